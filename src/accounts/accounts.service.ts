@@ -1,0 +1,115 @@
+import { BadRequestException, ConflictException, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { EntityManager, Repository } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { isUniqueViolation } from '../database/database-errors';
+import { TransactionRunner } from '../database/transaction-runner';
+import { Account } from './account.entity';
+import { checkIdentifier, type Identifier, identifierKey } from './identifier';
+import { checkPassword, PASSWORD_MAX_BYTES } from './password-policy';
+import { PasswordHasher } from './password-hasher';
+
+export class LoginTakenError extends ConflictException {
+  constructor() {
+    super('login is already taken');
+  }
+}
+
+@Injectable()
+export class AccountsService {
+  constructor(
+    @InjectRepository(Account) private readonly accounts: Repository<Account>,
+    private readonly transactions: TransactionRunner,
+    private readonly hasher: PasswordHasher,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  /** Checks a new identifier; throws 400 with the reason. */
+  parseNewLogin(login: string): Identifier {
+    const check = checkIdentifier(login);
+    if (!check.ok) throw new BadRequestException(`login ${check.reason}`);
+    return check.value;
+  }
+
+  /** Checks a new password against the rules; throws 400 with the reason. */
+  assertPasswordAllowed(password: string): void {
+    const check = checkPassword(password, this.config.passwordMinLength);
+    if (!check.ok) throw new BadRequestException(check.reason);
+  }
+
+  /**
+   * Creates the account and, in the same transaction, whatever `alongside` writes (the
+   * Birdhouse dialect's first token): both are stored or neither. A taken login is 409, also
+   * when another request takes it between the check and the insert (the unique index decides).
+   */
+  async create<T>(
+    login: string,
+    password: string,
+    alongside?: (manager: EntityManager, account: Account) => Promise<T>,
+  ): Promise<{ account: Account; extra: T | undefined }> {
+    const identifier = this.parseNewLogin(login);
+    this.assertPasswordAllowed(password);
+    // Spare the hash when the answer is already known; the insert below still decides races.
+    if (await this.accounts.existsBy({ loginKey: identifier.key })) throw new LoginTakenError();
+    const passwordHash = await this.hasher.hash(password);
+    try {
+      return await this.transactions.run(async (manager) => {
+        const account = await manager.getRepository(Account).save(
+          manager.getRepository(Account).create({
+            loginKey: identifier.key,
+            login: identifier.display,
+            passwordHash,
+            createdAt: Date.now(),
+          }),
+        );
+        const extra = alongside ? await alongside(manager, account) : undefined;
+        return { account, extra };
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new LoginTakenError();
+      throw error;
+    }
+  }
+
+  /** The account with this login under sign-in normalisation, if any. */
+  findByLogin(login: string): Promise<Account | null> {
+    if (!login.isWellFormed()) return Promise.resolve(null);
+    return this.accounts.findOneBy({ loginKey: identifierKey(login) });
+  }
+
+  /**
+   * The account when login and password match, otherwise null. An unknown login spends one
+   * hash verification like a wrong password, so the two take the same time. A hash made at a
+   * lower cost than configured is replaced while the plain password is at hand.
+   */
+  async verifyCredentials(login: string, password: string): Promise<Account | null> {
+    if (!password.isWellFormed() || Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) {
+      throw new BadRequestException(`password must be valid Unicode text of at most ${PASSWORD_MAX_BYTES} bytes`);
+    }
+    const check = checkIdentifier(login);
+    if (!check.ok) throw new BadRequestException(`login ${check.reason}`);
+    const account = await this.accounts.findOneBy({ loginKey: check.value.key });
+    if (!account) return this.hasher.verifyDecoy(password).then(() => null);
+    if (!(await this.hasher.verify(password, account.passwordHash))) return null;
+    if (this.hasher.needsRehash(account.passwordHash)) await this.rehash(account, password);
+    return account;
+  }
+
+  private async rehash(account: Account, password: string): Promise<void> {
+    const stale = account.passwordHash;
+    const fresh = await this.hasher.hash(password);
+    // Only replace the hash we verified: a password changed meanwhile must not be overwritten.
+    await this.transactions.run((manager) =>
+      manager.getRepository(Account).update({ id: account.id, passwordHash: stale }, { passwordHash: fresh }),
+    );
+    account.passwordHash = fresh;
+  }
+
+  /** Replaces the password inside the caller's transaction. */
+  async setPassword(manager: EntityManager, accountId: number, password: string): Promise<void> {
+    this.assertPasswordAllowed(password);
+    const passwordHash = await this.hasher.hash(password);
+    await manager.getRepository(Account).update({ id: accountId }, { passwordHash });
+  }
+}

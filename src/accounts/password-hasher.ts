@@ -1,0 +1,80 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
+import { Piscina } from 'piscina';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { costOf } from './password-hash';
+
+/**
+ * Hashes beyond this many per thread wait in a queue; past it a sign-in is refused with 503
+ * rather than left waiting without limit (at cost 10, 50 queued hashes are about 5 s of work
+ * per thread).
+ */
+const QUEUE_PER_THREAD = 50;
+
+export class HashingBusyError extends ServiceUnavailableException {
+  constructor() {
+    super('too many sign-ins in progress, try again shortly');
+  }
+}
+
+/** bcrypt, on a pool of worker threads sized to the machine's cores. */
+@Injectable()
+export class PasswordHasher implements OnModuleInit, OnApplicationShutdown {
+  private readonly pool: Piscina;
+  /** A real hash of a random password: what an unknown login is checked against. */
+  private decoy: Promise<string>;
+
+  constructor(@InjectConfig() private readonly config: AppConfig) {
+    const threads = Math.max(1, availableParallelism());
+    this.pool = new Piscina({
+      filename: join(__dirname, 'password.worker.js'),
+      minThreads: threads,
+      maxThreads: threads,
+      maxQueue: threads * QUEUE_PER_THREAD,
+      idleTimeout: Number.MAX_SAFE_INTEGER,
+    });
+  }
+
+  onModuleInit(): void {
+    this.decoy = this.hash(randomBytes(16).toString('base64'));
+    this.decoy.catch(() => undefined);
+  }
+
+  hash(password: string): Promise<string> {
+    return this.run<string>('hash', { password, cost: this.config.bcryptCost });
+  }
+
+  verify(password: string, stored: string): Promise<boolean> {
+    return this.run<boolean>('verify', { password, stored });
+  }
+
+  /**
+   * Spends one verification, as a wrong password would, so that an unknown login cannot be
+   * told from a known one by the time it takes. Always false.
+   */
+  async verifyDecoy(password: string): Promise<false> {
+    await this.verify(password, await this.decoy);
+    return false;
+  }
+
+  /** A hash made at a lower cost than the configured one is replaced on the next sign-in. */
+  needsRehash(stored: string): boolean {
+    return costOf(stored) < this.config.bcryptCost;
+  }
+
+  private async run<T>(name: 'hash' | 'verify', task: object): Promise<T> {
+    try {
+      return (await this.pool.run(task, { name })) as T;
+    } catch (error) {
+      if (error instanceof Error && /queue is at limit/i.test(error.message)) throw new HashingBusyError();
+      throw error;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

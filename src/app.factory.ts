@@ -1,0 +1,37 @@
+import { type LoggerService, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/config';
+import { DatabaseConnector } from './database/database-connector';
+import { BodyValidationPipe } from './http/body-validation.pipe';
+import { corsOptions } from './http/cors';
+import { HttpErrorFilter } from './http/http-error.filter';
+import { jsonBody } from './http/json-body';
+
+export interface CreateAppOptions {
+  /** Further modules (with their own controllers and gateways) behind Gatehouse's guard. */
+  modules?: Type[];
+  logger?: LoggerService | false;
+}
+
+/**
+ * Builds the application with everything main.ts and the end-to-end tests share: body limit,
+ * CORS, validation, error shapes. It does not listen, and does not wait for the database:
+ * see DatabaseConnector.
+ */
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.modules), {
+    bodyParser: false,
+    logger: options.logger,
+    abortOnError: false,
+  });
+  app.disable('x-powered-by');
+  // CORS before the body parser, so that refusals of a bad body carry the CORS headers too.
+  app.enableCors(corsOptions(config));
+  app.use(jsonBody());
+  app.useGlobalPipes(new BodyValidationPipe());
+  app.useGlobalFilters(new HttpErrorFilter());
+  void app.get(DatabaseConnector).connect();
+  return app;
+}

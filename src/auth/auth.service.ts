@@ -1,0 +1,44 @@
+import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { AccountsService } from '../accounts/accounts.service';
+import type { Session } from '../tokens/session';
+import { TokensService } from '../tokens/tokens.service';
+import { decodeBase64Password } from './base64-password';
+
+/** Sign-up, sign-in and sign-out, as both dialects need them. */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly tokens: TokensService,
+  ) {}
+
+  async register(login: string, password: string): Promise<void> {
+    await this.accounts.create(login, password);
+  }
+
+  /** Creates the account and its first token in one transaction. */
+  async registerWithToken(login: string, password: string): Promise<string> {
+    const { extra } = await this.accounts.create(login, password, (manager, account) =>
+      this.tokens.issue(account.id, manager),
+    );
+    return extra as string;
+  }
+
+  async signIn(login: string, password: string): Promise<string> {
+    const account = await this.accounts.verifyCredentials(login, password);
+    if (!account) throw new UnauthorizedException('wrong login or password');
+    return this.tokens.issue(account.id);
+  }
+
+  async invalidate(session: Session, token: string): Promise<void> {
+    if (token === '' || token.length > 1024) throw new BadRequestException('token must be a non-empty string');
+    const outcome = await this.tokens.revoke(token, session.accountId);
+    if (outcome === 'forbidden') throw new ForbiddenException('the token belongs to another account');
+  }
+
+  decodePwd(pwd: string): string {
+    const password = decodeBase64Password(pwd);
+    if (password === null) throw new BadRequestException('pwd must be standard Base64 of UTF-8 text');
+    return password;
+  }
+}

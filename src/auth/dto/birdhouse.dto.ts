@@ -1,0 +1,16 @@
+import { IsString } from 'class-validator';
+
+/** Body of POST /api/auth/register and /api/auth/login; `pwd` is Base64 of the UTF-8 password. */
+export class BirdhouseCredentialsDto {
+  @IsString()
+  handle: string;
+
+  @IsString()
+  pwd: string;
+}
+
+/** Body of POST /api/auth/invalidate. */
+export class InvalidateDto {
+  @IsString()
+  token: string;
+}

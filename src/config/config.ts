@@ -1,0 +1,149 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { parseDuration } from './duration';
+
+export type DatabaseConfig =
+  | { type: 'mysql'; url: string }
+  | { type: 'sqlite'; path: string };
+
+/** Everything Gatehouse reads from its environment, parsed and checked once. */
+export interface AppConfig {
+  port: number;
+  database: DatabaseConfig;
+  /** Token lifetime in milliseconds. */
+  tokenTtlMs: number;
+  /** Period of the socket and expired-row sweeps, in milliseconds. */
+  tokenSweepIntervalMs: number;
+  bcryptCost: number;
+  passwordMinLength: number;
+  loginMaxFailures: number;
+  /** 0 turns the per-address limit off. */
+  rateLimitPerMinute: number;
+  /** Proxy addresses (or CIDR ranges) whose X-Forwarded-For is believed. */
+  trustProxy: string[];
+  /** `'*'` for any origin, otherwise the allowed origins; empty means same origin only. */
+  corsOrigins: '*' | string[];
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEFAULTS = {
+  PORT: '3000',
+  DATABASE_URL: 'sqlite:data/gatehouse.sqlite',
+  TOKEN_TTL: '30d',
+  TOKEN_SWEEP_INTERVAL: '10s',
+  BCRYPT_COST: '10',
+  PASSWORD_MIN_LENGTH: '6',
+  LOGIN_MAX_FAILURES: '10',
+  RATE_LIMIT_PER_MINUTE: '60',
+  TRUST_PROXY: '',
+  CORS_ORIGINS: '',
+} as const;
+
+export type ConfigKey = keyof typeof DEFAULTS;
+
+function integer(name: ConfigKey, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function duration(name: ConfigKey, raw: string, minMs: number): number {
+  const ms = parseDuration(raw);
+  if (ms === null || ms < minMs) {
+    throw new ConfigError(
+      `${name} must be a number of seconds or a number with a unit s, m, h or d (at least ${minMs / 1000}s), got "${raw}"`,
+    );
+  }
+  return ms;
+}
+
+function database(raw: string): DatabaseConfig {
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path === '') throw new ConfigError('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:data/gatehouse.sqlite');
+    return { type: 'sqlite', path };
+  }
+  if (/^(mysql|mariadb):\/\//.test(raw)) {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError('DATABASE_URL is not a valid mysql:// URL');
+    }
+    if (!url.hostname || url.pathname.length <= 1) {
+      throw new ConfigError('DATABASE_URL must name a host and a database: mysql://user:pass@host:port/db');
+    }
+    return { type: 'mysql', url: raw.replace(/^mariadb:/, 'mysql:') };
+  }
+  // Never echo the value: a URL may carry a password.
+  throw new ConfigError('DATABASE_URL must start with mysql:// or sqlite:');
+}
+
+function list(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+function corsOrigins(raw: string): '*' | string[] {
+  const origins = list(raw);
+  if (origins.includes('*')) return '*';
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.origin !== origin) {
+      throw new ConfigError(`CORS_ORIGINS entries must be origins like https://app.example.com, got "${origin}"`);
+    }
+  }
+  return origins;
+}
+
+/** Parses and checks the configuration; throws ConfigError with a one-line message. */
+export function parseConfig(env: Env): AppConfig {
+  const get = (name: ConfigKey): string => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? DEFAULTS[name] : value;
+  };
+  return {
+    port: integer('PORT', get('PORT'), 0, 65535),
+    database: database(get('DATABASE_URL')),
+    tokenTtlMs: duration('TOKEN_TTL', get('TOKEN_TTL'), 1000),
+    tokenSweepIntervalMs: duration('TOKEN_SWEEP_INTERVAL', get('TOKEN_SWEEP_INTERVAL'), 100),
+    // bcrypt's own bounds: 4 is the cheapest cost it accepts, 31 the dearest.
+    bcryptCost: integer('BCRYPT_COST', get('BCRYPT_COST'), 4, 31),
+    passwordMinLength: integer('PASSWORD_MIN_LENGTH', get('PASSWORD_MIN_LENGTH'), 1, 256),
+    loginMaxFailures: integer('LOGIN_MAX_FAILURES', get('LOGIN_MAX_FAILURES'), 1, 1_000_000),
+    rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', get('RATE_LIMIT_PER_MINUTE'), 0, 1_000_000),
+    trustProxy: list(get('TRUST_PROXY')),
+    corsOrigins: corsOrigins(get('CORS_ORIGINS')),
+  };
+}
+
+/**
+ * The process environment over the `.env` file of the working directory:
+ * a variable set in the environment always wins over the file.
+ */
+export function readEnvironment(cwd = process.cwd(), env: Env = process.env): Env {
+  const file = resolve(cwd, '.env');
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  return { ...fromFile, ...env };
+}
+
+export function loadConfig(): AppConfig {
+  return parseConfig(readEnvironment());
+}

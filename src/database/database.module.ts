@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { DatabaseConnector } from './database-connector';
+import { dataSourceOptions } from './data-source-options';
+import { TransactionRunner } from './transaction-runner';
+
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        ...dataSourceOptions(config.database),
+        // DatabaseConnector opens it, so that start-up never waits on an absent database.
+        manualInitialization: true,
+      }),
+    }),
+  ],
+  providers: [DatabaseConnector, TransactionRunner],
+  exports: [DatabaseConnector, TransactionRunner],
+})
+export class DatabaseModule {}

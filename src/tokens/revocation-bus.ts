@@ -1,0 +1,35 @@
+import { EventEmitter } from 'node:events';
+import { Injectable } from '@nestjs/common';
+
+/** Tokens that stopped being valid: every socket opened with one of them must close. */
+export interface RevocationEvent {
+  tokenIds: number[];
+  reason: 'revoked' | 'expired';
+}
+
+export type RevocationListener = (event: RevocationEvent) => void;
+
+/**
+ * Carries revocations from TokensService to whoever holds connections. This in-process bus
+ * serves one instance; a shared transport (Redis pub/sub, say) can take its place by
+ * providing another RevocationBus, without touching the publisher or the listeners.
+ */
+export abstract class RevocationBus {
+  abstract publish(event: RevocationEvent): void;
+  /** Returns a function that removes the listener. */
+  abstract subscribe(listener: RevocationListener): () => void;
+}
+
+@Injectable()
+export class LocalRevocationBus extends RevocationBus {
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  publish(event: RevocationEvent): void {
+    this.emitter.emit('revoked', event);
+  }
+
+  subscribe(listener: RevocationListener): () => void {
+    this.emitter.on('revoked', listener);
+    return () => this.emitter.off('revoked', listener);
+  }
+}

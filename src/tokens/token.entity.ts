@@ -1,0 +1,32 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Account } from '../accounts/account.entity';
+import { epochMillis } from '../database/timestamp.transformer';
+
+@Entity({ name: 'tokens' })
+export class Token {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id: number;
+
+  /** Hex SHA-256 of the token. The token itself is never stored. */
+  @Index('UQ_tokens_token_hash', { unique: true })
+  @Column({ name: 'token_hash', type: 'varchar', length: 64 })
+  tokenHash: string;
+
+  @Index('IDX_tokens_account_id')
+  @Column({ name: 'account_id', type: 'integer' })
+  accountId: number;
+
+  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'account_id', foreignKeyConstraintName: 'FK_tokens_account_id' })
+  account?: Account;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMillis })
+  createdAt: number;
+
+  @Index('IDX_tokens_expires_at')
+  @Column({ name: 'expires_at', type: 'bigint', transformer: epochMillis })
+  expiresAt: number;
+
+  @Column({ name: 'last_used_at', type: 'bigint', nullable: true, transformer: epochMillis })
+  lastUsedAt: number | null;
+}

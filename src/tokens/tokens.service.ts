@@ -1,0 +1,168 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type EntityManager, In, LessThanOrEqual, MoreThan, type Repository } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { TransactionRunner } from '../database/transaction-runner';
+import { RevocationBus } from './revocation-bus';
+import type { Session } from './session';
+import { SessionCache } from './session-cache';
+import { Token } from './token.entity';
+import { generateToken, hashToken, isTokenShaped } from './token-secret';
+
+/** A check older than this is made again: the bound on how late an outside revocation is seen. */
+const CACHE_MAX_AGE_MS = 750;
+const CACHE_MAX_ENTRIES = 50_000;
+/** "Last used" is written at most this often per token, never on every request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+/** Rows per statement when deleting expired tokens or checking live ones. */
+const BATCH = 500;
+/** Batches per sweep, so that one sweep stays bounded even after a long outage. */
+const MAX_BATCHES_PER_SWEEP = 20;
+
+export type RevokeOutcome = 'revoked' | 'unknown' | 'forbidden';
+
+@Injectable()
+export class TokensService {
+  private readonly logger = new Logger('Tokens');
+  private readonly cache = new SessionCache(CACHE_MAX_ENTRIES, CACHE_MAX_AGE_MS);
+
+  constructor(
+    @InjectRepository(Token) private readonly tokens: Repository<Token>,
+    private readonly transactions: TransactionRunner,
+    private readonly revocations: RevocationBus,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  /** Creates a token for the account, inside the caller's transaction when one is given. */
+  async issue(accountId: number, manager?: EntityManager): Promise<string> {
+    const token = generateToken();
+    const now = Date.now();
+    const row = { tokenHash: hashToken(token), accountId, createdAt: now, expiresAt: now + this.config.tokenTtlMs };
+    if (manager) await manager.getRepository(Token).insert(row);
+    else await this.transactions.run((m) => m.getRepository(Token).insert(row));
+    return token;
+  }
+
+  /**
+   * The one token check, shared by the HTTP guard and the socket.io handshake: the session a
+   * token stands for, or null when it is unknown, expired or revoked. A database failure is
+   * thrown, never reported as null: the caller must answer 503, not 401.
+   */
+  async authenticate(token: string): Promise<Session | null> {
+    if (!isTokenShaped(token)) return null;
+    const tokenHash = hashToken(token);
+    const now = Date.now();
+    const cached = this.cache.get(tokenHash, now);
+    if (cached) {
+      this.touch(cached, now);
+      return cached;
+    }
+    const generation = this.cache.generation;
+    const row = await this.tokens
+      .createQueryBuilder('t')
+      .innerJoinAndSelect('t.account', 'a')
+      .where('t.token_hash = :tokenHash', { tokenHash })
+      .andWhere('t.expires_at > :now', { now })
+      .getOne();
+    if (!row?.account) return null;
+    const session: Session = {
+      tokenId: row.id,
+      accountId: row.accountId,
+      login: row.account.login,
+      accountCreatedAt: row.account.createdAt,
+      issuedAt: row.createdAt,
+      expiresAt: row.expiresAt,
+      lastUsedAt: row.lastUsedAt,
+    };
+    this.cache.set(tokenHash, session, Date.now(), generation);
+    this.touch(session, now);
+    return session;
+  }
+
+  /**
+   * Revokes `token` on behalf of `accountId`. Unknown and expired tokens are 'unknown' (the
+   * caller treats revocation as idempotent); another account's token is left alone.
+   */
+  async revoke(token: string, accountId: number): Promise<RevokeOutcome> {
+    if (!isTokenShaped(token)) return 'unknown';
+    const tokenHash = hashToken(token);
+    const outcome = await this.transactions.run(async (manager): Promise<RevokeOutcome | number> => {
+      const repo = manager.getRepository(Token);
+      const row = await repo.findOneBy({ tokenHash, expiresAt: MoreThan(Date.now()) });
+      if (!row) return 'unknown';
+      if (row.accountId !== accountId) return 'forbidden';
+      await repo.delete({ id: row.id });
+      return row.id;
+    });
+    if (typeof outcome === 'string') return outcome;
+    this.announce([outcome], 'revoked');
+    return 'revoked';
+  }
+
+  /** Revokes every token of the account, inside the caller's transaction when one is given. */
+  async revokeAll(accountId: number, manager?: EntityManager): Promise<number> {
+    const work = async (m: EntityManager) => {
+      const repo = m.getRepository(Token);
+      const ids = (await repo.find({ select: { id: true }, where: { accountId } })).map((t) => t.id);
+      if (ids.length > 0) await repo.delete({ accountId });
+      return ids;
+    };
+    const ids = manager ? await work(manager) : await this.transactions.run(work);
+    this.announce(ids, 'revoked');
+    return ids.length;
+  }
+
+  /** The account's unexpired tokens, newest first (rows only: a token cannot be recovered). */
+  listLive(accountId: number): Promise<Token[]> {
+    return this.tokens.find({
+      where: { accountId, expiresAt: MoreThan(Date.now()) },
+      order: { createdAt: 'DESC', id: 'DESC' },
+    });
+  }
+
+  /** Of the given token ids, those still valid: one query per batch of ids. */
+  async stillValid(tokenIds: number[]): Promise<Set<number>> {
+    const valid = new Set<number>();
+    const now = Date.now();
+    for (let i = 0; i < tokenIds.length; i += BATCH) {
+      const rows = await this.tokens.find({
+        select: { id: true },
+        where: { id: In(tokenIds.slice(i, i + BATCH)), expiresAt: MoreThan(now) },
+      });
+      for (const row of rows) valid.add(row.id);
+    }
+    return valid;
+  }
+
+  /** Deletes expired rows in bounded batches; returns how many went. */
+  async deleteExpired(): Promise<number> {
+    let deleted = 0;
+    for (let batch = 0; batch < MAX_BATCHES_PER_SWEEP; batch++) {
+      const now = Date.now();
+      const ids = (
+        await this.tokens.find({ select: { id: true }, where: { expiresAt: LessThanOrEqual(now) }, take: BATCH })
+      ).map((t) => t.id);
+      if (ids.length === 0) break;
+      await this.transactions.run((m) => m.getRepository(Token).delete({ id: In(ids), expiresAt: LessThanOrEqual(now) }));
+      deleted += ids.length;
+      if (ids.length < BATCH) break;
+    }
+    return deleted;
+  }
+
+  private announce(tokenIds: number[], reason: 'revoked' | 'expired'): void {
+    if (tokenIds.length === 0) return;
+    this.cache.forgetTokens(tokenIds);
+    this.revocations.publish({ tokenIds, reason });
+  }
+
+  /** Records use at most once a minute per token, off the request's path. */
+  private touch(session: Session, now: number): void {
+    if (session.lastUsedAt !== null && now - session.lastUsedAt < LAST_USED_RESOLUTION_MS) return;
+    session.lastUsedAt = now;
+    this.transactions
+      .run((m) => m.getRepository(Token).update({ id: session.tokenId }, { lastUsedAt: now }))
+      .catch((error: unknown) => this.logger.warn(`could not record token use: ${(error as Error).message}`));
+  }
+}
