@@ -22,7 +22,9 @@ export class QuietTypeOrmLogger implements TypeOrmLogger {
     this.logger.warn(`slow query (${time} ms): ${query.slice(0, 200)}`);
   }
 
-  logSchemaBuild(): void {}
+  logSchemaBuild(message: string): void {
+    this.logger.log(message);
+  }
 
   logMigration(message: string): void {
     this.logger.log(message);

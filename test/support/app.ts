@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import type { Type } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createApp } from '../../src/app.factory';
+import { type ConfigKey, parseConfig } from '../../src/config/config';
+import { DatabaseConnector } from '../../src/database/database-connector';
+import type { TestDatabase } from './engines';
+
+export interface RunningApp {
+  app: NestExpressApplication;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Test defaults: the cheapest bcrypt cost and no per-address rate limit, unless a test says. */
+const TEST_ENV: Partial<Record<ConfigKey, string>> = {
+  BCRYPT_COST: '4',
+  RATE_LIMIT_PER_MINUTE: '0',
+  LOGIN_MAX_FAILURES: '1000',
+};
+
+/** Boots the real application on the test database and a free port of 127.0.0.1. */
+export async function startApp(
+  db: TestDatabase,
+  env: Partial<Record<ConfigKey, string>> = {},
+  modules: Type[] = [],
+): Promise<RunningApp> {
+  const config = parseConfig({ ...TEST_ENV, DATABASE_URL: db.url, ...env });
+  const app = await createApp(config, { logger: false, modules });
+  await app.listen(0, '127.0.0.1');
+  await app.get(DatabaseConnector).connect();
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  return { app, port, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
