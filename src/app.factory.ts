@@ -8,6 +8,7 @@ import { BodyValidationPipe } from './http/body-validation.pipe';
 import { corsOptions } from './http/cors';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { jsonBody } from './http/json-body';
+import { GatehouseIoAdapter } from './realtime/gatehouse-io.adapter';
 
 export interface CreateAppOptions {
   /** Further modules (with their own controllers and gateways) behind Gatehouse's guard. */
@@ -32,6 +33,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.use(jsonBody());
   app.useGlobalPipes(new BodyValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
-  void app.get(DatabaseConnector).connect();
+  app.useWebSocketAdapter(new GatehouseIoAdapter(app, config));
+  app.get(DatabaseConnector).connect().catch(() => undefined);
   return app;
 }

@@ -106,10 +106,17 @@ export class AccountsService {
     account.passwordHash = fresh;
   }
 
-  /** Replaces the password inside the caller's transaction. */
-  async setPassword(manager: EntityManager, accountId: number, password: string): Promise<void> {
+  /**
+   * Checks a new password against the rules and hashes it. Done before the transaction that
+   * stores it opens: on SQLite writes are serialised, and a hash must not hold the queue.
+   */
+  async hashNewPassword(password: string): Promise<string> {
     this.assertPasswordAllowed(password);
-    const passwordHash = await this.hasher.hash(password);
+    return this.hasher.hash(password);
+  }
+
+  /** Stores a hash from hashNewPassword, inside the caller's transaction. */
+  async setPasswordHash(manager: EntityManager, accountId: number, passwordHash: string): Promise<void> {
     await manager.getRepository(Account).update({ id: accountId }, { passwordHash });
   }
 }

@@ -29,7 +29,12 @@ export async function startApp(
 ): Promise<RunningApp> {
   const config = parseConfig({ ...TEST_ENV, DATABASE_URL: db.url, ...env });
   const app = await createApp(config, { logger: false, modules });
-  await app.listen(0, '127.0.0.1');
+  try {
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   await app.get(DatabaseConnector).connect();
   const port = (app.getHttpServer().address() as AddressInfo).port;
   return { app, port, url: `http://127.0.0.1:${port}`, close: () => app.close() };

@@ -1,0 +1,19 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import type { AppConfig } from '../config/config';
+import { ConfigModule } from '../config/config.module';
+import { DatabaseModule } from '../database/database.module';
+import { TokensModule } from '../tokens/tokens.module';
+import { OwnerService } from './owner.service';
+
+/** What the owner commands need: the stores, without HTTP, guards or sockets. */
+@Module({})
+export class CliModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule, AccountsModule, TokensModule],
+      providers: [OwnerService],
+    };
+  }
+}

@@ -1,0 +1,25 @@
+import type { Token } from '../tokens/token.entity';
+
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+const iso = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString());
+
+/**
+ * One row per live token. The row id stands for the session: the token cannot be shown (only
+ * its hash is stored) and the hash must not be, since it names the token in the database.
+ */
+export function sessionsTable(sessions: Token[]): string[] {
+  const rows = [
+    ['session', 'issued', 'last used', 'expires'],
+    ...sessions.map((t) => [String(t.id), iso(t.createdAt), iso(t.lastUsedAt), iso(t.expiresAt)]),
+  ];
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd(),
+  );
+}

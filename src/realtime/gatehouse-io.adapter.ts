@@ -1,0 +1,45 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { Server, ServerOptions } from 'socket.io';
+import type { AppConfig } from '../config/config';
+import { corsOptions } from '../http/cors';
+import { HandshakeAuthenticator } from './handshake-authenticator';
+
+/** A handshake or message carries a token and small payloads: nothing needs more. */
+export const MAX_SOCKET_MESSAGE_BYTES = 64 * 1024;
+/** How long a connection may stay without joining a namespace before it is closed. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * What every socket.io server of Gatehouse is created with, whatever a gateway's decorator
+ * asks for: those options are fixed when the decorator runs, before the configuration exists.
+ */
+export function socketServerOptions(config: Pick<AppConfig, 'corsOrigins'>): Partial<ServerOptions> {
+  return {
+    cors: corsOptions(config),
+    maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    serveClient: false,
+    // A recovered connection skips the middlewares, so it would come back without a token check.
+    connectionStateRecovery: undefined,
+  };
+}
+
+/**
+ * The socket.io adapter of the application (see app.factory.ts): CORS from CORS_ORIGINS, bounded
+ * messages, and the token check in front of every namespace of every server it creates.
+ */
+export class GatehouseIoAdapter extends IoAdapter {
+  constructor(
+    private readonly app: INestApplicationContext,
+    private readonly config: AppConfig,
+  ) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const server = super.createIOServer(port, { ...options, ...socketServerOptions(this.config) } as ServerOptions);
+    this.app.get(HandshakeAuthenticator).protect(server);
+    return server;
+  }
+}

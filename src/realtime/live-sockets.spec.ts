@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Server, Socket } from 'socket.io';
+import type { Session } from '../tokens/session';
+import { LiveSockets } from './live-sockets';
+
+function session(tokenId: number, expiresAt = Date.now() + 60_000): Session {
+  return { tokenId, accountId: 1, login: 'alice', accountCreatedAt: 0, issuedAt: 0, expiresAt, lastUsedAt: null };
+}
+
+/** Just enough of a socket.io socket to watch what LiveSockets does to it. */
+function fakeSocket(data: object) {
+  const log: string[] = [];
+  const socket = {
+    data,
+    emit: (event: string, payload: unknown) => log.push(`emit ${event} ${JSON.stringify(payload)}`),
+    disconnect: (close: boolean) => log.push(`disconnect ${close}`),
+  };
+  return { socket: socket as unknown as Socket, log };
+}
+
+function fakeServer(namespaces: Record<string, Socket[]>) {
+  const log: string[] = [];
+  const nsps = new Map(
+    Object.entries(namespaces).map(([name, sockets]) => [
+      name,
+      {
+        sockets: new Map(sockets.map((s, i) => [`${name}#${i}`, s])),
+        to: (rooms: string[]) => ({ emit: (event: string, payload: unknown) => log.push(`${name} to ${rooms} ${event} ${JSON.stringify(payload)}`) }),
+        in: (rooms: string[]) => ({ disconnectSockets: (close: boolean) => log.push(`${name} disconnect ${rooms} ${close}`) }),
+      },
+    ]),
+  );
+  return { server: { _nsps: nsps } as unknown as Server, log };
+}
+
+describe('LiveSockets', () => {
+  it('tells and then closes the token rooms in every namespace of every server', () => {
+    const live = new LiveSockets();
+    const one = fakeServer({ '/': [], '/chat': [] });
+    const two = fakeServer({ '/': [] });
+    live.track(one.server);
+    live.track(two.server);
+    live.disconnectTokens([7, 9], 'revoked');
+    assert.deepEqual(one.log, [
+      '/ to token:7,token:9 revoked {"reason":"revoked"}',
+      '/ disconnect token:7,token:9 true',
+      '/chat to token:7,token:9 revoked {"reason":"revoked"}',
+      '/chat disconnect token:7,token:9 true',
+    ]);
+    assert.equal(two.log.length, 2);
+    assert.equal(live.recentRevocations.has(9, Date.now()), true);
+  });
+
+  it('does nothing for no tokens', () => {
+    const live = new LiveSockets();
+    const one = fakeServer({ '/': [] });
+    live.track(one.server);
+    live.disconnectTokens([], 'expired');
+    assert.deepEqual(one.log, []);
+  });
+
+  it('lists the session of every admitted socket, in every namespace', () => {
+    const live = new LiveSockets();
+    const a = fakeSocket({ session: session(1) });
+    const b = fakeSocket({ session: session(2) });
+    const anonymous = fakeSocket({});
+    live.track(fakeServer({ '/': [a.socket, anonymous.socket], '/chat': [b.socket] }).server);
+    assert.deepEqual([...live.sessions()].map((s) => s.tokenId), [1, 2]);
+  });
+
+  it('closes, as it connects, a socket whose token was revoked or expired during its handshake', () => {
+    const live = new LiveSockets();
+    live.disconnectTokens([5], 'revoked');
+    const revoked = fakeSocket({ session: session(5) });
+    const expired = fakeSocket({ session: session(6, Date.now() - 1) });
+    const anonymous = fakeSocket({});
+    const fine = fakeSocket({ session: session(8) });
+    for (const { socket } of [revoked, expired, anonymous, fine]) live.checkOnConnection(socket);
+    assert.deepEqual(revoked.log, ['emit revoked {"reason":"revoked"}', 'disconnect true']);
+    assert.deepEqual(expired.log, ['emit revoked {"reason":"expired"}', 'disconnect true']);
+    assert.deepEqual(anonymous.log, ['emit revoked {"reason":"revoked"}', 'disconnect true']);
+    assert.deepEqual(fine.log, []);
+  });
+});

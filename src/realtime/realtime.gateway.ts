@@ -1,0 +1,27 @@
+import { UseFilters } from '@nestjs/common';
+import { type OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import type { Server } from 'socket.io';
+import type { Session } from '../tokens/session';
+import { HandshakeAuthenticator } from './handshake-authenticator';
+import { SocketSession } from './socket-session';
+import { WsErrorFilter } from './ws-error.filter';
+
+/** Gatehouse's own events on the default namespace and path. */
+@WebSocketGateway()
+@UseFilters(WsErrorFilter)
+export class RealtimeGateway implements OnGatewayInit {
+  constructor(private readonly handshake: HandshakeAuthenticator) {}
+
+  /**
+   * GatehouseIoAdapter has already protected the server; doing it here too keeps the sockets
+   * closed to anonymous clients in an application that was not built with that adapter.
+   */
+  afterInit(server: Server): void {
+    this.handshake.protect(server);
+  }
+
+  @SubscribeMessage('whoami')
+  whoami(@SocketSession() session: Session): { status: 'ok'; handle: string } {
+    return { status: 'ok', handle: session.login };
+  }
+}

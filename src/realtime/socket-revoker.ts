@@ -1,0 +1,88 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { DatabaseConnector } from '../database/database-connector';
+import { RevocationBus, type RevocationEvent } from '../tokens/revocation-bus';
+import { TokensService } from '../tokens/tokens.service';
+import { LiveSockets } from './live-sockets';
+import { planSweep } from './sweep-plan';
+
+/** Distinct tokens checked per sweep (a few batched queries); beyond that, sweeps take turns. */
+const MAX_TOKENS_PER_SWEEP = 10_000;
+const MIN_SWEEP_PERIOD_MS = 50;
+
+/**
+ * A socket lives no longer than its token.
+ *
+ * - Revocations announced on the RevocationBus (this process's API) close the token's sockets
+ *   at once.
+ * - A sweep catches the rest: tokens that expired (known from the session, no query) and tokens
+ *   revoked by another process (the owner command line, another instance), found with one
+ *   batched TokensService.stillValid query for all live sockets. It runs every half
+ *   TOKEN_SWEEP_INTERVAL, so that a revocation made just after one sweep read the table is
+ *   still seen within TOKEN_SWEEP_INTERVAL. Sweeps never overlap; while the database is not
+ *   ready only the expiry part runs, and sockets are kept rather than dropped on a failed query.
+ */
+@Injectable()
+export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Realtime');
+  private unsubscribe?: () => void;
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private failing = false;
+  private cursor = 0;
+
+  constructor(
+    private readonly bus: RevocationBus,
+    private readonly tokens: TokensService,
+    private readonly database: DatabaseConnector,
+    private readonly live: LiveSockets,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.unsubscribe = this.bus.subscribe((event) => this.onRevocation(event));
+    const period = Math.max(MIN_SWEEP_PERIOD_MS, Math.floor(this.config.tokenSweepIntervalMs / 2));
+    this.timer = setInterval(() => void this.sweep(), period);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.unsubscribe?.();
+  }
+
+  /** Runs inside TokensService's publish: it must never throw into the revoking request. */
+  private onRevocation(event: RevocationEvent): void {
+    try {
+      this.live.disconnectTokens(event.tokenIds, event.reason);
+    } catch (error) {
+      this.logger.error(`could not disconnect revoked sockets: ${(error as Error).message}`);
+    }
+  }
+
+  async sweep(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      const plan = planSweep(this.live.sessions(), Date.now(), this.cursor, MAX_TOKENS_PER_SWEEP);
+      this.live.disconnectTokens(plan.expired, 'expired');
+      if (plan.check.length === 0 || !this.database.isReady) return;
+      const valid = await this.tokens.stillValid(plan.check);
+      this.cursor = plan.cursor;
+      this.live.disconnectTokens(
+        plan.check.filter((id) => !valid.has(id)),
+        'revoked',
+      );
+      if (this.failing) this.logger.log('live-socket sweep recovered');
+      this.failing = false;
+    } catch (error) {
+      // One line per outage, not one per sweep.
+      if (!this.failing) this.logger.warn(`live-socket sweep failed, sockets kept: ${(error as Error).message}`);
+      this.failing = true;
+    } finally {
+      this.running = false;
+    }
+  }
+}
