@@ -1,5 +1,6 @@
 import { type LoggerService, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import helmet from 'helmet';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/config';
@@ -8,6 +9,8 @@ import { BodyValidationPipe } from './http/body-validation.pipe';
 import { corsOptions } from './http/cors';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { jsonBody } from './http/json-body';
+import { noStore } from './http/no-store';
+import { trustProxySetting } from './limits/client-address';
 import { GatehouseIoAdapter } from './realtime/gatehouse-io.adapter';
 
 export interface CreateAppOptions {
@@ -28,6 +31,10 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     abortOnError: false,
   });
   app.disable('x-powered-by');
+  // Which peer's X-Forwarded-For to believe for the client address (none by default).
+  app.set('trust proxy', trustProxySetting(config.trustProxy));
+  app.use(helmet());
+  app.use(noStore);
   // CORS before the body parser, so that refusals of a bad body carry the CORS headers too.
   app.enableCors(corsOptions(config));
   app.use(jsonBody());

@@ -2,6 +2,7 @@ import { BadRequestException, ForbiddenException, Injectable, UnauthorizedExcept
 import { AccountsService } from '../accounts/accounts.service';
 import type { Session } from '../tokens/session';
 import { TokensService } from '../tokens/tokens.service';
+import { SignInLimiter } from '../limits/sign-in-limiter';
 import { decodeBase64Password } from './base64-password';
 
 /** Sign-up, sign-in and sign-out, as both dialects need them. */
@@ -10,6 +11,7 @@ export class AuthService {
   constructor(
     private readonly accounts: AccountsService,
     private readonly tokens: TokensService,
+    private readonly limiter: SignInLimiter,
   ) {}
 
   async register(login: string, password: string): Promise<void> {
@@ -24,8 +26,9 @@ export class AuthService {
     return extra as string;
   }
 
-  async signIn(login: string, password: string): Promise<string> {
-    const account = await this.accounts.verifyCredentials(login, password);
+  /** A new token for the account; `address` is the client's, for the failure limit. */
+  async signIn(login: string, password: string, address: string): Promise<string> {
+    const account = await this.limiter.attempt(login, address, () => this.accounts.verifyCredentials(login, password));
     if (!account) throw new UnauthorizedException('wrong login or password');
     return this.tokens.issue(account.id);
   }

@@ -1,4 +1,6 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ClientAddress } from '../limits/client-address';
+import { SignInRateGuard } from '../limits/sign-in-rate.guard';
 import type { Session } from '../tokens/session';
 import { Auth, AuthLevel } from './auth-level';
 import { AuthService } from './auth.service';
@@ -13,6 +15,7 @@ export class BirdhouseController {
   @Post('register')
   @HttpCode(200)
   @Auth(AuthLevel.NotNeeded)
+  @UseGuards(SignInRateGuard)
   async register(@Body() body: BirdhouseCredentialsDto): Promise<{ status: 'ok'; token: string }> {
     return { status: 'ok', token: await this.auth.registerWithToken(body.handle, this.auth.decodePwd(body.pwd)) };
   }
@@ -20,8 +23,12 @@ export class BirdhouseController {
   @Post('login')
   @HttpCode(200)
   @Auth(AuthLevel.NotNeeded)
-  async login(@Body() body: BirdhouseCredentialsDto): Promise<{ status: 'ok'; token: string }> {
-    return { status: 'ok', token: await this.auth.signIn(body.handle, this.auth.decodePwd(body.pwd)) };
+  @UseGuards(SignInRateGuard)
+  async login(
+    @Body() body: BirdhouseCredentialsDto,
+    @ClientAddress() address: string,
+  ): Promise<{ status: 'ok'; token: string }> {
+    return { status: 'ok', token: await this.auth.signIn(body.handle, this.auth.decodePwd(body.pwd), address) };
   }
 
   @Post('invalidate')

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isIP } from 'node:net';
 import { parseEnv } from 'node:util';
 import { parseDuration } from './duration';
 
@@ -96,6 +97,26 @@ function list(raw: string): string[] {
     .filter((s) => s !== '');
 }
 
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Addresses, CIDR ranges, or Express's names loopback / linklocal / uniquelocal. */
+function trustProxy(raw: string): string[] {
+  const entries = list(raw);
+  for (const entry of entries) {
+    if (PROXY_NAMES.has(entry)) continue;
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || rest.length > 0) {
+      throw new ConfigError(
+        `TRUST_PROXY entries must be IP addresses, CIDR ranges or loopback/linklocal/uniquelocal, got "${entry}"`,
+      );
+    }
+  }
+  return entries;
+}
+
 function corsOrigins(raw: string): '*' | string[] {
   const origins = list(raw);
   if (origins.includes('*')) return '*';
@@ -129,7 +150,7 @@ export function parseConfig(env: Env): AppConfig {
     passwordMinLength: integer('PASSWORD_MIN_LENGTH', get('PASSWORD_MIN_LENGTH'), 1, 256),
     loginMaxFailures: integer('LOGIN_MAX_FAILURES', get('LOGIN_MAX_FAILURES'), 1, 1_000_000),
     rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', get('RATE_LIMIT_PER_MINUTE'), 0, 1_000_000),
-    trustProxy: list(get('TRUST_PROXY')),
+    trustProxy: trustProxy(get('TRUST_PROXY')),
     corsOrigins: corsOrigins(get('CORS_ORIGINS')),
   };
 }

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../database/database-errors';
+import { TooManyAttemptsException } from '../limits/too-many-attempts.exception';
 import { errorBody } from './error-body';
 
 /**
@@ -18,6 +19,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, message } = this.describe(exception, request);
     if (response.headersSent) return;
+    if (exception instanceof TooManyAttemptsException) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
     response.status(status).json(errorBody(request.path, status, message));
   }
 

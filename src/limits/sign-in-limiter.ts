@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { checkIdentifier } from '../accounts/identifier';
+import { LoginFailureStore } from './login-failure.store';
+import { TooManyAttemptsException } from './too-many-attempts.exception';
+
+/** Failed sign-ins are counted over this window (CONTRACT section 9). */
+export const LOGIN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
+
+/**
+ * The per-(account, address) failure limit. Every attempt is counted before the password is
+ * checked and taken back if it was not a failure, so a burst of parallel guesses cannot slip
+ * past the limit while the first ones are still being hashed. Once the limit is reached, that
+ * address gets 429 for that account, even with the right password, until the window ends;
+ * other addresses are untouched, so an attacker cannot lock the owner out.
+ * Unknown logins are counted like known ones: a 429 must not tell which accounts exist.
+ */
+@Injectable()
+export class SignInLimiter {
+  constructor(
+    private readonly store: LoginFailureStore,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  async attempt<T>(login: string, address: string, verify: () => Promise<T | null>): Promise<T | null> {
+    const identifier = checkIdentifier(login);
+    // A login that cannot exist is refused with 400 by verify; it is not counted (and an
+    // oversized one never becomes a key).
+    if (!identifier.ok) return verify();
+    const key = `${identifier.value.key}\u0000${address}`;
+    const window = await this.store.increment(key, LOGIN_FAILURE_WINDOW_MS);
+    if (window.count > this.config.loginMaxFailures) {
+      await this.store.decrement(key);
+      const seconds = Math.max(1, Math.ceil((window.resetAt - Date.now()) / 1000));
+      throw new TooManyAttemptsException('too many failed sign-ins for this account from this address', seconds);
+    }
+    let result: T | null;
+    try {
+      result = await verify();
+    } catch (error) {
+      // Bad input or an unavailable database is not a failed guess.
+      await this.store.decrement(key);
+      throw error;
+    }
+    if (result !== null) await this.store.clear(key);
+    return result;
+  }
+}
