@@ -10,6 +10,7 @@ import { corsOptions } from './http/cors';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { jsonBody } from './http/json-body';
 import { noStore } from './http/no-store';
+import { GracefulShutdown } from './lifecycle/graceful-shutdown';
 import { trustProxySetting } from './limits/client-address';
 import { GatehouseIoAdapter } from './realtime/gatehouse-io.adapter';
 
@@ -31,6 +32,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     abortOnError: false,
   });
   app.disable('x-powered-by');
+  app.use(app.get(GracefulShutdown).track);
   // Which peer's X-Forwarded-For to believe for the client address (none by default).
   app.set('trust proxy', trustProxySetting(config.trustProxy));
   app.use(helmet());

@@ -4,6 +4,7 @@ import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { RealtimeModule } from './realtime/realtime.module';
 
 @Module({})
@@ -12,7 +13,7 @@ export class AppModule {
   static forRoot(config: AppConfig, extra: Type[] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, RealtimeModule, ...extra],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, RealtimeModule, LifecycleModule, ...extra],
     };
   }
 }

@@ -2,6 +2,10 @@ import 'reflect-metadata';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { type AppConfig, ConfigError, loadConfig } from './config/config';
+import { DRAIN_TIMEOUT_MS } from './lifecycle/graceful-shutdown';
+
+/** The whole shutdown, draining included, may take this long before the process is ended. */
+const SHUTDOWN_TIMEOUT_MS = DRAIN_TIMEOUT_MS + 5_000;
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -12,10 +16,38 @@ async function main(): Promise<void> {
     process.stderr.write(`gatehouse: invalid configuration: ${error.message}\n`);
     process.exit(1);
   }
+  const logger = new Logger('Gatehouse');
   const app = await createApp(config, { logger: new ConsoleLogger({ json: true }) });
-  app.enableShutdownHooks();
+
+  // SIGTERM or SIGINT: stop accepting, let in-flight requests finish, close sockets with a
+  // reason, close the pool, exit 0 (see GracefulShutdown). A second signal is ignored.
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received: shutting down`);
+    setTimeout(() => {
+      logger.error(`shutdown took longer than ${SHUTDOWN_TIMEOUT_MS} ms: exiting`);
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    try {
+      await app.close();
+      logger.log('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', (signal) => void stop(signal));
+  process.on('SIGINT', (signal) => void stop(signal));
+
   await app.listen(config.port);
-  new Logger('Gatehouse').log(`listening on port ${config.port}`);
+  logger.log(`listening on port ${config.port}`);
 }
 
-void main();
+main().catch((error: unknown) => {
+  // For instance the port is taken: one line, no stack trace.
+  process.stderr.write(`gatehouse: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -8,6 +8,10 @@ import { admittedSession, tokenRoom } from './socket-session';
 export const REVOKED_EVENT = 'revoked';
 export type RevokedPayload = { reason: RevocationEvent['reason'] };
 
+/** Sent to every socket just before the server disconnects it because the process is stopping. */
+export const SHUTDOWN_EVENT = 'shutdown';
+export type ShutdownPayload = { reason: 'server shutting down' };
+
 /** Long enough for any handshake still reading the database when the revocation was announced. */
 const RECENT_REVOCATION_MS = 60_000;
 const RECENT_REVOCATION_MAX = 100_000;
@@ -47,6 +51,15 @@ export class LiveSockets {
     for (const namespace of this.namespaces()) {
       namespace.to(rooms).emit(REVOKED_EVENT, payload);
       namespace.in(rooms).disconnectSockets(true);
+    }
+  }
+
+  /** Tells every socket the server is stopping, then closes its connection (graceful shutdown). */
+  disconnectAll(): void {
+    const payload: ShutdownPayload = { reason: 'server shutting down' };
+    for (const namespace of this.namespaces()) {
+      namespace.emit(SHUTDOWN_EVENT, payload);
+      namespace.disconnectSockets(true);
     }
   }
 

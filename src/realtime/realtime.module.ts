@@ -14,5 +14,6 @@ import { SocketRevoker } from './socket-revoker';
 @Module({
   imports: [DatabaseModule, TokensModule],
   providers: [RealtimeGateway, HandshakeAuthenticator, LiveSockets, SocketRevoker],
+  exports: [LiveSockets],
 })
 export class RealtimeModule {}
