@@ -17,6 +17,12 @@ function depthExceeds(value: unknown, limit: number): boolean {
   return false;
 }
 
+const BUILT_IN_TYPES: ReadonlySet<unknown> = new Set([String, Number, Boolean, Object, Array, Symbol, BigInt, Function]);
+
+function isDtoClass(metatype: ArgumentMetadata['metatype']): boolean {
+  return typeof metatype === 'function' && !BUILT_IN_TYPES.has(metatype);
+}
+
 function messages(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((e) => [
     ...Object.values(e.constraints ?? {}),
@@ -44,7 +50,9 @@ export class BodyValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type !== 'body') return super.transform(value, metadata);
+    // Only a DTO class describes an object; a handler that asks for a plain string or number
+    // (a socket.io message body, say) gets the plain value, as Nest's own pipe would give it.
+    if (metadata.type !== 'body' || !isDtoClass(metadata.metatype)) return super.transform(value, metadata);
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw new BadRequestException('the body must be a JSON object');
     }
