@@ -34,12 +34,16 @@ export function verifyPassword(password: string, stored: string): boolean {
   return bcrypt.compareSync(prehash(password, salt), inner);
 }
 
-/** The cost a stored hash was made with, or 0 when it is not one of ours. */
+/** A whole bcrypt hash: version, two-digit cost, 22 characters of salt and 31 of digest. */
+const BCRYPT_HASH = /^\$2[abxy]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
+
+/**
+ * The cost a stored hash was made with, or 0 when it is not one of ours. Checked against the
+ * whole shape: bcrypt.getRounds answers NaN for a malformed hash, and NaN compares false with
+ * every cost, so a damaged hash would never be seen as needing a rehash.
+ */
 export function costOf(stored: string): number {
   if (!stored.startsWith(SCHEME_PREFIX)) return 0;
-  try {
-    return bcrypt.getRounds(stored.slice(SCHEME_PREFIX.length));
-  } catch {
-    return 0;
-  }
+  const match = BCRYPT_HASH.exec(stored.slice(SCHEME_PREFIX.length));
+  return match ? Number(match[1]) : 0;
 }
