@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { type AppConfig, type ConfigKey, ConfigError, parseConfig, readEnvironment } from './config';
+
+type Env = Partial<Record<ConfigKey, string>>;
+
+/** Asserts that parseConfig refuses `env` with a one-line ConfigError naming `variable`. */
+function refuses(env: Env, variable: ConfigKey): ConfigError {
+  let caught: unknown;
+  try {
+    parseConfig(env);
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof ConfigError, `${JSON.stringify(env)} was accepted or threw something else: ${String(caught)}`);
+  assert.equal(caught.name, 'ConfigError');
+  assert.ok(caught.message.includes(variable), `message does not name ${variable}: ${caught.message}`);
+  assert.doesNotMatch(caught.message, /[\r\n]/, 'one line');
+  assert.ok(caught.message.trim().length > variable.length, 'says what is wrong');
+  return caught;
+}
+
+describe('parseConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const expected: AppConfig = {
+      port: 3000,
+      database: { type: 'sqlite', path: 'data/gatehouse.sqlite' },
+      tokenTtlMs: 30 * 24 * 3600 * 1000,
+      tokenSweepIntervalMs: 10_000,
+      bcryptCost: 10,
+      passwordMinLength: 6,
+      loginMaxFailures: 10,
+      rateLimitPerMinute: 60,
+      trustProxy: [],
+      corsOrigins: [],
+    };
+    assert.deepEqual(parseConfig({}), expected);
+  });
+
+  it('treats an empty or blank variable as unset', () => {
+    const blank: Env = {};
+    for (const key of ['PORT', 'DATABASE_URL', 'TOKEN_TTL', 'TOKEN_SWEEP_INTERVAL', 'BCRYPT_COST', 'PASSWORD_MIN_LENGTH', 'LOGIN_MAX_FAILURES', 'RATE_LIMIT_PER_MINUTE', 'TRUST_PROXY', 'CORS_ORIGINS'] as const) {
+      blank[key] = key.length % 2 === 0 ? '' : '   ';
+    }
+    assert.deepEqual(parseConfig(blank), parseConfig({}));
+  });
+
+  it('reads every variable', () => {
+    const config = parseConfig({
+      PORT: '8080',
+      DATABASE_URL: 'mysql://gate:pw@db.internal:3307/gatehouse',
+      TOKEN_TTL: '12h',
+      TOKEN_SWEEP_INTERVAL: '30',
+      BCRYPT_COST: '12',
+      PASSWORD_MIN_LENGTH: '12',
+      LOGIN_MAX_FAILURES: '5',
+      RATE_LIMIT_PER_MINUTE: '0',
+      TRUST_PROXY: '10.0.0.1, 192.168.0.0/16',
+      CORS_ORIGINS: 'https://app.example.com,http://localhost:5173',
+    });
+    assert.deepEqual(config, {
+      port: 8080,
+      database: { type: 'mysql', url: 'mysql://gate:pw@db.internal:3307/gatehouse' },
+      tokenTtlMs: 12 * 3600 * 1000,
+      tokenSweepIntervalMs: 30_000,
+      bcryptCost: 12,
+      passwordMinLength: 12,
+      loginMaxFailures: 5,
+      rateLimitPerMinute: 0,
+      trustProxy: ['10.0.0.1', '192.168.0.0/16'],
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+    });
+  });
+
+  it('trims the values it reads', () => {
+    const config = parseConfig({ PORT: ' 8080 ', BCRYPT_COST: '\t5\n', TOKEN_TTL: ' 1h ' });
+    assert.equal(config.port, 8080);
+    assert.equal(config.bcryptCost, 5);
+    assert.equal(config.tokenTtlMs, 3600_000);
+  });
+
+  it('reads the database URL forms', () => {
+    assert.deepEqual(parseConfig({ DATABASE_URL: 'sqlite:/var/lib/gatehouse/db.sqlite' }).database, {
+      type: 'sqlite',
+      path: '/var/lib/gatehouse/db.sqlite',
+    });
+    assert.deepEqual(parseConfig({ DATABASE_URL: 'sqlite:///var/lib/gatehouse/db.sqlite' }).database, {
+      type: 'sqlite',
+      path: '/var/lib/gatehouse/db.sqlite',
+    });
+    assert.deepEqual(parseConfig({ DATABASE_URL: 'sqlite:relative/db.sqlite' }).database, {
+      type: 'sqlite',
+      path: 'relative/db.sqlite',
+    });
+    assert.deepEqual(parseConfig({ DATABASE_URL: 'mariadb://root@127.0.0.1:3306/gh' }).database, {
+      type: 'mysql',
+      url: 'mysql://root@127.0.0.1:3306/gh',
+    });
+    assert.deepEqual(parseConfig({ DATABASE_URL: 'mysql://root@localhost/gh' }).database, {
+      type: 'mysql',
+      url: 'mysql://root@localhost/gh',
+    });
+  });
+
+  it('accepts the bounds of every number', () => {
+    assert.equal(parseConfig({ PORT: '0' }).port, 0);
+    assert.equal(parseConfig({ PORT: '65535' }).port, 65535);
+    assert.equal(parseConfig({ BCRYPT_COST: '4' }).bcryptCost, 4);
+    assert.equal(parseConfig({ BCRYPT_COST: '31' }).bcryptCost, 31);
+    assert.equal(parseConfig({ PASSWORD_MIN_LENGTH: '1' }).passwordMinLength, 1);
+    assert.equal(parseConfig({ PASSWORD_MIN_LENGTH: '256' }).passwordMinLength, 256);
+    assert.equal(parseConfig({ LOGIN_MAX_FAILURES: '1' }).loginMaxFailures, 1);
+    assert.equal(parseConfig({ RATE_LIMIT_PER_MINUTE: '0' }).rateLimitPerMinute, 0);
+    assert.equal(parseConfig({ TOKEN_TTL: '1s' }).tokenTtlMs, 1000);
+    assert.equal(parseConfig({ TOKEN_TTL: '1' }).tokenTtlMs, 1000);
+    assert.equal(parseConfig({ TOKEN_SWEEP_INTERVAL: '0.1s' }).tokenSweepIntervalMs, 100);
+  });
+
+  it('refuses each bad value with a one-line ConfigError naming the variable', () => {
+    const cases: [ConfigKey, string[]][] = [
+      ['PORT', ['abc', '-1', '65536', '80.5', '1e3', '0x50', '3000 3001']],
+      ['TOKEN_TTL', ['abc', '-5', '0', '0.5s', '0.999s', '10ms', '30 days', '3651d']],
+      ['TOKEN_SWEEP_INTERVAL', ['abc', '0', '0.05s', '-1s', '1y']],
+      ['BCRYPT_COST', ['3', '32', '99', 'ten', '10.5', '-10']],
+      ['PASSWORD_MIN_LENGTH', ['0', '257', 'six', '6.0']],
+      ['LOGIN_MAX_FAILURES', ['0', '-1', '1000001', 'many']],
+      ['RATE_LIMIT_PER_MINUTE', ['-1', '1000001', 'off']],
+      ['CORS_ORIGINS', ['app.example.com', 'https://app.example.com/', 'https://app.example.com/path', 'ftp//x', 'https://a.example.com,nope']],
+      ['DATABASE_URL', ['postgres://x', 'sqlite:', 'mysql://host-without-db', 'mysql:///db', 'data/gatehouse.sqlite', 'http://example.com/db']],
+    ];
+    for (const [variable, values] of cases) {
+      for (const value of values) refuses({ [variable]: value }, variable);
+    }
+  });
+
+  it('never echoes a DATABASE_URL, which may carry a password', () => {
+    for (const url of [
+      'postgres://gate:hunter2@db.example.com/gatehouse',
+      'mysql://gate:hunter2@db.example.com',
+      'mysql://gate:hunter2@/gatehouse',
+      'mysql://gate:hunter2@db.example.com:99999/gatehouse',
+      'mysql://gate:hun ter2@db example/gatehouse',
+      'hunter2',
+    ]) {
+      const error = refuses({ DATABASE_URL: url }, 'DATABASE_URL');
+      assert.doesNotMatch(error.message, /hunter2|hun ter2/, error.message);
+    }
+  });
+
+  it('reads CORS_ORIGINS "*" as any origin, also among others', () => {
+    assert.equal(parseConfig({ CORS_ORIGINS: '*' }).corsOrigins, '*');
+    assert.equal(parseConfig({ CORS_ORIGINS: 'https://app.example.com, *' }).corsOrigins, '*');
+    assert.deepEqual(parseConfig({ CORS_ORIGINS: ' https://a.example.com ,, https://b.example.com:8443 ' }).corsOrigins, [
+      'https://a.example.com',
+      'https://b.example.com:8443',
+    ]);
+  });
+});
+
+describe('readEnvironment', () => {
+  it('reads the .env of the working directory, and the process environment wins over it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+    try {
+      writeFileSync(join(dir, '.env'), 'PORT=4000\nBCRYPT_COST=5\n# a comment\nTOKEN_TTL="2h"\n');
+      const env = readEnvironment(dir, { BCRYPT_COST: '6' });
+      assert.equal(env.PORT, '4000');
+      assert.equal(env.BCRYPT_COST, '6');
+      const config = parseConfig(env);
+      assert.equal(config.port, 4000);
+      assert.equal(config.bcryptCost, 6);
+      assert.equal(config.tokenTtlMs, 2 * 3600_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('works without a .env file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+    try {
+      assert.deepEqual(readEnvironment(dir, { PORT: '1' }), { PORT: '1' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
