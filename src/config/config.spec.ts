@@ -119,6 +119,17 @@ describe('parseConfig', () => {
     assert.equal(parseConfig({ TOKEN_SWEEP_INTERVAL: '0.1s' }).tokenSweepIntervalMs, 100);
   });
 
+  it('reads TRUST_PROXY addresses, CIDR ranges and the named ranges', () => {
+    assert.deepEqual(parseConfig({ TRUST_PROXY: '127.0.0.1, ::1, 10.0.0.0/8, fd00::/8, loopback, uniquelocal' }).trustProxy, [
+      '127.0.0.1',
+      '::1',
+      '10.0.0.0/8',
+      'fd00::/8',
+      'loopback',
+      'uniquelocal',
+    ]);
+  });
+
   it('refuses each bad value with a one-line ConfigError naming the variable', () => {
     const cases: [ConfigKey, string[]][] = [
       ['PORT', ['abc', '-1', '65536', '80.5', '1e3', '0x50', '3000 3001']],
@@ -129,6 +140,7 @@ describe('parseConfig', () => {
       ['LOGIN_MAX_FAILURES', ['0', '-1', '1000001', 'many']],
       ['RATE_LIMIT_PER_MINUTE', ['-1', '1000001', 'off']],
       ['CORS_ORIGINS', ['app.example.com', 'https://app.example.com/', 'https://app.example.com/path', 'ftp//x', 'https://a.example.com,nope']],
+      ['TRUST_PROXY', ['proxy.example.com', '10.0.0.1/33', '10.0.0/8', '::1/129', '10.0.0.1/8/8', 'everything']],
       ['DATABASE_URL', ['postgres://x', 'sqlite:', 'mysql://host-without-db', 'mysql:///db', 'data/gatehouse.sqlite', 'http://example.com/db']],
     ];
     for (const [variable, values] of cases) {
