@@ -11,6 +11,18 @@ function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
 }
 
+/**
+ * The charset a Content-Type declares, lower-cased, or undefined. JSON between systems is UTF-8
+ * (RFC 8259, section 8.1); the parser would also decode UTF-16 and UTF-7, under which the same
+ * bytes read as other text, so any other declared charset is refused.
+ */
+function declaredCharset(req: Request): string | undefined {
+  const match = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(req.headers['content-type'] ?? '');
+  return match?.[1].toLowerCase();
+}
+
+const UTF8 = new Set(['utf-8', 'utf8']);
+
 function fail(req: Request, res: Response, status: number, message: string): void {
   // The rest of an unread body is discarded; the connection closes after a refused upload.
   if (!req.complete) res.setHeader('Connection', 'close');
@@ -30,6 +42,8 @@ export function jsonBody(): RequestHandler {
     if (!req.is(['application/json', 'application/*+json'])) {
       return fail(req, res, 415, 'the body must be JSON (Content-Type: application/json)');
     }
+    const charset = declaredCharset(req);
+    if (charset !== undefined && !UTF8.has(charset)) return fail(req, res, 415, 'the body must be UTF-8 JSON');
     parse(req, res, (error?: unknown) => {
       if (!error) return next();
       const { type, status } = error as { type?: string; status?: number };
