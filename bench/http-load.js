@@ -1,0 +1,145 @@
+'use strict';
+// HTTP traffic of the benchmark: single JSON calls, autocannon runs and the sign-in storm.
+const http = require('node:http');
+const autocannon = require('autocannon');
+
+const REQUEST_TIMEOUT_MS = 30_000;
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+/** One JSON request; resolves to { status, body } (body parsed when it is JSON). */
+function requestJson(method, url, { body, headers = {}, timeoutMs = REQUEST_TIMEOUT_MS } = {}) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = http.request(
+      url,
+      {
+        method,
+        agent,
+        headers: {
+          ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
+          ...headers,
+        },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // keep the text
+          }
+          resolve({ status: res.statusCode, body: parsed });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out after ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+const b64 = (text) => Buffer.from(text, 'utf8').toString('base64');
+
+/** A Birdhouse client for the calls the benchmark makes one at a time. */
+class Api {
+  constructor(baseUrl) {
+    this.baseUrl = baseUrl;
+  }
+
+  async register(handle, password) {
+    const res = await requestJson('POST', `${this.baseUrl}/api/auth/register`, { body: { handle, pwd: b64(password) } });
+    if (res.status !== 200 || typeof res.body?.token !== 'string') {
+      throw new Error(`register ${handle}: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+    return res.body.token;
+  }
+
+  login(handle, password) {
+    return requestJson('POST', `${this.baseUrl}/api/auth/login`, { body: { handle, pwd: b64(password) } });
+  }
+
+  invalidate(token) {
+    return requestJson('POST', `${this.baseUrl}/api/auth/invalidate`, {
+      body: { token },
+      headers: { authentication: `Bearer ${token}` },
+    });
+  }
+
+  async me(token) {
+    return requestJson('GET', `${this.baseUrl}/api/auth/me`, { headers: { authentication: `Bearer ${token}` } });
+  }
+}
+
+/**
+ * One autocannon run. Returns the figures the table needs: successful responses per second
+ * (2xx over the measured duration), latency percentiles in ms, and every kind of failure.
+ */
+async function cannon({ url, headers = {}, connections, seconds, overallRate }) {
+  const result = await autocannon({
+    url,
+    headers,
+    connections,
+    duration: seconds,
+    ...(overallRate ? { overallRate } : {}),
+    timeout: 10,
+  });
+  const ok = result['2xx'];
+  return {
+    ok,
+    rps: ok / result.duration,
+    seconds: result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}
+
+/**
+ * Signs in as fast as `concurrency` parallel clients can, round-robin over `accounts`, until
+ * `maxCount` sign-ins have been started or `keepGoing()` turns false (it must turn false by a
+ * deadline). Every token issued is handed to `onToken`. The rate counts successful sign-ins
+ * between the first request and the last response.
+ */
+async function signInStorm(api, { accounts, concurrency, maxCount, keepGoing, onToken = () => undefined }) {
+  let started = 0;
+  const outcome = { ok: 0, busy: 0, failed: 0, failures: [], seconds: 0, rate: 0 };
+  const t0 = performance.now();
+  let lastDone = t0;
+  const worker = async () => {
+    while (started < maxCount && keepGoing()) {
+      const account = accounts[started % accounts.length];
+      started++;
+      try {
+        const res = await api.login(account.handle, account.password);
+        if (res.status === 200 && typeof res.body?.token === 'string') {
+          outcome.ok++;
+          onToken(res.body.token);
+        } else if (res.status === 503) {
+          outcome.busy++;
+        } else {
+          outcome.failed++;
+          if (outcome.failures.length < 5) outcome.failures.push(`${res.status} ${JSON.stringify(res.body)}`);
+        }
+      } catch (error) {
+        outcome.failed++;
+        if (outcome.failures.length < 5) outcome.failures.push(error.message);
+      }
+      lastDone = performance.now();
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  outcome.seconds = (lastDone - t0) / 1000;
+  outcome.rate = outcome.seconds > 0 ? outcome.ok / outcome.seconds : 0;
+  return outcome;
+}
+
+module.exports = { Api, cannon, signInStorm, requestJson, agent };

@@ -1,0 +1,547 @@
+#!/usr/bin/env node
+'use strict';
+/*
+ * Gatehouse benchmark (issue 6). Starts the built service (dist/main.js) on a MariaDB database
+ * of its own, drives it from this process over 127.0.0.1 and prints one table:
+ * figure | value | goal | met. Every load is bounded in count and in time.
+ *
+ * Environment (all optional):
+ *   BENCH_SMOKE=1            every phase tiny: proves the script works, measures nothing
+ *   BENCH_ONLY=a,b           run only these phases: auth, signin, fairness, memory, handshakes, revocation
+ *   BENCH_MARIADB_URL        server to use (default mysql://root@127.0.0.1:3306)
+ *   BENCH_DATABASE           database to drop, create and use (default gatehouse_bench)
+ *   BENCH_KEEP_DATABASE=1    leave the database in place at the end
+ *   BCRYPT_COST              cost for the service and for the reference hash (default 10)
+ *   BENCH_SERVICE_ENTRY      the service's entry script (default dist/main.js)
+ *   BENCH_SERVICE_LOG=path   write the service's whole output there
+ *   BENCH_CPU_PROFILE=dir    profile the service's main thread; dir/service-<pid>.cpuprofile
+ */
+const os = require('node:os');
+const { mkdirSync, existsSync } = require('node:fs');
+const { join, relative, resolve } = require('node:path');
+const { randomBytes } = require('node:crypto');
+const bcrypt = require('bcryptjs');
+const { BenchDatabase, ServiceProcess, freePort, openFileLimit, serviceEntry, describeExit } = require('./service');
+const { Api, cannon, signInStorm, agent } = require('./http-load');
+const { openSockets, closeAll } = require('./sockets');
+const { percentile, median, fmt, sleep } = require('./stats');
+
+const ROOT = resolve(__dirname, '..');
+const SMOKE = process.env.BENCH_SMOKE === '1';
+/** The whole run may not take longer than this, whatever happens. */
+const OVERALL_LIMIT_MS = SMOKE ? 3 * 60_000 : 30 * 60_000;
+
+const SETTINGS = SMOKE
+  ? {
+      http: { connections: 4, roundSeconds: 1, rounds: 1, warmupSeconds: 1 },
+      hashSamples: 3,
+      signIn: { perCore: 4, maxCount: 12, maxSeconds: 15 },
+      fairness: { rate: 20, connections: 2, seconds: 1, leadMs: 200, stormMaxCount: 24 },
+      memory: { count: 30, concurrency: 10, maxSeconds: 20, settleMs: 200 },
+      handshakes: { count: 20, concurrency: 10, maxSeconds: 20 },
+      revocation: { count: 5, maxSeconds: 30, timeoutMs: 5000 },
+    }
+  : {
+      http: { connections: 50, roundSeconds: 5, rounds: 2, warmupSeconds: 2 },
+      hashSamples: 5,
+      signIn: { perCore: 4, maxCount: 400, maxSeconds: 30 },
+      fairness: { rate: 200, connections: 10, seconds: 10, leadMs: 1000, stormMaxCount: 2000 },
+      memory: { count: 5000, concurrency: 100, maxSeconds: 180, settleMs: 3000 },
+      handshakes: { count: 2000, concurrency: 100, maxSeconds: 60 },
+      revocation: { count: 200, maxSeconds: 120, timeoutMs: 5000 },
+    };
+
+const PHASES = ['auth', 'signin', 'fairness', 'memory', 'handshakes', 'revocation'];
+const only = (process.env.BENCH_ONLY ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+for (const name of only) {
+  if (!PHASES.includes(name)) {
+    console.error(`bench: unknown phase "${name}" in BENCH_ONLY (phases: ${PHASES.join(', ')})`);
+    process.exit(1);
+  }
+}
+const wanted = (phase) => only.length === 0 || only.includes(phase);
+
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+
+/** The table, in the order of issue 6. Each phase fills in its rows. */
+const ROWS = [
+  { key: 'auth', figure: 'auth overhead', goal: '≥ 0.85' },
+  { key: 'signin', figure: 'sign-in throughput', goal: '≥ 0.85' },
+  { key: 'fairness', figure: 'fairness', goal: '≤ 30 ms' },
+  { key: 'handshakes', figure: 'handshakes', goal: '≥ 1,000/s' },
+  { key: 'memory', figure: 'socket memory', goal: '≤ 30 KB' },
+  { key: 'revocation', figure: 'revocation', goal: '≤ 20 / 100 ms' },
+  { key: 'writes', figure: 'database writes', goal: '0' },
+];
+const row = (key) => ROWS.find((r) => r.key === key);
+
+function record(key, value, met, notes = []) {
+  Object.assign(row(key), { value, met: met ? 'yes' : 'no', notes });
+}
+
+function randomPassword() {
+  return randomBytes(12).toString('base64url');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phases
+
+/** Auth overhead, and database writes over the same steady-state window of /api/auth/me. */
+async function authOverhead(ctx) {
+  const s = SETTINGS.http;
+  const health = { url: `${ctx.baseUrl}/health` };
+  const me = { url: `${ctx.baseUrl}/api/auth/me`, headers: { authentication: `Bearer ${ctx.hotToken}` } };
+  log(`auth overhead: warm-up ${s.warmupSeconds} s each`);
+  await cannon({ ...health, connections: s.connections, seconds: s.warmupSeconds });
+  await cannon({ ...me, connections: s.connections, seconds: s.warmupSeconds });
+
+  await ctx.db.startCountingWrites();
+  const globalBefore = await ctx.db.globalWriteCounters();
+  const runs = { health: [], me: [] };
+  // Alternating rounds, so that a change in the machine's other load hits both sides alike.
+  for (let round = 0; round < s.rounds; round++) {
+    log(`auth overhead: round ${round + 1}/${s.rounds}: GET /health, then GET /api/auth/me, ${s.roundSeconds} s each, ${s.connections} connections`);
+    runs.health.push(await cannon({ ...health, connections: s.connections, seconds: s.roundSeconds }));
+    runs.me.push(await cannon({ ...me, connections: s.connections, seconds: s.roundSeconds }));
+  }
+  const globalAfter = await ctx.db.globalWriteCounters();
+  const written = await ctx.db.stopCountingWrites();
+
+  const total = (list) => {
+    const ok = list.reduce((n, r) => n + r.ok, 0);
+    const seconds = list.reduce((n, r) => n + r.seconds, 0);
+    const bad = list.reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0);
+    return { ok, seconds, rps: ok / seconds, bad, p99: Math.max(...list.map((r) => r.p99)) };
+  };
+  const h = total(runs.health);
+  const m = total(runs.me);
+  const ratio = m.rps / h.rps;
+  const notes = [
+    `GET /api/auth/me ${fmt(m.rps)} rps (p99 ${m.p99} ms), GET /health ${fmt(h.rps)} rps (p99 ${h.p99} ms); ${s.connections} connections, ${s.rounds}×${s.roundSeconds} s each, alternating`,
+    'GET /health runs SELECT 1 on the database for every request; /api/auth/me on a hot token runs none',
+  ];
+  if (m.bad + h.bad > 0) notes.push(`failed or non-2xx responses: /api/auth/me ${m.bad}, /health ${h.bad}`);
+  record('auth', ratio.toFixed(2), ratio >= 0.85 && m.bad + h.bad === 0, notes);
+
+  const rowWrites = written.reduce((n, w) => n + w.rows, 0);
+  const perRequest = rowWrites / m.ok;
+  const globalDelta = Object.fromEntries(Object.keys(globalAfter).map((k) => [k, globalAfter[k] - (globalBefore[k] ?? 0)]));
+  const globalTotal = Object.values(globalDelta).reduce((a, b) => a + b, 0);
+  record('writes', rowWrites === 0 ? '0' : perRequest.toPrecision(2), rowWrites === 0 && m.ok > 0, [
+    `${rowWrites} rows written to accounts/tokens of ${ctx.db.name} (counted by triggers) during ${fmt(m.ok)} authenticated requests${
+      written.length ? ` (${written.map((w) => `${w.table} ${w.op} ${w.rows}`).join(', ')})` : ''
+    }`,
+    `server-wide ${Object.entries(globalDelta).map(([k, v]) => `${k} +${v}`).join(', ')} in the same window (${
+      globalTotal === 0 ? 'none' : 'includes every other client of the shared server'
+    }; ${(globalTotal / m.ok).toPrecision(2)} per request at most)`,
+  ]);
+}
+
+/** Median time of one bcryptjs hash at the service's cost, on this thread, in ms. */
+function referenceHashMs(cost, samples) {
+  // The service hashes a 44-character digest of the password (password-hash.ts); so does this.
+  const input = randomBytes(33).toString('base64');
+  bcrypt.hashSync(input, bcrypt.genSaltSync(cost)); // warm-up, not counted
+  const times = [];
+  for (let i = 0; i < samples; i++) {
+    const salt = bcrypt.genSaltSync(cost);
+    const t0 = performance.now();
+    bcrypt.hashSync(input, salt);
+    times.push(performance.now() - t0);
+  }
+  return { ms: median(times), times };
+}
+
+async function signInThroughput(ctx) {
+  const s = SETTINGS.signIn;
+  const hash = referenceHashMs(ctx.cost, SETTINGS.hashSamples);
+  ctx.hashMs = hash.ms;
+  log(`sign-in: one bcryptjs hash at cost ${ctx.cost} takes ${hash.ms.toFixed(1)} ms here (median of ${hash.times.length})`);
+  const concurrency = s.perCore * ctx.cores;
+  // Warm-up: a couple of sign-ins per worker thread, not counted.
+  await signInStorm(ctx.api, { accounts: ctx.accounts, concurrency: ctx.cores, maxCount: 2 * ctx.cores, keepGoing: () => true, onToken: ctx.addToken });
+  const deadline = Date.now() + s.maxSeconds * 1000;
+  log(`sign-in: up to ${s.maxCount} sign-ins or ${s.maxSeconds} s, ${concurrency} at a time`);
+  const storm = await signInStorm(ctx.api, {
+    accounts: ctx.accounts,
+    concurrency,
+    maxCount: s.maxCount,
+    keepGoing: () => Date.now() < deadline,
+    onToken: ctx.addToken,
+  });
+  const ideal = ctx.cores / (hash.ms / 1000);
+  const ratio = storm.rate / ideal;
+  const notes = [
+    `${fmt(storm.ok)} sign-ins in ${storm.seconds.toFixed(1)} s = ${storm.rate.toFixed(1)}/s; ideal ${ctx.cores} cores ÷ ${hash.ms.toFixed(1)} ms = ${ideal.toFixed(1)}/s; ${concurrency} concurrent clients`,
+  ];
+  if (storm.busy || storm.failed) notes.push(`503 busy: ${storm.busy}, other failures: ${storm.failed} ${storm.failures.join('; ')}`);
+  record('signin', ratio.toFixed(2), ratio >= 0.85 && storm.failed === 0, notes);
+}
+
+async function fairness(ctx) {
+  const s = SETTINGS.fairness;
+  const concurrency = SETTINGS.signIn.perCore * ctx.cores;
+  let cannonDone = false;
+  const hardDeadline = Date.now() + s.leadMs + s.seconds * 1000 + 30_000;
+  log(`fairness: sign-in storm (${concurrency} at a time) with GET /api/auth/me at ${s.rate}/s for ${s.seconds} s`);
+  const storm = signInStorm(ctx.api, {
+    accounts: ctx.accounts,
+    concurrency,
+    maxCount: s.stormMaxCount,
+    keepGoing: () => !cannonDone && Date.now() < hardDeadline,
+    onToken: ctx.addToken,
+  });
+  // Let the hashing pool fill up before measuring.
+  await sleep(s.leadMs);
+  let probe;
+  try {
+    probe = await cannon({
+      url: `${ctx.baseUrl}/api/auth/me`,
+      headers: { authentication: `Bearer ${ctx.hotToken}` },
+      connections: s.connections,
+      overallRate: s.rate,
+      seconds: s.seconds,
+    });
+  } finally {
+    cannonDone = true;
+  }
+  const stormResult = await storm;
+  const bad = probe.non2xx + probe.errors + probe.timeouts;
+  const notes = [
+    `GET /api/auth/me at ${s.rate}/s: ${fmt(probe.ok)} answered, p50 ${probe.p50} ms, p99 ${probe.p99} ms, max ${probe.max} ms`,
+    `storm: ${fmt(stormResult.ok)} sign-ins in ${stormResult.seconds.toFixed(1)} s (${stormResult.rate.toFixed(1)}/s), 503 busy ${stormResult.busy}, other failures ${stormResult.failed}`,
+  ];
+  if (bad > 0) notes.push(`failed or non-2xx /api/auth/me responses: ${bad}`);
+  if (stormResult.ok === 0) notes.push('no sign-in completed during the window: the storm did not run');
+  record('fairness', `${probe.p99} ms`, probe.p99 <= 30 && bad === 0 && stormResult.ok > 0, notes);
+}
+
+/** Enough distinct tokens for the socket phases; signs in for more when the pool is short. */
+async function ensureTokens(ctx, n) {
+  const deadline = Date.now() + 120_000;
+  if (ctx.tokens.length >= n) return;
+  log(`signing in for ${n - ctx.tokens.length} more tokens`);
+  await signInStorm(ctx.api, {
+    accounts: ctx.accounts,
+    concurrency: SETTINGS.signIn.perCore * ctx.cores,
+    maxCount: n - ctx.tokens.length,
+    keepGoing: () => Date.now() < deadline,
+    onToken: ctx.addToken,
+  });
+  if (ctx.tokens.length < n) throw new Error(`only ${ctx.tokens.length} of ${n} tokens could be issued`);
+}
+
+async function rssSample(ctx) {
+  const samples = [];
+  for (let i = 0; i < 3; i++) {
+    if (i > 0) await sleep(SMOKE ? 50 : 500);
+    samples.push(ctx.service.rssKiB());
+  }
+  return median(samples);
+}
+
+async function socketMemory(ctx) {
+  const s = SETTINGS.memory;
+  const limit = openFileLimit();
+  let count = s.count;
+  const notes = [];
+  // Each socket takes one descriptor in the service and one here; keep a margin for the rest.
+  if (Number.isFinite(limit) && count + 512 > limit) {
+    count = Math.max(0, limit - 512);
+    notes.push(`open-file limit ${limit} (ulimit -n): measured at ${count} sockets instead of ${s.count}`);
+  }
+  await ensureTokens(ctx, 1);
+  await sleep(s.settleMs);
+  const before = await rssSample(ctx);
+  log(`socket memory: service RSS ${fmt(before)} KiB; opening ${fmt(count)} sockets, ${s.concurrency} handshakes at a time`);
+  const opened = await openSockets(ctx.baseUrl, {
+    tokens: ctx.tokens,
+    count,
+    concurrency: s.concurrency,
+    deadline: Date.now() + s.maxSeconds * 1000,
+  });
+  try {
+    await sleep(s.settleMs);
+    const connected = opened.sockets.filter((sock) => sock.connected).length;
+    const after = await rssSample(ctx);
+    const perSocket = connected > 0 ? (after - before) / connected : Number.NaN;
+    notes.unshift(
+      `service RSS ${fmt(before)} KiB before, ${fmt(after)} KiB with ${fmt(connected)} sockets open (${fmt(ctx.tokens.length)} tokens shared round-robin); KB = KiB`,
+    );
+    if (opened.failed || connected < count) notes.push(`wanted ${count}, connected ${connected}; refused: ${opened.failures.join(', ') || 'none'}`);
+    record('memory', `${perSocket.toFixed(1)} KB`, perSocket <= 30 && connected === count, notes);
+  } finally {
+    closeAll(opened.sockets);
+  }
+  await sleep(SMOKE ? 200 : 2000);
+  log(`socket memory: service RSS ${fmt(ctx.service.rssKiB())} KiB after closing them`);
+}
+
+async function handshakes(ctx) {
+  const s = SETTINGS.handshakes;
+  await ensureTokens(ctx, 1);
+  log(`handshakes: opening ${fmt(s.count)} sockets, ${s.concurrency} at a time`);
+  const opened = await openSockets(ctx.baseUrl, {
+    tokens: ctx.tokens,
+    count: s.count,
+    concurrency: s.concurrency,
+    deadline: Date.now() + s.maxSeconds * 1000,
+  });
+  const ok = opened.sockets.length;
+  closeAll(opened.sockets);
+  const rate = ok / opened.seconds;
+  const notes = [
+    `${fmt(ok)} authenticated connections in ${opened.seconds.toFixed(2)} s, ${s.concurrency} handshakes in flight, websocket transport, ${fmt(ctx.tokens.length)} tokens round-robin`,
+  ];
+  if (ok < s.count) notes.push(`wanted ${s.count}, opened ${ok}; refused: ${opened.failures.join(', ') || 'none'}`);
+  record('handshakes', `${fmt(rate)}/s`, rate >= 1000 && ok === s.count, notes);
+  await sleep(SMOKE ? 200 : 2000);
+}
+
+async function revocation(ctx) {
+  const s = SETTINGS.revocation;
+  await ensureTokens(ctx, s.count);
+  // These tokens are revoked here: take them out of the pool.
+  const tokens = ctx.tokens.splice(0, s.count);
+  const deadline = Date.now() + s.maxSeconds * 1000;
+  const opened = await openSockets(ctx.baseUrl, { tokens, count: s.count, concurrency: 20, deadline });
+  const clients = opened.sockets.map((socket, i) => ({ socket, token: socket.auth.token, i }));
+  log(`revocation: ${clients.length} sockets, each on its own token; invalidating one at a time`);
+  const toDisconnect = [];
+  const toRevokedEvent = [];
+  let missed = 0;
+  const badStatus = [];
+  try {
+    for (const { socket, token } of clients) {
+      if (Date.now() >= deadline) break;
+      let revokedAt = null;
+      socket.once('revoked', () => {
+        revokedAt = performance.now();
+      });
+      const disconnected = new Promise((resolveDisconnect) => {
+        const timer = setTimeout(() => resolveDisconnect(null), s.timeoutMs);
+        socket.once('disconnect', () => {
+          clearTimeout(timer);
+          resolveDisconnect(performance.now());
+        });
+      });
+      const t0 = performance.now();
+      const res = await ctx.api.invalidate(token);
+      if (res.status !== 200) badStatus.push(res.status);
+      const at = await disconnected;
+      if (at === null) {
+        missed++;
+      } else {
+        toDisconnect.push(at - t0);
+        if (revokedAt !== null) toRevokedEvent.push(revokedAt - t0);
+      }
+    }
+  } finally {
+    closeAll(opened.sockets);
+  }
+  const p50 = percentile(toDisconnect, 50);
+  const p99 = percentile(toDisconnect, 99);
+  const notes = [
+    `${toDisconnect.length} sockets: invalidate sent → 'disconnect' seen: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${Math.max(...toDisconnect).toFixed(1)} ms; → 'revoked' event p50 ${percentile(toRevokedEvent, 50).toFixed(1)} ms (${toRevokedEvent.length} seen)`,
+  ];
+  if (missed) notes.push(`${missed} sockets not disconnected within ${s.timeoutMs} ms`);
+  if (badStatus.length) notes.push(`invalidate answered non-200: ${badStatus.join(', ')}`);
+  if (opened.failed) notes.push(`sockets refused at connect: ${opened.failures.join(', ')}`);
+  const complete = missed === 0 && badStatus.length === 0 && toDisconnect.length === s.count;
+  record('revocation', `${p50.toFixed(1)} / ${p99.toFixed(1)} ms`, complete && p50 <= 20 && p99 <= 100, notes);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+function printTable(header) {
+  const lines = [];
+  lines.push(...header);
+  lines.push('');
+  lines.push('| figure | value | goal | met |');
+  lines.push('|---|---|---|---|');
+  for (const r of ROWS) lines.push(`| ${r.figure} | ${r.value ?? 'not run'} | ${r.goal} | ${r.met ?? '-'} |`);
+  lines.push('');
+  for (const r of ROWS) {
+    for (const note of r.notes ?? []) lines.push(`- ${r.figure}: ${note}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+let service = null;
+let database = null;
+let cleaning = null;
+
+function cleanup() {
+  cleaning ??= (async () => {
+    closeAll();
+    if (service) {
+      if (process.env.BENCH_CPU_PROFILE && service.running) await writeProfile(service);
+      await service.stop();
+    }
+    agent.destroy();
+    if (database && process.env.BENCH_KEEP_DATABASE !== '1') {
+      await Promise.race([database.drop(), sleep(10_000)]).catch((error) => log(`could not drop ${database.name}: ${error.message}`));
+    }
+  })();
+  return cleaning;
+}
+
+async function writeProfile(svc) {
+  const file = join(resolve(process.env.BENCH_CPU_PROFILE), `service-${svc.pid}.cpuprofile`);
+  process.kill(svc.pid, 'SIGUSR2');
+  const deadline = Date.now() + 15_000;
+  while (!existsSync(`${file}.done`) && Date.now() < deadline) await sleep(100);
+  log(existsSync(`${file}.done`) ? `CPU profile of the service: ${file}` : 'the CPU profile was not written in time');
+}
+
+function exitAfterCleanup(code) {
+  cleanup()
+    .catch((error) => log(`cleanup failed: ${error.message}`))
+    .finally(() => process.exit(code));
+}
+
+process.on('SIGINT', () => {
+  log('interrupted: stopping the service');
+  exitAfterCleanup(130);
+});
+process.on('SIGTERM', () => exitAfterCleanup(143));
+process.on('exit', () => service?.killNow());
+
+async function main() {
+  const entry = serviceEntry(ROOT);
+  if (!entry) {
+    const wantedEntry = process.env.BENCH_SERVICE_ENTRY || join(ROOT, 'dist', 'main.js');
+    console.error(`bench: ${relative(process.cwd(), wantedEntry) || wantedEntry} not found: run \`npm run build\` first`);
+    process.exit(1);
+  }
+  const watchdog = setTimeout(() => {
+    log(`the run exceeded ${OVERALL_LIMIT_MS / 60_000} minutes: stopping`);
+    exitAfterCleanup(1);
+  }, OVERALL_LIMIT_MS);
+  watchdog.unref();
+
+  const cost = Number(process.env.BCRYPT_COST || 10);
+  const cores = os.availableParallelism();
+  const cpus = os.cpus();
+  database = new BenchDatabase(process.env.BENCH_MARIADB_URL || 'mysql://root@127.0.0.1:3306', process.env.BENCH_DATABASE || 'gatehouse_bench');
+  try {
+    await database.recreate();
+  } catch (error) {
+    database = null;
+    console.error(`bench: MariaDB at ${process.env.BENCH_MARIADB_URL || 'mysql://root@127.0.0.1:3306'} is not usable (${error.code ?? error.message})`);
+    process.exit(1);
+  }
+
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const nodeArgs = [];
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    DATABASE_URL: database.url,
+    RATE_LIMIT_PER_MINUTE: '0',
+    LOGIN_MAX_FAILURES: '1000000',
+    BCRYPT_COST: String(cost),
+    CORS_ORIGINS: '',
+    TRUST_PROXY: '',
+  };
+  if (process.env.BENCH_CPU_PROFILE) {
+    mkdirSync(process.env.BENCH_CPU_PROFILE, { recursive: true });
+    nodeArgs.push('-r', join(__dirname, 'cpu-profile.js'));
+    env.BENCH_CPU_PROFILE = resolve(process.env.BENCH_CPU_PROFILE);
+  }
+  service = new ServiceProcess({ entry, cwd: ROOT, env, nodeArgs, logFile: process.env.BENCH_SERVICE_LOG });
+  service.onUnexpectedExit = (exited) => {
+    console.error(`bench: the service exited unexpectedly (${describeExit(exited)}); its last output:\n${service.tail.join('\n')}`);
+    exitAfterCleanup(1);
+  };
+  log(`starting ${relative(ROOT, entry)} on port ${port}, database ${database.name}, BCRYPT_COST ${cost}${SMOKE ? ' (smoke run)' : ''}`);
+  service.start();
+  try {
+    await service.waitReady(baseUrl);
+  } catch (error) {
+    console.error(`bench: ${error.message}; the service's last output:\n${service.tail.join('\n')}`);
+    exitAfterCleanup(1);
+    return;
+  }
+
+  const api = new Api(baseUrl);
+  const tokens = [];
+  const seen = new Set();
+  const accounts = [];
+  const stamp = Date.now().toString(36);
+  // A few accounts, so that sign-ins do not all read one row; the first one's token is the hot token.
+  const accountCount = SMOKE ? 2 : 4;
+  let hotToken;
+  for (let i = 0; i < accountCount; i++) {
+    const account = { handle: `bench_${stamp}_${i}`, password: randomPassword() };
+    const token = await api.register(account.handle, account.password);
+    if (i === 0) hotToken = token;
+    accounts.push(account);
+  }
+  const ctx = {
+    api,
+    baseUrl,
+    db: database,
+    service,
+    cost,
+    cores,
+    accounts,
+    hotToken,
+    tokens,
+    addToken: (token) => {
+      if (!seen.has(token)) {
+        seen.add(token);
+        tokens.push(token);
+      }
+    },
+  };
+
+  const phases = [
+    ['auth', authOverhead, ['auth', 'writes']],
+    ['signin', signInThroughput, ['signin']],
+    ['fairness', fairness, ['fairness']],
+    ['memory', socketMemory, ['memory']],
+    ['handshakes', handshakes, ['handshakes']],
+    ['revocation', revocation, ['revocation']],
+  ];
+  let failed = false;
+  for (const [name, phase, keys] of phases) {
+    if (!wanted(name)) {
+      for (const key of keys) Object.assign(row(key), { value: 'skipped', met: '-' });
+      continue;
+    }
+    try {
+      await phase(ctx);
+    } catch (error) {
+      failed = true;
+      log(`phase ${name} failed: ${error.stack ?? error.message}`);
+      for (const key of keys) {
+        if (row(key).value === undefined) Object.assign(row(key), { value: `error: ${error.message}`, met: 'no' });
+      }
+    }
+  }
+
+  const cpuModel = cpus[0]?.model?.trim() ?? 'unknown CPU';
+  printTable([
+    `Gatehouse benchmark${SMOKE ? ' (SMOKE RUN: phases are tiny, the figures mean nothing)' : ''}`,
+    `machine: ${cpus.length} cores (${cpuModel}), ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`,
+    `service: ${relative(ROOT, entry)} on MariaDB (${database.name}), BCRYPT_COST ${cost}, rate limits off; load from this process on 127.0.0.1`,
+  ]);
+  if (service.tail.some((line) => /"level":"(error|fatal)"/.test(line))) {
+    log(`the service logged errors; its last output:\n${service.tail.join('\n')}`);
+  }
+  exitAfterCleanup(failed ? 1 : 0);
+}
+
+main().catch((error) => {
+  console.error(`bench: ${error.stack ?? error.message}`);
+  exitAfterCleanup(1);
+});

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { createConnection } from 'mysql2/promise';
+import { MARIADB_SKIP } from './support/engines';
+
+/**
+ * The benchmark script (bench/run.js) works at all: a smoke run (every phase tiny) prints the
+ * whole table and leaves nothing behind. No figure or time is asserted. It runs the service as
+ * this test build compiled it (build/src/main.js), since the test run does not build dist/.
+ */
+const ROOT = join(__dirname, '..', '..');
+const BENCH = join(ROOT, 'bench', 'run.js');
+const SERVICE = join(__dirname, '..', 'src', 'main.js');
+const MARIADB_URL = process.env.TEST_MARIADB_URL || 'mysql://root@127.0.0.1:3306';
+/** A smoke run takes about 10 s here; the bound only keeps a hang from blocking the suite. */
+const RUN_TIMEOUT_MS = 150_000;
+const TEST_TIMEOUT = { timeout: RUN_TIMEOUT_MS + 30_000 };
+
+const FIGURES: [string, string][] = [
+  ['auth overhead', '≥ 0.85'],
+  ['sign-in throughput', '≥ 0.85'],
+  ['fairness', '≤ 30 ms'],
+  ['handshakes', '≥ 1,000/s'],
+  ['socket memory', '≤ 30 KB'],
+  ['revocation', '≤ 20 / 100 ms'],
+  ['database writes', '0'],
+];
+
+interface BenchRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the benchmark in its own process with the given variables. `interruptWhen` sends SIGINT
+ * the first time stderr matches it.
+ */
+function runBench(env: Record<string, string>, interruptWhen?: RegExp): Promise<BenchRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BENCH], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', BENCH_MARIADB_URL: MARIADB_URL, BCRYPT_COST: '4', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let interrupted = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      if (interruptWhen && !interrupted && interruptWhen.test(stderr)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** The port the benchmark started the service on, from its progress output. */
+function servicePort(run: BenchRun): number {
+  const match = /starting \S+ on port (\d+)/.exec(run.stderr);
+  assert.ok(match, `no start line in:\n${run.stderr}`);
+  return Number(match[1]);
+}
+
+/** True when something accepts TCP connections on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setTimeout(3000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+async function databaseExists(name: string): Promise<boolean> {
+  const connection = await createConnection({ uri: MARIADB_URL, connectTimeout: 5000 });
+  try {
+    const [rows] = await connection.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
+    return (rows as unknown[]).length > 0;
+  } finally {
+    await connection.end();
+  }
+}
+
+describe('npm run bench', () => {
+  it('refuses with one line pointing at npm run build when the built service is missing', TEST_TIMEOUT, async () => {
+    const run = await runBench({ BENCH_SERVICE_ENTRY: join(ROOT, 'no-such-dist', 'main.js') });
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /^bench: \S*no-such-dist\/main\.js not found: run `npm run build` first\n$/);
+  });
+
+  describe('on MariaDB', { skip: MARIADB_SKIP }, () => {
+    it('completes a smoke run, prints every row of the table, stops the service and drops its database', TEST_TIMEOUT, async () => {
+      const database = `gatehouse_bench_smoke_${process.pid}`;
+      const run = await runBench({ BENCH_SMOKE: '1', BENCH_SERVICE_ENTRY: SERVICE, BENCH_DATABASE: database });
+      assert.equal(run.signal, null, `killed; stderr:\n${run.stderr}`);
+      assert.equal(run.code, 0, `exit ${run.code}; stderr:\n${run.stderr}\nstdout:\n${run.stdout}`);
+      const lines = run.stdout.split('\n');
+      const header = lines.indexOf('| figure | value | goal | met |');
+      assert.ok(header >= 0, `no table header in:\n${run.stdout}`);
+      assert.equal(lines[header + 1], '|---|---|---|---|');
+      const rows = lines.slice(header + 2, header + 2 + FIGURES.length);
+      FIGURES.forEach(([figure, goal], i) => {
+        const cells = rows[i]?.split(' | ');
+        assert.ok(cells, `row ${figure} missing`);
+        assert.equal(cells[0], `| ${figure}`);
+        assert.doesNotMatch(cells[1], /^(error|not run|skipped|NaN)/, rows[i]);
+        assert.equal(cells[2], goal);
+        assert.match(cells[3], /^(yes|no) \|$/);
+      });
+      assert.equal(lines[header + 2 + FIGURES.length], '', 'more rows than the seven figures');
+      assert.match(run.stdout, /^machine: \d+ cores /m);
+      assert.equal(await listening(servicePort(run)), false, 'the service is still listening after the run');
+      assert.equal(await databaseExists(database), false, 'the benchmark database was left behind');
+    });
+
+    it('stops the service and drops its database when interrupted with SIGINT', TEST_TIMEOUT, async () => {
+      const database = `gatehouse_bench_sigint_${process.pid}`;
+      const run = await runBench(
+        { BENCH_SMOKE: '1', BENCH_SERVICE_ENTRY: SERVICE, BENCH_DATABASE: database },
+        /auth overhead: warm-up/,
+      );
+      assert.equal(run.code, 130, `exit ${run.code} (signal ${run.signal}); stderr:\n${run.stderr}`);
+      assert.match(run.stderr, /interrupted: stopping the service/);
+      assert.doesNotMatch(run.stdout, /\| figure \|/);
+      assert.equal(await listening(servicePort(run)), false, 'the service is still listening after the interrupt');
+      assert.equal(await databaseExists(database), false, 'the benchmark database was left behind');
+    });
+  });
+});
