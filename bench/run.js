@@ -14,14 +14,18 @@
  *   BCRYPT_COST              cost for the service and for the reference hash (default 10)
  *   BENCH_SERVICE_ENTRY      the service's entry script (default dist/main.js)
  *   BENCH_SERVICE_LOG=path   write the service's whole output there
- *   BENCH_CPU_PROFILE=dir    profile the service's main thread; dir/service-<pid>.cpuprofile
+ *   BENCH_CPU_PROFILE=dir    profile the service's main thread into dir/service-<pid>-<n>.cpuprofile:
+ *                            the whole run, or only the measured part of the phase named by
+ *                            BENCH_CPU_PROFILE_PHASE (one of the BENCH_ONLY names)
  */
 const os = require('node:os');
 const { mkdirSync, existsSync } = require('node:fs');
 const { join, relative, resolve } = require('node:path');
 const { randomBytes } = require('node:crypto');
 const bcrypt = require('bcryptjs');
-const { BenchDatabase, ServiceProcess, freePort, openFileLimit, serviceEntry, describeExit } = require('./service');
+const { BenchDatabase, ServiceProcess, freePort, openFileLimit, serviceEntry, describeExit, cpuSample, cpuBetween, describeCpu } = require(
+  './service',
+);
 const { Api, cannon, signInStorm, agent } = require('./http-load');
 const { openSockets, closeAll } = require('./sockets');
 const { percentile, median, fmt, sleep } = require('./stats');
@@ -34,20 +38,21 @@ const OVERALL_LIMIT_MS = SMOKE ? 3 * 60_000 : 30 * 60_000;
 const SETTINGS = SMOKE
   ? {
       http: { connections: 4, roundSeconds: 1, rounds: 1, warmupSeconds: 1 },
-      hashSamples: 3,
-      signIn: { perCore: 4, maxCount: 12, maxSeconds: 15 },
+      signIn: { perCore: 4, rounds: 1, hashesPerRound: 3, maxCount: 12, maxSeconds: 15 },
       fairness: { rate: 20, connections: 2, seconds: 1, leadMs: 200, stormMaxCount: 24 },
       memory: { count: 30, concurrency: 10, maxSeconds: 20, settleMs: 200 },
-      handshakes: { count: 20, concurrency: 10, maxSeconds: 20 },
+      handshakes: { count: 20, hotCount: 10, warmup: 10, tokens: 5, concurrency: 10, maxSeconds: 20 },
+      socketTokens: 5,
       revocation: { count: 5, maxSeconds: 30, timeoutMs: 5000 },
     }
   : {
       http: { connections: 50, roundSeconds: 5, rounds: 2, warmupSeconds: 2 },
-      hashSamples: 5,
-      signIn: { perCore: 4, maxCount: 400, maxSeconds: 30 },
+      signIn: { perCore: 4, rounds: 3, hashesPerRound: 3, maxCount: 450, maxSeconds: 30 },
       fairness: { rate: 200, connections: 10, seconds: 10, leadMs: 1000, stormMaxCount: 2000 },
       memory: { count: 5000, concurrency: 100, maxSeconds: 180, settleMs: 3000 },
-      handshakes: { count: 2000, concurrency: 100, maxSeconds: 60 },
+      handshakes: { count: 2000, hotCount: 1000, warmup: 200, tokens: 200, concurrency: 100, maxSeconds: 60 },
+      // At least this many distinct tokens behind the sockets (the sign-in phases issue more).
+      socketTokens: 100,
       revocation: { count: 200, maxSeconds: 120, timeoutMs: 5000 },
     };
 
@@ -101,11 +106,17 @@ async function authOverhead(ctx) {
   await ctx.db.startCountingWrites();
   const globalBefore = await ctx.db.globalWriteCounters();
   const runs = { health: [], me: [] };
+  const cpu = { health: [], me: [] };
+  const measured = async (kind, options) => {
+    const before = ctx.cpu();
+    runs[kind].push(await ctx.measured(() => cannon({ ...options, connections: s.connections, seconds: s.roundSeconds })));
+    cpu[kind].push(cpuBetween(before, ctx.cpu()));
+  };
   // Alternating rounds, so that a change in the machine's other load hits both sides alike.
   for (let round = 0; round < s.rounds; round++) {
     log(`auth overhead: round ${round + 1}/${s.rounds}: GET /health, then GET /api/auth/me, ${s.roundSeconds} s each, ${s.connections} connections`);
-    runs.health.push(await cannon({ ...health, connections: s.connections, seconds: s.roundSeconds }));
-    runs.me.push(await cannon({ ...me, connections: s.connections, seconds: s.roundSeconds }));
+    await measured('health', health);
+    await measured('me', me);
   }
   const globalAfter = await ctx.db.globalWriteCounters();
   const written = await ctx.db.stopCountingWrites();
@@ -122,6 +133,8 @@ async function authOverhead(ctx) {
   const notes = [
     `GET /api/auth/me ${fmt(m.rps)} rps (p99 ${m.p99} ms), GET /health ${fmt(h.rps)} rps (p99 ${h.p99} ms); ${s.connections} connections, ${s.rounds}×${s.roundSeconds} s each, alternating`,
     'GET /health runs SELECT 1 on the database for every request; /api/auth/me on a hot token runs none',
+    `during /api/auth/me (last round): ${describeCpu(cpu.me.at(-1), ctx.cores)}`,
+    `during /health (last round): ${describeCpu(cpu.health.at(-1), ctx.cores)}`,
   ];
   if (m.bad + h.bad > 0) notes.push(`failed or non-2xx responses: /api/auth/me ${m.bad}, /health ${h.bad}`);
   record('auth', ratio.toFixed(2), ratio >= 0.85 && m.bad + h.bad === 0, notes);
@@ -140,45 +153,86 @@ async function authOverhead(ctx) {
   ]);
 }
 
-/** Median time of one bcryptjs hash at the service's cost, on this thread, in ms. */
-function referenceHashMs(cost, samples) {
+/**
+ * Times bcryptjs hashes at the service's cost on this thread: wall time (the figure's
+ * reference) and CPU time (what a hash costs whatever else the machine is doing), in ms.
+ */
+function timeHashes(cost, samples) {
   // The service hashes a 44-character digest of the password (password-hash.ts); so does this.
   const input = randomBytes(33).toString('base64');
-  bcrypt.hashSync(input, bcrypt.genSaltSync(cost)); // warm-up, not counted
-  const times = [];
+  const wall = [];
+  const cpu = [];
   for (let i = 0; i < samples; i++) {
     const salt = bcrypt.genSaltSync(cost);
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     bcrypt.hashSync(input, salt);
-    times.push(performance.now() - t0);
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  return { ms: median(times), times };
+  return { wall, cpu };
 }
 
+/**
+ * Sign-in throughput against the machine's bcrypt capacity. The reference hashes are timed
+ * between storm rounds, so that both sides of the ratio see the machine's load alike.
+ */
 async function signInThroughput(ctx) {
   const s = SETTINGS.signIn;
-  const hash = referenceHashMs(ctx.cost, SETTINGS.hashSamples);
-  ctx.hashMs = hash.ms;
-  log(`sign-in: one bcryptjs hash at cost ${ctx.cost} takes ${hash.ms.toFixed(1)} ms here (median of ${hash.times.length})`);
   const concurrency = s.perCore * ctx.cores;
+  const hashes = { wall: [], cpu: [] };
+  timeHashes(ctx.cost, 1); // warm-up, not counted
   // Warm-up: a couple of sign-ins per worker thread, not counted.
   await signInStorm(ctx.api, { accounts: ctx.accounts, concurrency: ctx.cores, maxCount: 2 * ctx.cores, keepGoing: () => true, onToken: ctx.addToken });
-  const deadline = Date.now() + s.maxSeconds * 1000;
-  log(`sign-in: up to ${s.maxCount} sign-ins or ${s.maxSeconds} s, ${concurrency} at a time`);
-  const storm = await signInStorm(ctx.api, {
-    accounts: ctx.accounts,
-    concurrency,
-    maxCount: s.maxCount,
-    keepGoing: () => Date.now() < deadline,
-    onToken: ctx.addToken,
-  });
-  const ideal = ctx.cores / (hash.ms / 1000);
-  const ratio = storm.rate / ideal;
+  const total = { ok: 0, busy: 0, failed: 0, failures: [], seconds: 0 };
+  const cpuBefore = ctx.cpu();
+  const stormCpuSeconds = { main: 0, other: 0 };
+  for (let round = 0; round < s.rounds; round++) {
+    const timed = timeHashes(ctx.cost, s.hashesPerRound);
+    hashes.wall.push(...timed.wall);
+    hashes.cpu.push(...timed.cpu);
+    const deadline = Date.now() + (s.maxSeconds / s.rounds) * 1000;
+    log(`sign-in: round ${round + 1}/${s.rounds}: up to ${s.maxCount / s.rounds} sign-ins or ${s.maxSeconds / s.rounds} s, ${concurrency} at a time`);
+    const before = ctx.cpu();
+    const storm = await ctx.measured(() =>
+      signInStorm(ctx.api, {
+        accounts: ctx.accounts,
+        concurrency,
+        maxCount: s.maxCount / s.rounds,
+        keepGoing: () => Date.now() < deadline,
+        onToken: ctx.addToken,
+      }),
+    );
+    const used = cpuBetween(before, ctx.cpu());
+    if (used) {
+      stormCpuSeconds.main += used.serviceMainSeconds;
+      stormCpuSeconds.other += used.serviceOtherSeconds;
+    }
+    total.ok += storm.ok;
+    total.busy += storm.busy;
+    total.failed += storm.failed;
+    total.failures.push(...storm.failures);
+    total.seconds += storm.seconds;
+  }
+  const cpu = cpuBetween(cpuBefore, ctx.cpu());
+  const hashMs = median(hashes.wall);
+  const hashCpuMs = median(hashes.cpu);
+  const rate = total.ok / total.seconds;
+  const ideal = ctx.cores / (hashMs / 1000);
+  const ratio = rate / ideal;
   const notes = [
-    `${fmt(storm.ok)} sign-ins in ${storm.seconds.toFixed(1)} s = ${storm.rate.toFixed(1)}/s; ideal ${ctx.cores} cores ÷ ${hash.ms.toFixed(1)} ms = ${ideal.toFixed(1)}/s; ${concurrency} concurrent clients`,
+    `${fmt(total.ok)} sign-ins in ${total.seconds.toFixed(1)} s = ${rate.toFixed(1)}/s; ideal ${ctx.cores} cores ÷ ${hashMs.toFixed(1)} ms = ${ideal.toFixed(1)}/s; ${concurrency} concurrent clients, ${s.rounds} rounds`,
+    `reference hash at cost ${ctx.cost}, median of ${hashes.wall.length} taken between the rounds: ${hashMs.toFixed(1)} ms wall, ${hashCpuMs.toFixed(1)} ms CPU (all samples, wall: ${hashes.wall.map((t) => t.toFixed(0)).join(', ')})`,
+    `over the whole phase, ${describeCpu(cpu, ctx.cores)}`,
   ];
-  if (storm.busy || storm.failed) notes.push(`503 busy: ${storm.busy}, other failures: ${storm.failed} ${storm.failures.join('; ')}`);
-  record('signin', ratio.toFixed(2), ratio >= 0.85 && storm.failed === 0, notes);
+  if (cpu && total.ok > 0) {
+    notes.push(
+      `service CPU per sign-in during the rounds: ${((stormCpuSeconds.other * 1000) / total.ok).toFixed(1)} ms on other threads (the bcrypt pool), ${((stormCpuSeconds.main * 1000) / total.ok).toFixed(1)} ms on the main thread; at ${hashCpuMs.toFixed(1)} ms CPU per hash, ${ctx.cores} free cores would allow ${(ctx.cores / (hashCpuMs / 1000)).toFixed(1)}/s`,
+    );
+  }
+  if (total.busy || total.failed) notes.push(`503 busy: ${total.busy}, other failures: ${total.failed} ${total.failures.slice(0, 5).join('; ')}`);
+  record('signin', ratio.toFixed(2), ratio >= 0.85 && total.failed === 0, notes);
 }
 
 async function fairness(ctx) {
@@ -197,22 +251,27 @@ async function fairness(ctx) {
   // Let the hashing pool fill up before measuring.
   await sleep(s.leadMs);
   let probe;
+  const cpuBefore = ctx.cpu();
   try {
-    probe = await cannon({
-      url: `${ctx.baseUrl}/api/auth/me`,
-      headers: { authentication: `Bearer ${ctx.hotToken}` },
-      connections: s.connections,
-      overallRate: s.rate,
-      seconds: s.seconds,
-    });
+    probe = await ctx.measured(() =>
+      cannon({
+        url: `${ctx.baseUrl}/api/auth/me`,
+        headers: { authentication: `Bearer ${ctx.hotToken}` },
+        connections: s.connections,
+        overallRate: s.rate,
+        seconds: s.seconds,
+      }),
+    );
   } finally {
     cannonDone = true;
   }
+  const cpu = cpuBetween(cpuBefore, ctx.cpu());
   const stormResult = await storm;
   const bad = probe.non2xx + probe.errors + probe.timeouts;
   const notes = [
     `GET /api/auth/me at ${s.rate}/s: ${fmt(probe.ok)} answered, p50 ${probe.p50} ms, p99 ${probe.p99} ms, max ${probe.max} ms`,
     `storm: ${fmt(stormResult.ok)} sign-ins in ${stormResult.seconds.toFixed(1)} s (${stormResult.rate.toFixed(1)}/s), 503 busy ${stormResult.busy}, other failures ${stormResult.failed}`,
+    describeCpu(cpu, ctx.cores),
   ];
   if (bad > 0) notes.push(`failed or non-2xx /api/auth/me responses: ${bad}`);
   if (stormResult.ok === 0) notes.push('no sign-in completed during the window: the storm did not run');
@@ -224,14 +283,16 @@ async function ensureTokens(ctx, n) {
   const deadline = Date.now() + 120_000;
   if (ctx.tokens.length >= n) return;
   log(`signing in for ${n - ctx.tokens.length} more tokens`);
-  await signInStorm(ctx.api, {
+  const storm = await signInStorm(ctx.api, {
     accounts: ctx.accounts,
     concurrency: SETTINGS.signIn.perCore * ctx.cores,
     maxCount: n - ctx.tokens.length,
     keepGoing: () => Date.now() < deadline,
     onToken: ctx.addToken,
   });
-  if (ctx.tokens.length < n) throw new Error(`only ${ctx.tokens.length} of ${n} tokens could be issued`);
+  if (ctx.tokens.length < n) {
+    throw new Error(`only ${ctx.tokens.length} of ${n} tokens could be issued (${storm.busy} busy, ${storm.failed} failed: ${storm.failures.join('; ')})`);
+  }
 }
 
 async function rssSample(ctx) {
@@ -253,16 +314,15 @@ async function socketMemory(ctx) {
     count = Math.max(0, limit - 512);
     notes.push(`open-file limit ${limit} (ulimit -n): measured at ${count} sockets instead of ${s.count}`);
   }
-  await ensureTokens(ctx, 1);
+  await ensureTokens(ctx, SETTINGS.socketTokens);
   await sleep(s.settleMs);
   const before = await rssSample(ctx);
   log(`socket memory: service RSS ${fmt(before)} KiB; opening ${fmt(count)} sockets, ${s.concurrency} handshakes at a time`);
-  const opened = await openSockets(ctx.baseUrl, {
-    tokens: ctx.tokens,
-    count,
-    concurrency: s.concurrency,
-    deadline: Date.now() + s.maxSeconds * 1000,
-  });
+  const cpuBefore = ctx.cpu();
+  const opened = await ctx.measured(() =>
+    openSockets(ctx.baseUrl, { tokens: ctx.tokens, count, concurrency: s.concurrency, deadline: Date.now() + s.maxSeconds * 1000 }),
+  );
+  const cpu = cpuBetween(cpuBefore, ctx.cpu());
   try {
     await sleep(s.settleMs);
     const connected = opened.sockets.filter((sock) => sock.connected).length;
@@ -271,6 +331,7 @@ async function socketMemory(ctx) {
     notes.unshift(
       `service RSS ${fmt(before)} KiB before, ${fmt(after)} KiB with ${fmt(connected)} sockets open (${fmt(ctx.tokens.length)} tokens shared round-robin); KB = KiB`,
     );
+    notes.push(`opening them took ${opened.seconds.toFixed(1)} s (${fmt(connected / opened.seconds)}/s); ${describeCpu(cpu, ctx.cores)}`);
     if (opened.failed || connected < count) notes.push(`wanted ${count}, connected ${connected}; refused: ${opened.failures.join(', ') || 'none'}`);
     record('memory', `${perSocket.toFixed(1)} KB`, perSocket <= 30 && connected === count, notes);
   } finally {
@@ -280,25 +341,39 @@ async function socketMemory(ctx) {
   log(`socket memory: service RSS ${fmt(ctx.service.rssKiB())} KiB after closing them`);
 }
 
-async function handshakes(ctx) {
-  const s = SETTINGS.handshakes;
-  await ensureTokens(ctx, 1);
-  log(`handshakes: opening ${fmt(s.count)} sockets, ${s.concurrency} at a time`);
-  const opened = await openSockets(ctx.baseUrl, {
-    tokens: ctx.tokens,
-    count: s.count,
-    concurrency: s.concurrency,
-    deadline: Date.now() + s.maxSeconds * 1000,
-  });
+/** Opens `count` sockets over `tokens` and closes them again: rate, refusals and CPU per handshake. */
+async function handshakeRun(ctx, tokens, count, concurrency, maxSeconds, measured = (fn) => fn()) {
+  const cpuBefore = ctx.cpu();
+  const opened = await measured(() => openSockets(ctx.baseUrl, { tokens, count, concurrency, deadline: Date.now() + maxSeconds * 1000 }));
+  const cpu = cpuBetween(cpuBefore, ctx.cpu());
   const ok = opened.sockets.length;
   closeAll(opened.sockets);
-  const rate = ok / opened.seconds;
+  const perHandshake =
+    cpu && ok > 0
+      ? `CPU per handshake: service main thread ${((cpu.serviceMainSeconds * 1000) / ok).toFixed(2)} ms, service other threads ${((cpu.serviceOtherSeconds * 1000) / ok).toFixed(2)} ms, bench (client) ${((cpu.bench * cpu.wall * 1000) / ok).toFixed(2)} ms`
+      : 'CPU per handshake not available';
+  await sleep(SMOKE ? 200 : 2000); // let the service finish the closes before anything else is measured
+  return { ok, rate: ok / opened.seconds, seconds: opened.seconds, failures: opened.failures, cpu, perHandshake };
+}
+
+async function handshakes(ctx) {
+  const s = SETTINGS.handshakes;
+  await ensureTokens(ctx, s.tokens);
+  const tokens = ctx.tokens.slice(0, s.tokens);
+  // Not counted: brings the socket code paths of both sides up to speed when this phase runs alone.
+  await handshakeRun(ctx, tokens, s.warmup, s.concurrency, s.maxSeconds);
+  log(`handshakes: opening ${fmt(s.count)} sockets over ${tokens.length} tokens, ${s.concurrency} at a time`);
+  const main = await handshakeRun(ctx, tokens, s.count, s.concurrency, s.maxSeconds, ctx.measured);
+  log(`handshakes: opening ${fmt(s.hotCount)} sockets on one hot token, for comparison`);
+  const hot = await handshakeRun(ctx, [ctx.hotToken], s.hotCount, s.concurrency, s.maxSeconds);
   const notes = [
-    `${fmt(ok)} authenticated connections in ${opened.seconds.toFixed(2)} s, ${s.concurrency} handshakes in flight, websocket transport, ${fmt(ctx.tokens.length)} tokens round-robin`,
+    `${fmt(main.ok)} authenticated connections in ${main.seconds.toFixed(2)} s over ${tokens.length} distinct tokens (round-robin), ${s.concurrency} handshakes in flight, websocket transport`,
+    `${main.perHandshake}; ${describeCpu(main.cpu, ctx.cores)}`,
+    `for comparison, ${fmt(hot.ok)} connections all on one hot token (every check a cache hit): ${fmt(hot.rate)}/s; ${hot.perHandshake}; ${describeCpu(hot.cpu, ctx.cores)}`,
   ];
-  if (ok < s.count) notes.push(`wanted ${s.count}, opened ${ok}; refused: ${opened.failures.join(', ') || 'none'}`);
-  record('handshakes', `${fmt(rate)}/s`, rate >= 1000 && ok === s.count, notes);
-  await sleep(SMOKE ? 200 : 2000);
+  if (main.ok < s.count) notes.push(`wanted ${s.count}, opened ${main.ok}; refused: ${main.failures.join(', ') || 'none'}`);
+  if (hot.ok < s.hotCount) notes.push(`hot-token run: wanted ${s.hotCount}, opened ${hot.ok}; refused: ${hot.failures.join(', ') || 'none'}`);
+  record('handshakes', `${fmt(main.rate)}/s`, main.rate >= 1000 && main.ok === s.count, notes);
 }
 
 async function revocation(ctx) {
@@ -382,7 +457,7 @@ function cleanup() {
   cleaning ??= (async () => {
     closeAll();
     if (service) {
-      if (process.env.BENCH_CPU_PROFILE && service.running) await writeProfile(service);
+      if (profiling && service.running) await toggleProfile(service);
       await service.stop();
     }
     agent.destroy();
@@ -393,9 +468,21 @@ function cleanup() {
   return cleaning;
 }
 
-async function writeProfile(svc) {
-  const file = join(resolve(process.env.BENCH_CPU_PROFILE), `service-${svc.pid}.cpuprofile`);
-  process.kill(svc.pid, 'SIGUSR2');
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE ? resolve(process.env.BENCH_CPU_PROFILE) : null;
+const PROFILE_PHASE = process.env.BENCH_CPU_PROFILE_PHASE || null;
+let profilesWritten = 0;
+let profiling = false;
+
+/** Starts or stops (and writes) the service's CPU profile; see cpu-profile.js. */
+async function toggleProfile(svc) {
+  process.kill(svc.pid, 'SIGWINCH');
+  if (!profiling) {
+    profiling = true;
+    await sleep(100);
+    return;
+  }
+  profiling = false;
+  const file = join(PROFILE_DIR, `service-${svc.pid}-${++profilesWritten}.cpuprofile`);
   const deadline = Date.now() + 15_000;
   while (!existsSync(`${file}.done`) && Date.now() < deadline) await sleep(100);
   log(existsSync(`${file}.done`) ? `CPU profile of the service: ${file}` : 'the CPU profile was not written in time');
@@ -452,10 +539,12 @@ async function main() {
     CORS_ORIGINS: '',
     TRUST_PROXY: '',
   };
-  if (process.env.BENCH_CPU_PROFILE) {
-    mkdirSync(process.env.BENCH_CPU_PROFILE, { recursive: true });
+  if (PROFILE_DIR) {
+    mkdirSync(PROFILE_DIR, { recursive: true });
     nodeArgs.push('-r', join(__dirname, 'cpu-profile.js'));
-    env.BENCH_CPU_PROFILE = resolve(process.env.BENCH_CPU_PROFILE);
+    env.BENCH_CPU_PROFILE = PROFILE_DIR;
+    env.BENCH_CPU_PROFILE_AT_START = PROFILE_PHASE ? '0' : '1';
+    profiling = !PROFILE_PHASE;
   }
   service = new ServiceProcess({ entry, cwd: ROOT, env, nodeArgs, logFile: process.env.BENCH_SERVICE_LOG });
   service.onUnexpectedExit = (exited) => {
@@ -491,6 +580,17 @@ async function main() {
     baseUrl,
     db: database,
     service,
+    cpu: () => cpuSample(service.pid),
+    /** Runs the measured part of a phase, under the CPU profiler when BENCH_CPU_PROFILE_PHASE names the phase. */
+    measured: async (fn) => {
+      if (!PROFILE_DIR || PROFILE_PHASE !== ctx.phase) return fn();
+      await toggleProfile(service);
+      try {
+        return await fn();
+      } finally {
+        await toggleProfile(service);
+      }
+    },
     cost,
     cores,
     accounts,
@@ -519,6 +619,7 @@ async function main() {
       continue;
     }
     try {
+      ctx.phase = name;
       await phase(ctx);
     } catch (error) {
       failed = true;
