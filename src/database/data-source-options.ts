@@ -4,6 +4,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import type { DatabaseConfig } from '../config/config';
 import { Token } from '../tokens/token.entity';
+import { DiscardTimedOutConnections } from './connection-guards';
 import { CreateAccountsAndTokens1763790000000 } from './migrations/1763790000000-CreateAccountsAndTokens';
 import { QuietTypeOrmLogger } from './quiet-logger';
 
@@ -14,11 +15,13 @@ export const ENTITIES = [Account, Token];
 
 /**
  * Bounds that turn an unreachable MySQL into a fast error instead of a hang: how long to wait
- * for a TCP connection, for any one query, and how many requests may queue for a pooled
- * connection before the next one is refused.
+ * for a TCP connection, for a pooled connection to become free (see connection-guards.ts), for
+ * any one query, and how many requests may queue for a pooled connection before the next one is
+ * refused. A request against a paused server is refused after at most acquire + query timeout.
  */
 export const MYSQL_LIMITS = {
   connectTimeoutMs: 3000,
+  acquireTimeoutMs: 3000,
   queryTimeoutMs: 5000,
   poolSize: 10,
   poolQueueLimit: 500,
@@ -57,6 +60,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     ...common,
     type: 'mysql',
     url: database.url,
+    subscribers: [DiscardTimedOutConnections],
     charset: 'utf8mb4_unicode_ci',
     timezone: 'Z',
     connectTimeout: MYSQL_LIMITS.connectTimeoutMs,

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { GatedDataSource } from './connection-guards';
 
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 5000;
@@ -9,7 +10,9 @@ const MAX_RETRY_MS = 5000;
  * Opens the database and applies pending migrations, in the background and for as long as it
  * takes. The HTTP server starts at once: while the database is out of reach every request that
  * needs it answers 503 and /health says so, and the service becomes ready by itself when the
- * database appears (retrying with a capped back-off, one log line per failed attempt).
+ * database appears (retrying without end, the pause doubling from 250 ms to at most 5 s, one log
+ * line per failed attempt). Entity operations are refused with 503 until the migrations are
+ * done (see GatedDataSource), so no request ever meets a half-built schema.
  */
 @Injectable()
 export class DatabaseConnector implements OnApplicationShutdown {
@@ -41,13 +44,22 @@ export class DatabaseConnector implements OnApplicationShutdown {
     let delay = FIRST_RETRY_MS;
     for (;;) {
       if (this.stopped) throw new Error('shutting down');
+      let failure: unknown;
       try {
         await this.attempt();
+      } catch (error) {
+        failure = error ?? new Error('unknown error');
+      }
+      if (this.stopped) {
+        // The application closed while this attempt was under way: leave no pool open behind it.
+        if (this.dataSource.isInitialized) await this.dataSource.destroy().catch(() => undefined);
+        throw new Error('shutting down');
+      }
+      if (failure === undefined) {
         this.logger.log('database ready');
         return;
-      } catch (error) {
-        this.logger.warn(`database not ready (${describe(error)}); retrying in ${delay} ms`);
       }
+      this.logger.warn(`database not ready (${describe(failure)}); retrying in ${delay} ms`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         this.wake = () => {
@@ -61,10 +73,12 @@ export class DatabaseConnector implements OnApplicationShutdown {
 
   private async attempt(): Promise<void> {
     if (!this.dataSource.isInitialized) await this.dataSource.initialize();
+    if (this.stopped) return;
     if (!this.migrated) {
       await this.dataSource.runMigrations({ transaction: 'each' });
       this.migrated = true;
     }
+    if (this.dataSource instanceof GatedDataSource) this.dataSource.schemaReady();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -18,6 +18,8 @@ const UNAVAILABLE_CODES = new Set([
   'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
   'POOL_CLOSED',
   'POOL_QUEUE_LIMIT',
+  'POOL_ACQUIRE_TIMEOUT',
+  'DATABASE_NOT_READY',
   // server side
   'ER_CON_COUNT_ERROR',
   'ER_SERVER_SHUTDOWN',
@@ -50,6 +52,9 @@ const UNAVAILABLE_MESSAGES = [
   /The database connection is not open/i,
   /DataSource is not initialized/i,
   /connection is not yet established/i,
+  // TypeORM, before the DataSource has ever connected (start-up with the database down)
+  /Connection is not established with \w+ database/i,
+  /Connection with \w+ database is not established/i,
   /Cannot (?:execute|create) .*(?:released|closed)/i,
 ];
 

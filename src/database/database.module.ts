@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DatabaseConnector } from './database-connector';
-import { dataSourceOptions } from './data-source-options';
+import { GatedDataSource, limitConnectionWait } from './connection-guards';
+import { dataSourceOptions, MYSQL_LIMITS } from './data-source-options';
 import { TransactionRunner } from './transaction-runner';
 
 @Module({
@@ -15,6 +17,8 @@ import { TransactionRunner } from './transaction-runner';
         // DatabaseConnector opens it, so that start-up never waits on an absent database.
         manualInitialization: true,
       }),
+      dataSourceFactory: async (options?: DataSourceOptions) =>
+        limitConnectionWait(new GatedDataSource(options!), MYSQL_LIMITS.acquireTimeoutMs),
     }),
   ],
   providers: [DatabaseConnector, TransactionRunner],

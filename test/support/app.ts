@@ -21,11 +21,21 @@ const TEST_ENV: Partial<Record<ConfigKey, string>> = {
   LOGIN_MAX_FAILURES: '1000',
 };
 
+export interface StartOptions {
+  /**
+   * Resolve only once the database is open and migrated (the default). With false the app is
+   * listening but may still be retrying its connection, as a real one does when it starts
+   * before its database.
+   */
+  waitForDatabase?: boolean;
+}
+
 /** Boots the real application on the test database and a free port of 127.0.0.1. */
 export async function startApp(
   db: TestDatabase,
   env: Partial<Record<ConfigKey, string>> = {},
   modules: Type[] = [],
+  { waitForDatabase = true }: StartOptions = {},
 ): Promise<RunningApp> {
   const config = parseConfig({ ...TEST_ENV, DATABASE_URL: db.url, ...env });
   const app = await createApp(config, { logger: false, modules });
@@ -35,7 +45,7 @@ export async function startApp(
     await app.close().catch(() => undefined);
     throw error;
   }
-  await app.get(DatabaseConnector).connect();
+  if (waitForDatabase) await app.get(DatabaseConnector).connect();
   const port = (app.getHttpServer().address() as AddressInfo).port;
   return { app, port, url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
