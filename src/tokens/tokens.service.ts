@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, In, LessThanOrEqual, MoreThan, type Repository } from 'typeorm';
 import type { AppConfig } from '../config/config';
@@ -15,6 +15,8 @@ const CACHE_MAX_AGE_MS = 750;
 const CACHE_MAX_ENTRIES = 50_000;
 /** "Last used" is written at most this often per token, never on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+/** Uses recorded in memory are written this often, in one statement per batch. */
+const LAST_USED_FLUSH_MS = 1_000;
 /** Rows per statement when deleting expired tokens or checking live ones. */
 const BATCH = 500;
 /** Batches per sweep, so that one sweep stays bounded even after a long outage. */
@@ -23,9 +25,15 @@ const MAX_BATCHES_PER_SWEEP = 20;
 export type RevokeOutcome = 'revoked' | 'unknown' | 'forbidden';
 
 @Injectable()
-export class TokensService {
+export class TokensService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Tokens');
   private readonly cache = new SessionCache(CACHE_MAX_ENTRIES, CACHE_MAX_AGE_MS);
+  /** Lookups under way, so that concurrent requests with one token share a query. */
+  private readonly lookups = new Map<string, { generation: number; session: Promise<Session | null> }>();
+  /** Token ids whose use is still to be written, with the time of that use. */
+  private readonly usedSince = new Map<number, number>();
+  private flushTimer?: NodeJS.Timeout;
+  private flushing?: Promise<void>;
 
   constructor(
     @InjectRepository(Token) private readonly tokens: Repository<Token>,
@@ -58,7 +66,21 @@ export class TokensService {
       this.touch(cached, now);
       return cached;
     }
+    // Join a lookup of the same token already under way, unless something was revoked since it
+    // started (it could then return a session revoked meanwhile).
     const generation = this.cache.generation;
+    const pending = this.lookups.get(tokenHash);
+    if (pending && pending.generation === generation) return pending.session;
+    const session = this.lookUp(tokenHash, now, generation);
+    this.lookups.set(tokenHash, { generation, session });
+    try {
+      return await session;
+    } finally {
+      if (this.lookups.get(tokenHash)?.session === session) this.lookups.delete(tokenHash);
+    }
+  }
+
+  private async lookUp(tokenHash: string, now: number, generation: number): Promise<Session | null> {
     const row = await this.tokens
       .createQueryBuilder('t')
       .innerJoinAndSelect('t.account', 'a')
@@ -157,12 +179,48 @@ export class TokensService {
     this.revocations.publish({ tokenIds, reason });
   }
 
-  /** Records use at most once a minute per token, off the request's path. */
+  /**
+   * Records use at most once a minute per token, off the request's path: the use is noted in
+   * memory and written by the next flush, one statement for all tokens used meanwhile.
+   */
   private touch(session: Session, now: number): void {
     if (session.lastUsedAt !== null && now - session.lastUsedAt < LAST_USED_RESOLUTION_MS) return;
     session.lastUsedAt = now;
-    this.transactions
-      .run((m) => m.getRepository(Token).update({ id: session.tokenId }, { lastUsedAt: now }))
-      .catch((error: unknown) => this.logger.warn(`could not record token use: ${(error as Error).message}`));
+    this.usedSince.set(session.tokenId, now);
+  }
+
+  onModuleInit(): void {
+    this.flushTimer = setInterval(() => void this.flushUses(), LAST_USED_FLUSH_MS);
+    this.flushTimer.unref();
+  }
+
+  /** The last uses are written while the database is still open. */
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.flushTimer);
+    await this.flushing;
+    await this.flushUses();
+  }
+
+  private flushUses(): Promise<void> {
+    if (this.flushing || this.usedSince.size === 0) return this.flushing ?? Promise.resolve();
+    const uses = [...this.usedSince];
+    this.usedSince.clear();
+    const flush = async () => {
+      // Uses in one batch are written with the batch's latest time: at a one-minute
+      // resolution the difference of a second does not matter.
+      for (let i = 0; i < uses.length; i += BATCH) {
+        const batch = uses.slice(i, i + BATCH);
+        const at = Math.max(...batch.map(([, time]) => time));
+        await this.transactions.run((m) =>
+          m.getRepository(Token).update({ id: In(batch.map(([id]) => id)) }, { lastUsedAt: at }),
+        );
+      }
+    };
+    this.flushing = flush()
+      .catch((error: unknown) => this.logger.warn(`could not record token use: ${(error as Error).message}`))
+      .finally(() => {
+        this.flushing = undefined;
+      });
+    return this.flushing;
   }
 }
