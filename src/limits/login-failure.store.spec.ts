@@ -34,20 +34,28 @@ describe('MemoryLoginFailureStore', () => {
     assert.equal((await store.increment('alice\u0000127.0.0.2', 60_000)).count, 1);
   });
 
-  it('stays within maxKeys, dropping expired windows first, then the oldest', async () => {
+  it('stays within maxKeys, freeing expired windows first, then single failures, then the oldest', async () => {
     let now = 0;
-    const store = new MemoryLoginFailureStore(3, () => now);
-    await store.increment('old', 10);
-    await store.increment('b', 1_000);
-    await store.increment('c', 1_000);
-    now = 20; // 'old' has expired
-    await store.increment('d', 1_000);
-    assert.equal(store.size, 3);
-    assert.equal((await store.increment('b', 1_000)).count, 2, 'a live window survives while an expired one can go');
-    await store.increment('e', 1_000); // full, nothing expired: the oldest ('b') goes
-    assert.equal(store.size, 3);
-    assert.equal((await store.increment('c', 1_000)).count, 2);
-    for (let i = 0; i < 100; i++) await store.increment(`flood-${i}`, 1_000);
-    assert.equal(store.size, 3);
+    const store = new MemoryLoginFailureStore(10, () => now);
+    await store.increment('expiring', 10);
+    for (let i = 0; i < 3; i++) await store.increment('near-lockout', 1_000);
+    for (let i = 0; i < 8; i++) await store.increment(`single-${i}`, 1_000);
+    assert.equal(store.size, 10);
+    now = 20; // 'expiring' is over
+    await store.increment('new', 1_000); // full: frees down to 9, then adds
+    assert.equal(store.size, 10);
+    assert.equal((await store.increment('near-lockout', 1_000)).count, 4, 'the expired window went, not this one');
+    for (let i = 0; i < 1_000; i++) await store.increment(`flood-${i}`, 1_000);
+    assert.ok(store.size <= 10);
+    assert.equal((await store.increment('near-lockout', 1_000)).count, 5, 'a flood of first failures does not erase it');
+  });
+
+  it('drops the oldest windows when every window holds several failures', async () => {
+    const store = new MemoryLoginFailureStore(10);
+    for (let k = 0; k < 10; k++) for (let i = 0; i < 2; i++) await store.increment(`k${k}`, 60_000);
+    await store.increment('newcomer', 60_000);
+    assert.ok(store.size <= 10);
+    assert.equal((await store.increment('k0', 60_000)).count, 1, 'the oldest went');
+    assert.equal((await store.increment('k9', 60_000)).count, 3, 'a recent one stayed');
   });
 });

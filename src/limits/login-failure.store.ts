@@ -21,8 +21,10 @@ export abstract class LoginFailureStore {
 }
 
 /**
- * The single-instance store: a Map bounded in size. When full, expired windows go first, then
- * the oldest ones, so memory stays bounded however many addresses an attacker uses.
+ * The single-instance store: a Map bounded in size. When it is full, a tenth of it is freed at
+ * once: expired windows first, then windows holding a single failure, then the oldest. Windows
+ * close to a lockout are the last to go, so an attacker who floods the store with new keys
+ * (each a first failure) cannot easily erase the counts that matter.
  */
 export class MemoryLoginFailureStore extends LoginFailureStore {
   private readonly windows = new Map<string, AttemptWindow>();
@@ -64,13 +66,16 @@ export class MemoryLoginFailureStore extends LoginFailureStore {
 
   private makeRoom(now: number): void {
     if (this.windows.size < this.maxKeys) return;
-    for (const [key, window] of this.windows) {
-      if (window.resetAt <= now) this.windows.delete(key);
-    }
-    // Still full: drop the oldest windows (a Map iterates in insertion order).
-    for (const key of this.windows.keys()) {
-      if (this.windows.size < this.maxKeys) break;
-      this.windows.delete(key);
-    }
+    const target = Math.floor(this.maxKeys * 0.9);
+    const evict = (keep: (window: AttemptWindow) => boolean) => {
+      // A Map iterates in insertion order: oldest first.
+      for (const [key, window] of this.windows) {
+        if (this.windows.size <= target) return;
+        if (!keep(window)) this.windows.delete(key);
+      }
+    };
+    evict((window) => window.resetAt > now);
+    evict((window) => window.count > 1);
+    evict(() => false);
   }
 }
