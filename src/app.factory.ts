@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './config/config';
 import { DatabaseConnector } from './database/database-connector';
 import { BodyValidationPipe } from './http/body-validation.pipe';
+import { answerClientError } from './http/client-error';
 import { answerUnmetExpectation } from './http/expectation';
 import { corsOptions } from './http/cors';
 import { HttpErrorFilter } from './http/http-error.filter';
@@ -34,6 +35,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   app.disable('x-powered-by');
   app.getHttpServer().on('checkExpectation', answerUnmetExpectation);
+  app.getHttpServer().on('clientError', answerClientError);
   app.use(app.get(GracefulShutdown).track);
   // Which peer's X-Forwarded-For to believe for the client address (none by default).
   app.set('trust proxy', trustProxySetting(config.trustProxy));
