@@ -46,9 +46,10 @@ export class OwnerService {
     const passwordHash = await this.accounts.hashNewPassword(chosen);
     const revoked = await this.transactions.run(async (manager) => {
       await this.accounts.setPasswordHash(manager, account.id, passwordHash);
-      return this.tokens.revokeAll(account.id, manager);
+      return this.tokens.deleteAllOf(account.id, manager);
     });
-    return { login: account.login, revoked, generatedPassword: password === undefined ? chosen : undefined };
+    this.tokens.announceRevoked(revoked);
+    return { login: account.login, revoked: revoked.length, generatedPassword: password === undefined ? chosen : undefined };
   }
 
   /** Revokes every token of the account; returns how many there were. */

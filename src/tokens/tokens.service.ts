@@ -122,17 +122,27 @@ export class TokensService implements OnModuleInit, BeforeApplicationShutdown {
     return 'revoked';
   }
 
-  /** Revokes every token of the account, inside the caller's transaction when one is given. */
-  async revokeAll(accountId: number, manager?: EntityManager): Promise<number> {
-    const work = async (m: EntityManager) => {
-      const repo = m.getRepository(Token);
-      const ids = (await repo.find({ select: { id: true }, where: { accountId } })).map((t) => t.id);
-      if (ids.length > 0) await repo.delete({ accountId });
-      return ids;
-    };
-    const ids = manager ? await work(manager) : await this.transactions.run(work);
-    this.announce(ids, 'revoked');
+  /** Revokes every token of the account; returns how many there were. */
+  async revokeAll(accountId: number): Promise<number> {
+    const ids = await this.transactions.run((manager) => this.deleteAllOf(accountId, manager));
+    this.announceRevoked(ids);
     return ids.length;
+  }
+
+  /**
+   * Deletes every token of the account inside the caller's transaction and returns their ids.
+   * The caller announces them with announceRevoked once its transaction has committed, so that
+   * no cache forgets (and re-reads) a token that a rollback would keep.
+   */
+  async deleteAllOf(accountId: number, manager: EntityManager): Promise<number[]> {
+    const repo = manager.getRepository(Token);
+    const ids = (await repo.find({ select: { id: true }, where: { accountId } })).map((t) => t.id);
+    if (ids.length > 0) await repo.delete({ accountId });
+    return ids;
+  }
+
+  announceRevoked(tokenIds: number[]): void {
+    this.announce(tokenIds, 'revoked');
   }
 
   /** The account's unexpired tokens, newest first (rows only: a token cannot be recovered). */
