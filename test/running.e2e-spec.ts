@@ -114,6 +114,7 @@ describe('refusing a bad configuration', () => {
     { env: { DATABASE_URL: 'postgres://gate:hunter2@db.example.com/gatehouse' }, variable: 'DATABASE_URL' },
     { env: { PORT: '70000' }, variable: 'PORT' },
     { env: { CORS_ORIGINS: 'app.example.com' }, variable: 'CORS_ORIGINS' },
+    { env: { REDIS_URL: 'http://gate:hunter2@cache.example.com:6379' }, variable: 'REDIS_URL' },
     { env: {}, dotEnv: 'TOKEN_SWEEP_INTERVAL=soon\n', variable: 'TOKEN_SWEEP_INTERVAL' },
   ];
 

@@ -36,13 +36,15 @@ describe('parseConfig', () => {
       rateLimitPerMinute: 60,
       trustProxy: [],
       corsOrigins: [],
+      redisUrl: null,
+      redisPrefix: 'gatehouse:',
     };
     assert.deepEqual(parseConfig({}), expected);
   });
 
   it('treats an empty or blank variable as unset', () => {
     const blank: Env = {};
-    for (const key of ['PORT', 'DATABASE_URL', 'TOKEN_TTL', 'TOKEN_SWEEP_INTERVAL', 'BCRYPT_COST', 'PASSWORD_MIN_LENGTH', 'LOGIN_MAX_FAILURES', 'RATE_LIMIT_PER_MINUTE', 'TRUST_PROXY', 'CORS_ORIGINS'] as const) {
+    for (const key of ['PORT', 'DATABASE_URL', 'TOKEN_TTL', 'TOKEN_SWEEP_INTERVAL', 'BCRYPT_COST', 'PASSWORD_MIN_LENGTH', 'LOGIN_MAX_FAILURES', 'RATE_LIMIT_PER_MINUTE', 'TRUST_PROXY', 'CORS_ORIGINS', 'REDIS_URL', 'REDIS_PREFIX'] as const) {
       blank[key] = key.length % 2 === 0 ? '' : '   ';
     }
     assert.deepEqual(parseConfig(blank), parseConfig({}));
@@ -60,6 +62,8 @@ describe('parseConfig', () => {
       RATE_LIMIT_PER_MINUTE: '0',
       TRUST_PROXY: '10.0.0.1, 192.168.0.0/16',
       CORS_ORIGINS: 'https://app.example.com,http://localhost:5173',
+      REDIS_URL: 'redis://:pw@redis.internal:6380/2',
+      REDIS_PREFIX: 'gatehouse-eu:',
     });
     assert.deepEqual(config, {
       port: 8080,
@@ -72,6 +76,8 @@ describe('parseConfig', () => {
       rateLimitPerMinute: 0,
       trustProxy: ['10.0.0.1', '192.168.0.0/16'],
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      redisUrl: 'redis://:pw@redis.internal:6380/2',
+      redisPrefix: 'gatehouse-eu:',
     });
   });
 
@@ -141,6 +147,8 @@ describe('parseConfig', () => {
       ['RATE_LIMIT_PER_MINUTE', ['-1', '1000001', 'off']],
       ['CORS_ORIGINS', ['app.example.com', 'https://app.example.com/', 'https://app.example.com/path', 'ftp//x', 'https://a.example.com,nope']],
       ['TRUST_PROXY', ['proxy.example.com', '10.0.0.1/33', '10.0.0/8', '::1/129', '10.0.0.1/8/8', 'everything']],
+      ['REDIS_URL', ['127.0.0.1:6379', 'http://127.0.0.1:6379', 'redis://', 'redis:///0', 'redis://host/db', 'redis://host/100', 'redis://host:99999', 'redis://host?family=6', 'rediss://host#x']],
+      ['REDIS_PREFIX', ['gate house:', 'x'.repeat(65), 'gatehouse\u0000:', 'gatehouse\u00e9:']],
       ['DATABASE_URL', ['postgres://x', 'sqlite:', 'mysql://host-without-db', 'mysql:///db', 'data/gatehouse.sqlite', 'http://example.com/db']],
     ];
     for (const [variable, values] of cases) {
@@ -158,6 +166,27 @@ describe('parseConfig', () => {
       'hunter2',
     ]) {
       const error = refuses({ DATABASE_URL: url }, 'DATABASE_URL');
+      assert.doesNotMatch(error.message, /hunter2|hun ter2/, error.message);
+    }
+  });
+
+  it('reads REDIS_URL forms, and treats an empty one as no shared store', () => {
+    assert.equal(parseConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl, 'redis://127.0.0.1:6379');
+    assert.equal(parseConfig({ REDIS_URL: 'rediss://user:pw@cache.example.com:6380/0' }).redisUrl, 'rediss://user:pw@cache.example.com:6380/0');
+    assert.equal(parseConfig({ REDIS_URL: 'redis://[::1]:6379/' }).redisUrl, 'redis://[::1]:6379/');
+    assert.equal(parseConfig({ REDIS_URL: '' }).redisUrl, null);
+  });
+
+  it('never echoes a REDIS_URL, which may carry a password', () => {
+    for (const url of [
+      'http://gate:hunter2@cache.example.com',
+      'redis://gate:hunter2@cache.example.com:99999',
+      'redis://gate:hunter2@cache.example.com/x',
+      'redis://gate:hunter2@cache.example.com?password=hunter2',
+      'redis://gate:hun ter2@cache example',
+      'hunter2',
+    ]) {
+      const error = refuses({ REDIS_URL: url }, 'REDIS_URL');
       assert.doesNotMatch(error.message, /hunter2|hun ter2/, error.message);
     }
   });

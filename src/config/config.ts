@@ -25,6 +25,13 @@ export interface AppConfig {
   trustProxy: string[];
   /** `'*'` for any origin, otherwise the allowed origins; empty means same origin only. */
   corsOrigins: '*' | string[];
+  /**
+   * Where several instances share their abuse counters and revocations; null keeps them in this
+   * process (see src/shared-store).
+   */
+  redisUrl: string | null;
+  /** Prefix of every Redis key and channel, so that several deployments can share one server. */
+  redisPrefix: string;
 }
 
 export class ConfigError extends Error {
@@ -47,6 +54,8 @@ const DEFAULTS = {
   RATE_LIMIT_PER_MINUTE: '60',
   TRUST_PROXY: '',
   CORS_ORIGINS: '',
+  REDIS_URL: '',
+  REDIS_PREFIX: 'gatehouse:',
 } as const;
 
 export type ConfigKey = keyof typeof DEFAULTS;
@@ -88,6 +97,31 @@ function database(raw: string): DatabaseConfig {
   }
   // Never echo the value: a URL may carry a password.
   throw new ConfigError('DATABASE_URL must start with mysql:// or sqlite:');
+}
+
+function redisUrl(raw: string): string | null {
+  if (raw === '') return null;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  // Never echo the value: a URL may carry a password.
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname) {
+    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL naming a host, e.g. redis://127.0.0.1:6379');
+  }
+  if (!/^\/?(\d{1,2})?$/.test(url.pathname) || url.search !== '' || url.hash !== '') {
+    throw new ConfigError('REDIS_URL may name a database number after the host (redis://host:6379/0) and nothing else');
+  }
+  return raw;
+}
+
+function redisPrefix(raw: string): string {
+  if (!/^[\x21-\x7e]{1,64}$/.test(raw)) {
+    throw new ConfigError(`REDIS_PREFIX must be 1 to 64 printable ASCII characters without spaces, got "${raw}"`);
+  }
+  return raw;
 }
 
 function list(raw: string): string[] {
@@ -152,6 +186,8 @@ export function parseConfig(env: Env): AppConfig {
     rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', get('RATE_LIMIT_PER_MINUTE'), 0, 1_000_000),
     trustProxy: trustProxy(get('TRUST_PROXY')),
     corsOrigins: corsOrigins(get('CORS_ORIGINS')),
+    redisUrl: redisUrl(get('REDIS_URL')),
+    redisPrefix: redisPrefix(get('REDIS_PREFIX')),
   };
 }
 

@@ -2,11 +2,12 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpSta
 import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../database/database-errors';
 import { TooManyAttemptsException } from '../limits/too-many-attempts.exception';
+import { SharedStoreUnavailableError } from '../shared-store/shared-store-errors';
 import { errorBody } from './error-body';
 
 /**
  * Every HTTP failure, whatever raised it, leaves in the dialect's error shape. Client errors
- * keep their message; an unreachable database is 503; anything unforeseen is a bare 500 whose
+ * keep their message; an unreachable database or shared store is 503; anything unforeseen is a bare 500 whose
  * details go to the log only.
  */
 @Catch()
@@ -34,6 +35,12 @@ export class HttpErrorFilter implements ExceptionFilter {
         return { status };
       }
       return { status, message: messageOf(exception) };
+    }
+    if (exception instanceof SharedStoreUnavailableError) {
+      // Sign-in and registration need the shared abuse counters (REDIS_URL): they are refused
+      // for now rather than let through uncounted (README, "Several instances").
+      this.logger.warn(`${request.method} ${request.path}: ${exception.message}`);
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'temporarily unavailable, try again shortly' };
     }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(`${request.method} ${request.path}: database unavailable`);

@@ -2,28 +2,44 @@ import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { RedisLoginFailureStore } from '../shared-store/redis-login-failure.store';
+import { RedisThrottlerStorage } from '../shared-store/redis-throttler.storage';
+import { SHARED_STORE, type SharedStore } from '../shared-store/shared-store';
+import { SharedStoreModule } from '../shared-store/shared-store.module';
 import { LoginFailureStore, MemoryLoginFailureStore } from './login-failure.store';
 import { SignInLimiter } from './sign-in-limiter';
 import { SignInRateGuard } from './sign-in-rate.guard';
 
 /**
- * The abuse limits of CONTRACT section 9. Both kinds of counter live in this process's memory
- * by default; each sits behind a storage interface (ThrottlerStorage for the per-address rate,
- * LoginFailureStore for failed sign-ins) so that a shared store can take over when several
- * instances serve the same users.
+ * The abuse limits of CONTRACT section 9. Each kind of counter sits behind a storage interface
+ * (ThrottlerStorage for the per-address rate, LoginFailureStore for failed sign-ins): in this
+ * process's memory by default, in Redis when REDIS_URL is set, so that several instances behind
+ * one balancer count together.
  */
 @Module({
   imports: [
+    SharedStoreModule,
     ThrottlerModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
+      imports: [SharedStoreModule],
+      inject: [APP_CONFIG, SHARED_STORE],
+      useFactory: (config: AppConfig, shared: SharedStore | null) => ({
         throttlers: [{ ttl: 60_000, limit: Math.max(1, config.rateLimitPerMinute) }],
         skipIf: () => config.rateLimitPerMinute === 0,
         errorMessage: 'too many sign-in or registration attempts from this address',
+        // undefined: the throttler's own in-memory storage.
+        storage: shared ? new RedisThrottlerStorage(shared) : undefined,
       }),
     }),
   ],
-  providers: [SignInLimiter, SignInRateGuard, { provide: LoginFailureStore, useFactory: () => new MemoryLoginFailureStore() }],
+  providers: [
+    SignInLimiter,
+    SignInRateGuard,
+    {
+      provide: LoginFailureStore,
+      inject: [SHARED_STORE],
+      useFactory: (shared: SharedStore | null) => (shared ? new RedisLoginFailureStore(shared) : new MemoryLoginFailureStore()),
+    },
+  ],
   exports: [SignInLimiter, SignInRateGuard, ThrottlerModule],
 })
 export class LimitsModule {}

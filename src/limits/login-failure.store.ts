@@ -8,8 +8,8 @@ export interface AttemptWindow {
 
 /**
  * Counters of failed sign-ins per (account, address). An abstract class so that Nest can inject
- * it and a deployment running several instances can bind a shared implementation (Redis:
- * INCR + PEXPIRE NX, DECR, DEL map one to one onto these methods) in place of the in-memory one.
+ * it and a deployment running several instances can bind a shared implementation
+ * (RedisLoginFailureStore, with REDIS_URL) in place of the in-memory one.
  */
 export abstract class LoginFailureStore {
   /** Counts one attempt for key; the first attempt of a window opens it for `windowMs`. */

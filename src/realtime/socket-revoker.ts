@@ -14,10 +14,10 @@ const MIN_SWEEP_PERIOD_MS = 50;
 /**
  * A socket lives no longer than its token.
  *
- * - Revocations announced on the RevocationBus (this process's API) close the token's sockets
- *   at once.
+ * - Revocations announced on the RevocationBus (this process's API; with REDIS_URL also other
+ *   instances' and the owner command line's) close the token's sockets at once.
  * - A sweep catches the rest: tokens that expired (known from the session, no query) and tokens
- *   revoked by another process (the owner command line, another instance), found with one
+ *   revoked by another process without a shared bus (or while Redis was unreachable), found with one
  *   batched TokensService.stillValid query for all live sockets. It runs every half
  *   TOKEN_SWEEP_INTERVAL, so that a revocation made just after one sweep read the table is
  *   still seen within TOKEN_SWEEP_INTERVAL. Sweeps never overlap; while the database is not

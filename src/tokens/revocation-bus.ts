@@ -10,9 +10,10 @@ export interface RevocationEvent {
 export type RevocationListener = (event: RevocationEvent) => void;
 
 /**
- * Carries revocations from TokensService to whoever holds connections. This in-process bus
- * serves one instance; a shared transport (Redis pub/sub, say) can take its place by
- * providing another RevocationBus, without touching the publisher or the listeners.
+ * Carries revocations from TokensService to whoever holds connections or caches tokens (the
+ * socket revoker, TokensService itself). This in-process bus serves one instance; with
+ * REDIS_URL, RedisRevocationBus (src/shared-store) takes its place and carries them to every
+ * instance, without touching the publisher or the listeners.
  */
 export abstract class RevocationBus {
   abstract publish(event: RevocationEvent): void;

@@ -1,14 +1,26 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseModule } from '../database/database.module';
+import { RedisRevocationBus } from '../shared-store/redis-revocation.bus';
+import { SHARED_STORE, type SharedStore } from '../shared-store/shared-store';
+import { SharedStoreModule } from '../shared-store/shared-store.module';
 import { ExpiredTokenSweeper } from './expired-token-sweeper';
 import { LocalRevocationBus, RevocationBus } from './revocation-bus';
 import { Token } from './token.entity';
 import { TokensService } from './tokens.service';
 
 @Module({
-  imports: [DatabaseModule, TypeOrmModule.forFeature([Token])],
-  providers: [TokensService, ExpiredTokenSweeper, { provide: RevocationBus, useClass: LocalRevocationBus }],
+  imports: [DatabaseModule, SharedStoreModule, TypeOrmModule.forFeature([Token])],
+  providers: [
+    TokensService,
+    ExpiredTokenSweeper,
+    {
+      // With REDIS_URL, revocations reach every instance's sockets and token cache at once.
+      provide: RevocationBus,
+      inject: [SHARED_STORE],
+      useFactory: (shared: SharedStore | null) => (shared ? new RedisRevocationBus(shared) : new LocalRevocationBus()),
+    },
+  ],
   exports: [TokensService, RevocationBus],
 })
 export class TokensModule {}

@@ -34,6 +34,7 @@ export class TokensService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly usedSince = new Map<number, number>();
   private flushTimer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
+  private unsubscribe?: () => void;
 
   constructor(
     @InjectRepository(Token) private readonly tokens: Repository<Token>,
@@ -183,6 +184,11 @@ export class TokensService implements OnModuleInit, BeforeApplicationShutdown {
     return deleted;
   }
 
+  /**
+   * Forgets the tokens here first, so that this process refuses them at once whatever the bus
+   * does, then tells the bus. The subscription made in onModuleInit forgets them a second time
+   * (harmless); it is there for revocations announced by other instances (a shared bus).
+   */
   private announce(tokenIds: number[], reason: 'revoked' | 'expired'): void {
     if (tokenIds.length === 0) return;
     this.cache.forgetTokens(tokenIds);
@@ -200,12 +206,14 @@ export class TokensService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   onModuleInit(): void {
+    this.unsubscribe = this.revocations.subscribe((event) => this.cache.forgetTokens(event.tokenIds));
     this.flushTimer = setInterval(() => void this.flushUses(), LAST_USED_FLUSH_MS);
     this.flushTimer.unref();
   }
 
   /** The last uses are written while the database is still open. */
   async beforeApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
     clearInterval(this.flushTimer);
     await this.flushing;
     await this.flushUses();
