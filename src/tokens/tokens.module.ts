@@ -7,12 +7,14 @@ import { SharedStoreModule } from '../shared-store/shared-store.module';
 import { ExpiredTokenSweeper } from './expired-token-sweeper';
 import { LocalRevocationBus, RevocationBus } from './revocation-bus';
 import { Token } from './token.entity';
+import { TokenUseRecorder } from './token-use-recorder';
 import { TokensService } from './tokens.service';
 
 @Module({
   imports: [DatabaseModule, SharedStoreModule, TypeOrmModule.forFeature([Token])],
   providers: [
     TokensService,
+    TokenUseRecorder,
     ExpiredTokenSweeper,
     {
       // With REDIS_URL, revocations reach every instance's sockets and token cache at once.

@@ -1,4 +1,4 @@
-import { type BeforeApplicationShutdown, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, In, LessThanOrEqual, MoreThan, type Repository } from 'typeorm';
 import type { AppConfig } from '../config/config';
@@ -8,15 +8,12 @@ import { RevocationBus } from './revocation-bus';
 import type { Session } from './session';
 import { SessionCache } from './session-cache';
 import { Token } from './token.entity';
+import { TokenUseRecorder } from './token-use-recorder';
 import { generateToken, hashToken, isTokenShaped } from './token-secret';
 
 /** A check older than this is made again: the bound on how late an outside revocation is seen. */
 const CACHE_MAX_AGE_MS = 750;
 const CACHE_MAX_ENTRIES = 50_000;
-/** "Last used" is written at most this often per token, never on every request. */
-const LAST_USED_RESOLUTION_MS = 60_000;
-/** Uses recorded in memory are written this often, in one statement per batch. */
-const LAST_USED_FLUSH_MS = 1_000;
 /** Rows per statement when deleting expired tokens or checking live ones. */
 const BATCH = 500;
 /** Batches per sweep, so that one sweep stays bounded even after a long outage. */
@@ -25,21 +22,17 @@ const MAX_BATCHES_PER_SWEEP = 20;
 export type RevokeOutcome = 'revoked' | 'unknown' | 'forbidden';
 
 @Injectable()
-export class TokensService implements OnModuleInit, BeforeApplicationShutdown {
-  private readonly logger = new Logger('Tokens');
+export class TokensService implements OnModuleInit, OnModuleDestroy {
   private readonly cache = new SessionCache(CACHE_MAX_ENTRIES, CACHE_MAX_AGE_MS);
   /** Lookups under way, so that concurrent requests with one token share a query. */
   private readonly lookups = new Map<string, { generation: number; session: Promise<Session | null> }>();
-  /** Token ids whose use is still to be written, with the time of that use. */
-  private readonly usedSince = new Map<number, number>();
-  private flushTimer?: NodeJS.Timeout;
-  private flushing?: Promise<void>;
   private unsubscribe?: () => void;
 
   constructor(
     @InjectRepository(Token) private readonly tokens: Repository<Token>,
     private readonly transactions: TransactionRunner,
     private readonly revocations: RevocationBus,
+    private readonly uses: TokenUseRecorder,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -64,7 +57,7 @@ export class TokensService implements OnModuleInit, BeforeApplicationShutdown {
     const now = Date.now();
     const cached = this.cache.get(tokenHash, now);
     if (cached) {
-      this.touch(cached, now);
+      this.uses.record(cached, now);
       return cached;
     }
     // Join a lookup of the same token already under way, unless something was revoked since it
@@ -99,7 +92,7 @@ export class TokensService implements OnModuleInit, BeforeApplicationShutdown {
       lastUsedAt: row.lastUsedAt,
     };
     this.cache.set(tokenHash, session, Date.now(), generation);
-    this.touch(session, now);
+    this.uses.record(session, now);
     return session;
   }
 
@@ -195,50 +188,11 @@ export class TokensService implements OnModuleInit, BeforeApplicationShutdown {
     this.revocations.publish({ tokenIds, reason });
   }
 
-  /**
-   * Records use at most once a minute per token, off the request's path: the use is noted in
-   * memory and written by the next flush, one statement for all tokens used meanwhile.
-   */
-  private touch(session: Session, now: number): void {
-    if (session.lastUsedAt !== null && now - session.lastUsedAt < LAST_USED_RESOLUTION_MS) return;
-    session.lastUsedAt = now;
-    this.usedSince.set(session.tokenId, now);
-  }
-
   onModuleInit(): void {
     this.unsubscribe = this.revocations.subscribe((event) => this.cache.forgetTokens(event.tokenIds));
-    this.flushTimer = setInterval(() => void this.flushUses(), LAST_USED_FLUSH_MS);
-    this.flushTimer.unref();
   }
 
-  /** The last uses are written while the database is still open. */
-  async beforeApplicationShutdown(): Promise<void> {
+  onModuleDestroy(): void {
     this.unsubscribe?.();
-    clearInterval(this.flushTimer);
-    await this.flushing;
-    await this.flushUses();
-  }
-
-  private flushUses(): Promise<void> {
-    if (this.flushing || this.usedSince.size === 0) return this.flushing ?? Promise.resolve();
-    const uses = [...this.usedSince];
-    this.usedSince.clear();
-    const flush = async () => {
-      // Uses in one batch are written with the batch's latest time: at a one-minute
-      // resolution the difference of a second does not matter.
-      for (let i = 0; i < uses.length; i += BATCH) {
-        const batch = uses.slice(i, i + BATCH);
-        const at = Math.max(...batch.map(([, time]) => time));
-        await this.transactions.run((m) =>
-          m.getRepository(Token).update({ id: In(batch.map(([id]) => id)) }, { lastUsedAt: at }),
-        );
-      }
-    };
-    this.flushing = flush()
-      .catch((error: unknown) => this.logger.warn(`could not record token use: ${(error as Error).message}`))
-      .finally(() => {
-        this.flushing = undefined;
-      });
-    return this.flushing;
   }
 }
