@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startApp, type RunningApp } from './support/app';
+import { describe, it } from 'node:test';
+import { appPerSuite, startApp } from './support/app';
 import { eachEngine } from './support/engines';
 import { postFrom, type AddressedReply } from './support/from-address';
 import { b64, client, uniqueLogin } from './support/http';
@@ -24,19 +24,12 @@ function assertLimited(reply: AddressedReply, dialect: 'classic' | 'birdhouse', 
 
 eachEngine(__filename, (db) => {
   describe('failed sign-ins per account and address', () => {
-    let running: RunningApp;
-    const api = client(() => running.url);
+    const running = appPerSuite(db, { LOGIN_MAX_FAILURES: '3' });
+    const api = client(() => running().url);
     const classic = (from: string, login: string, password: string) =>
-      postFrom(from, running.url, '/auth', { login, password });
+      postFrom(from, running().url, '/auth', { login, password });
     const birdhouse = (from: string, handle: string, password: string) =>
-      postFrom(from, running.url, '/api/auth/login', { handle, pwd: b64(password) });
-
-    before(async () => {
-      running = await startApp(db(), { LOGIN_MAX_FAILURES: '3' });
-    });
-    after(async () => {
-      await running?.close();
-    });
+      postFrom(from, running().url, '/api/auth/login', { handle, pwd: b64(password) });
 
     it('locks the account for that address after LOGIN_MAX_FAILURES failures, even for the right password', async () => {
       const { login, password } = await api.account();
@@ -83,8 +76,8 @@ eachEngine(__filename, (db) => {
     it('does not count bad input as a failed sign-in', async () => {
       const { login, password } = await api.account();
       for (let i = 0; i < 5; i++) {
-        assert.equal((await postFrom(A, running.url, '/auth', { login, password: 7 })).status, 400);
-        assert.equal((await postFrom(A, running.url, '/api/auth/login', { handle: login, pwd: '%%%' })).status, 400);
+        assert.equal((await postFrom(A, running().url, '/auth', { login, password: 7 })).status, 400);
+        assert.equal((await postFrom(A, running().url, '/api/auth/login', { handle: login, pwd: '%%%' })).status, 400);
       }
       assert.equal((await classic(A, login, password)).status, 200);
     });
@@ -98,14 +91,7 @@ eachEngine(__filename, (db) => {
   });
 
   describe('attempts per address per minute', () => {
-    let running: RunningApp;
-
-    before(async () => {
-      running = await startApp(db(), { RATE_LIMIT_PER_MINUTE: '6' });
-    });
-    after(async () => {
-      await running?.close();
-    });
+    const running = appPerSuite(db, { RATE_LIMIT_PER_MINUTE: '6' });
 
     it('shares one budget across the four endpoints, then answers 429 in each dialect, per address', async () => {
       const login = uniqueLogin();
@@ -118,28 +104,28 @@ eachEngine(__filename, (db) => {
         ['/auth', { login, password: 'wrong-password' }],
       ];
       for (const [path, body] of calls) {
-        const reply = await postFrom(A, running.url, path, body);
+        const reply = await postFrom(A, running().url, path, body);
         assert.notEqual(reply.status, 429, `${path}: ${JSON.stringify(reply.body)}`);
       }
-      assertLimited(await postFrom(A, running.url, '/auth', { login, password: 'secret-password' }), 'classic', 60);
-      assertLimited(await postFrom(A, running.url, '/register', { login: uniqueLogin(), password: 'secret-password' }), 'classic', 60);
+      assertLimited(await postFrom(A, running().url, '/auth', { login, password: 'secret-password' }), 'classic', 60);
+      assertLimited(await postFrom(A, running().url, '/register', { login: uniqueLogin(), password: 'secret-password' }), 'classic', 60);
       assertLimited(
-        await postFrom(A, running.url, '/api/auth/login', { handle: login, pwd: b64('secret-password') }),
+        await postFrom(A, running().url, '/api/auth/login', { handle: login, pwd: b64('secret-password') }),
         'birdhouse',
         60,
       );
       const otherLogin = uniqueLogin();
       assertLimited(
-        await postFrom(A, running.url, '/api/auth/register', { handle: otherLogin, pwd: b64('secret-password') }),
+        await postFrom(A, running().url, '/api/auth/register', { handle: otherLogin, pwd: b64('secret-password') }),
         'birdhouse',
         60,
       );
       // The refused registration created nothing.
-      assert.equal((await postFrom(B, running.url, '/auth', { login: otherLogin, password: 'secret-password' })).status, 401);
+      assert.equal((await postFrom(B, running().url, '/auth', { login: otherLogin, password: 'secret-password' })).status, 401);
       // Another address has its own budget; authenticated calls are not limited.
-      const fromB = await postFrom(B, running.url, '/auth', { login, password: 'secret-password' });
+      const fromB = await postFrom(B, running().url, '/auth', { login, password: 'secret-password' });
       assert.equal(fromB.status, 200);
-      const me = await client(() => running.url).get('/api/auth/me', { Authentication: fromB.body.token });
+      const me = await client(() => running().url).get('/api/auth/me', { Authentication: fromB.body.token });
       assert.equal(me.status, 200);
     });
   });

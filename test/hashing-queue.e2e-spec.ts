@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
-import { after, before, it } from 'node:test';
-import { startApp, type RunningApp } from './support/app';
+import { it } from 'node:test';
+import { appPerSuite } from './support/app';
 import { eachEngine } from './support/engines';
 import { b64, client } from './support/http';
 
 eachEngine(__filename, (db) => {
-  let running: RunningApp;
-  const api = client(() => running.url);
-
-  before(async () => {
-    // A real cost, so that hashes pile up behind the pool's threads.
-    running = await startApp(db(), { BCRYPT_COST: '10' });
-  });
-  after(async () => {
-    await running?.close();
-  });
+  // A real cost, so that hashes pile up behind the pool's threads.
+  const running = appPerSuite(db, { BCRYPT_COST: '10' });
+  const api = client(() => running().url);
 
   it('answers 503 in the dialect\'s shape once the hashing queue is full, and serves again afterwards', { timeout: 120_000 }, async () => {
     const { login, password } = await api.account();

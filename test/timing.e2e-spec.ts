@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
-import { startApp, type RunningApp } from './support/app';
+import { it } from 'node:test';
+import { appPerSuite } from './support/app';
 import { eachEngine } from './support/engines';
 import { b64, client, uniqueLogin } from './support/http';
 
@@ -13,16 +13,9 @@ function median(values: number[]): number {
 }
 
 eachEngine(__filename, (db) => {
-  let running: RunningApp;
-  const api = client(() => running.url);
-
-  before(async () => {
-    // The default cost: a hash takes tens of milliseconds, far above the noise of a round trip.
-    running = await startApp(db(), { BCRYPT_COST: '10' });
-  });
-  after(async () => {
-    await running?.close();
-  });
+  // The default cost: a hash takes tens of milliseconds, far above the noise of a round trip.
+  const running = appPerSuite(db, { BCRYPT_COST: '10' });
+  const api = client(() => running().url);
 
   it('takes as long to refuse an unknown login as a wrong password (one hash each)', async () => {
     const { login } = await api.account(uniqueLogin('timed'), 'the-right-password');

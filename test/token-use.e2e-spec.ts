@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
-import { startApp, type RunningApp } from './support/app';
+import { it } from 'node:test';
+import { appPerSuite } from './support/app';
 import { eachEngine } from './support/engines';
 import { client } from './support/http';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 eachEngine(__filename, (db) => {
-  let running: RunningApp;
-  const api = client(() => running.url);
-
-  before(async () => {
-    running = await startApp(db());
-  });
-  after(async () => {
-    await running?.close();
-  });
+  const running = appPerSuite(db);
+  const api = client(() => running().url);
 
   const lastUsed = async (token: string): Promise<number | null> => {
     const { hashToken } = await import('../src/tokens/token-secret');

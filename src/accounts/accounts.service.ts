@@ -25,8 +25,8 @@ export class AccountsService {
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  /** Checks a new identifier; throws 400 with the reason. */
-  parseNewLogin(login: string): Identifier {
+  /** Checks an identifier (a new one, or one signing in); throws 400 with the reason. */
+  parseLogin(login: string): Identifier {
     const check = checkIdentifier(login);
     if (!check.ok) throw new BadRequestException(`login ${check.reason}`);
     return check.value;
@@ -48,7 +48,7 @@ export class AccountsService {
     password: string,
     alongside?: (manager: EntityManager, account: Account) => Promise<T>,
   ): Promise<{ account: Account; extra: T | undefined }> {
-    const identifier = this.parseNewLogin(login);
+    const identifier = this.parseLogin(login);
     this.assertPasswordAllowed(password);
     // Spare the hash when the answer is already known; the insert below still decides races.
     if (await this.accounts.existsBy({ loginKey: identifier.key })) throw new LoginTakenError();
@@ -83,13 +83,11 @@ export class AccountsService {
    * hash verification like a wrong password, so the two take the same time. A hash made at a
    * lower cost than configured is replaced while the plain password is at hand.
    */
-  async verifyCredentials(login: string, password: string): Promise<Account | null> {
+  async verifyCredentials(login: Identifier, password: string): Promise<Account | null> {
     if (!password.isWellFormed() || Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) {
       throw new BadRequestException(`password must be valid Unicode text of at most ${PASSWORD_MAX_BYTES} bytes`);
     }
-    const check = checkIdentifier(login);
-    if (!check.ok) throw new BadRequestException(`login ${check.reason}`);
-    const account = await this.accounts.findOneBy({ loginKey: check.value.key });
+    const account = await this.accounts.findOneBy({ loginKey: login.key });
     if (!account) return this.hasher.verifyDecoy(password).then(() => null);
     if (!(await this.hasher.verify(password, account.passwordHash))) return null;
     if (this.hasher.needsRehash(account.passwordHash)) await this.rehash(account, password);

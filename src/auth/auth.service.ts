@@ -28,7 +28,8 @@ export class AuthService {
 
   /** A new token for the account; `address` is the client's, for the failure limit. */
   async signIn(login: string, password: string, address: string): Promise<string> {
-    const account = await this.limiter.attempt(login, address, () => this.accounts.verifyCredentials(login, password));
+    const identifier = this.accounts.parseLogin(login);
+    const account = await this.limiter.attempt(identifier.key, address, () => this.accounts.verifyCredentials(identifier, password));
     if (!account) throw new UnauthorizedException('wrong login or password');
     return this.tokens.issue(account.id);
   }

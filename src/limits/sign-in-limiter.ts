@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
-import { checkIdentifier } from '../accounts/identifier';
 import { LoginFailureStore } from './login-failure.store';
 import { TooManyAttemptsException } from './too-many-attempts.exception';
 
@@ -23,12 +22,9 @@ export class SignInLimiter {
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  async attempt<T>(login: string, address: string, verify: () => Promise<T | null>): Promise<T | null> {
-    const identifier = checkIdentifier(login);
-    // A login that cannot exist is refused with 400 by verify; it is not counted (and an
-    // oversized one never becomes a key).
-    if (!identifier.ok) return verify();
-    const key = `${identifier.value.key}\u0000${address}`;
+  /** `accountKey` is the login's normalised key (see identifier.ts), so case variants count as one. */
+  async attempt<T>(accountKey: string, address: string, verify: () => Promise<T | null>): Promise<T | null> {
+    const key = `${accountKey}\u0000${address}`;
     const window = await this.store.increment(key, LOGIN_FAILURE_WINDOW_MS);
     if (window.count > this.config.loginMaxFailures) {
       await this.store.decrement(key);

@@ -16,6 +16,7 @@ export type RevocationListener = (event: RevocationEvent) => void;
  * instance, without touching the publisher or the listeners.
  */
 export abstract class RevocationBus {
+  /** Calls this process's listeners before it returns (what makes a local revocation immediate). */
   abstract publish(event: RevocationEvent): void;
   /** Returns a function that removes the listener. */
   abstract subscribe(listener: RevocationListener): () => void;

@@ -178,13 +178,12 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Forgets the tokens here first, so that this process refuses them at once whatever the bus
-   * does, then tells the bus. The subscription made in onModuleInit forgets them a second time
-   * (harmless); it is there for revocations announced by other instances (a shared bus).
+   * Tells the bus, which tells this process's listeners before publish returns: the cache
+   * (subscribed in onModuleInit, which also hears other instances on a shared bus) forgets the
+   * tokens at once, and the socket revoker drops their sockets.
    */
   private announce(tokenIds: number[], reason: 'revoked' | 'expired'): void {
     if (tokenIds.length === 0) return;
-    this.cache.forgetTokens(tokenIds);
     this.revocations.publish({ tokenIds, reason });
   }
 

@@ -4,6 +4,7 @@ import type { Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../../src/app.factory';
 import { type ConfigKey, parseConfig } from '../../src/config/config';
+import { after, before } from 'node:test';
 import { DatabaseConnector } from '../../src/database/database-connector';
 import type { TestDatabase } from './engines';
 
@@ -48,4 +49,22 @@ export async function startApp(
   if (waitForDatabase) await app.get(DatabaseConnector).connect();
   const port = (app.getHttpServer().address() as AddressInfo).port;
   return { app, port, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
+
+/**
+ * Starts the app before the enclosing suite's tests and closes it after them; returns a getter
+ * for it (the app exists from the suite's `before` hook on).
+ */
+export function appPerSuite(db: () => TestDatabase, env: Partial<Record<ConfigKey, string>> = {}): () => RunningApp {
+  let running: RunningApp | undefined;
+  before(async () => {
+    running = await startApp(db(), env);
+  });
+  after(async () => {
+    await running?.close();
+  });
+  return () => {
+    if (!running) throw new Error('the app has not started yet');
+    return running;
+  };
 }
