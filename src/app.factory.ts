@@ -1,8 +1,8 @@
-import { type LoggerService, type Type } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import helmet from 'helmet';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { AppModule } from './app.module';
+import { AppModule, type AppModuleOptions } from './app.module';
 import type { AppConfig } from './config/config';
 import { DatabaseConnector } from './database/database-connector';
 import { BodyValidationPipe } from './http/body-validation.pipe';
@@ -16,9 +16,7 @@ import { GracefulShutdown } from './lifecycle/graceful-shutdown';
 import { trustProxySetting } from './limits/client-address';
 import { GatehouseIoAdapter } from './realtime/gatehouse-io.adapter';
 
-export interface CreateAppOptions {
-  /** Further modules (with their own controllers and gateways) behind Gatehouse's guard. */
-  modules?: Type[];
+export interface CreateAppOptions extends AppModuleOptions {
   logger?: LoggerService | false;
 }
 
@@ -28,7 +26,7 @@ export interface CreateAppOptions {
  * see DatabaseConnector.
  */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.modules), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
     bodyParser: false,
     logger: options.logger,
     abortOnError: false,

@@ -1,19 +1,40 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
+import type { Clock } from './clock/clock';
+import { ClockModule } from './clock/clock.module';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { EventsModule, type EventsOptions } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { RealtimeModule } from './realtime/realtime.module';
 
+export interface AppModuleOptions {
+  /** Further modules (with their own controllers and gateways) behind Gatehouse's guard. */
+  modules?: Type[];
+  /** The time source; tests hand in one they can move. */
+  clock?: Clock;
+  /** Where security events are written (stdout by default). */
+  events?: EventsOptions;
+}
+
 @Module({})
 export class AppModule {
-  /** `extra` lets an embedding application (or a test) add its own modules behind the guard. */
-  static forRoot(config: AppConfig, extra: Type[] = []): DynamicModule {
+  static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, RealtimeModule, LifecycleModule, ...extra],
+      imports: [
+        ConfigModule.forRoot(config),
+        ClockModule.forRoot(options.clock),
+        EventsModule.forRoot(options.events),
+        DatabaseModule,
+        AuthModule,
+        HealthModule,
+        RealtimeModule,
+        LifecycleModule,
+        ...(options.modules ?? []),
+      ],
     };
   }
 }

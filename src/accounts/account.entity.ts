@@ -20,4 +20,8 @@ export class Account {
 
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMillis })
   createdAt: number;
+
+  /** Set while the owner has locked the account: no sign-in, no recovery. */
+  @Column({ name: 'locked_at', type: 'bigint', nullable: true, transformer: epochMillis })
+  lockedAt: number | null;
 }

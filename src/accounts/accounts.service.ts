@@ -117,4 +117,13 @@ export class AccountsService {
   async setPasswordHash(manager: EntityManager, accountId: number, passwordHash: string): Promise<void> {
     await manager.getRepository(Account).update({ id: accountId }, { passwordHash });
   }
+
+  /**
+   * Deletes the account row inside the caller's transaction. The caller deletes its tokens in
+   * the same transaction first (TokensService.deleteAllOf) and announces them once it commits;
+   * its recovery code goes with it (ON DELETE CASCADE).
+   */
+  async remove(manager: EntityManager, accountId: number): Promise<void> {
+    await manager.getRepository(Account).delete({ id: accountId });
+  }
 }

@@ -42,6 +42,16 @@ export class GatedDataSource extends DataSource {
     if (!this.ready || !this.isInitialized) throw new DatabaseNotReadyError();
     return super.getMetadata(target);
   }
+
+  /**
+   * Until the schema is ready, no table has entity metadata as far as anyone asks: a migration
+   * that alters an existing table asks (QueryRunner.isDefaultColumnLength and the like) and must
+   * then fall back to the driver's defaults instead of being refused.
+   */
+  override hasMetadata(target: EntityTarget<any>): boolean {
+    if (!this.ready || !this.isInitialized) return false;
+    return super.hasMetadata(target);
+  }
 }
 
 /** The error given to a caller that waited too long for a pooled connection. */

@@ -6,12 +6,14 @@ import type { DatabaseConfig } from '../config/config';
 import { Token } from '../tokens/token.entity';
 import { DiscardTimedOutConnections } from './connection-guards';
 import { CreateAccountsAndTokens1763790000000 } from './migrations/1763790000000-CreateAccountsAndTokens';
+import { AddSessionsLocksAndRecoveryCodes1764600000000 } from './migrations/1764600000000-AddSessionsLocksAndRecoveryCodes';
+import { RecoveryCode } from '../recovery/recovery-code.entity';
 import { QuietTypeOrmLogger } from './quiet-logger';
 
 /** Every migration, in order. Listed, not globbed, so a build can never miss or reorder one. */
-export const MIGRATIONS = [CreateAccountsAndTokens1763790000000];
+export const MIGRATIONS = [CreateAccountsAndTokens1763790000000, AddSessionsLocksAndRecoveryCodes1764600000000];
 
-export const ENTITIES = [Account, Token];
+export const ENTITIES = [Account, Token, RecoveryCode];
 
 /**
  * Bounds that turn an unreachable MySQL into a fast error instead of a hang: how long to wait

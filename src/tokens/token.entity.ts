@@ -29,4 +29,17 @@ export class Token {
 
   @Column({ name: 'last_used_at', type: 'bigint', nullable: true, transformer: epochMillis })
   lastUsedAt: number | null;
+
+  /** The session's public id (see session-id.ts): what a client names a session by. */
+  @Index('UQ_tokens_public_id', { unique: true })
+  @Column({ name: 'public_id', type: 'varchar', length: 32 })
+  publicId: string;
+
+  /** A short label made from the User-Agent at sign-in, e.g. "Firefox on Linux"; null if unknown. */
+  @Column({ name: 'client', type: 'varchar', length: 64, nullable: true })
+  client: string | null;
+
+  /** The client address at sign-in (section 9); null for tokens issued before it was recorded. */
+  @Column({ name: 'address', type: 'varchar', length: 45, nullable: true })
+  address: string | null;
 }

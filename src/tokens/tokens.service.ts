@@ -9,6 +9,7 @@ import type { Session } from './session';
 import { SessionCache } from './session-cache';
 import { Token } from './token.entity';
 import { TokenUseRecorder } from './token-use-recorder';
+import { newSessionId } from './session-id';
 import { generateToken, hashToken, isTokenShaped } from './token-secret';
 
 /** A check older than this is made again: the bound on how late an outside revocation is seen. */
@@ -20,6 +21,14 @@ const BATCH = 500;
 const MAX_BATCHES_PER_SWEEP = 20;
 
 export type RevokeOutcome = 'revoked' | 'unknown' | 'forbidden';
+
+/** Where a token was signed in from: the client label and address (null when unknown). */
+export interface SessionOrigin {
+  client: string | null;
+  address: string | null;
+}
+
+const NO_ORIGIN: SessionOrigin = { client: null, address: null };
 
 @Injectable()
 export class TokensService implements OnModuleInit, OnModuleDestroy {
@@ -36,11 +45,22 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  /** Creates a token for the account, inside the caller's transaction when one is given. */
-  async issue(accountId: number, manager?: EntityManager): Promise<string> {
+  /**
+   * Creates a token for the account, inside the caller's transaction when one is given.
+   * `origin` records where it was signed in from, for the account's list of sessions.
+   */
+  async issue(accountId: number, manager?: EntityManager, origin: SessionOrigin = NO_ORIGIN): Promise<string> {
     const token = generateToken();
     const now = Date.now();
-    const row = { tokenHash: hashToken(token), accountId, createdAt: now, expiresAt: now + this.config.tokenTtlMs };
+    const row = {
+      tokenHash: hashToken(token),
+      publicId: newSessionId(),
+      accountId,
+      createdAt: now,
+      expiresAt: now + this.config.tokenTtlMs,
+      client: origin.client,
+      address: origin.address,
+    };
     if (manager) await manager.getRepository(Token).insert(row);
     else await this.transactions.run((m) => m.getRepository(Token).insert(row));
     return token;

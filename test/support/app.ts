@@ -6,10 +6,14 @@ import { createApp } from '../../src/app.factory';
 import { type ConfigKey, parseConfig } from '../../src/config/config';
 import { after, before } from 'node:test';
 import { DatabaseConnector } from '../../src/database/database-connector';
+import type { Clock } from '../../src/clock/clock';
+import type { SecurityEvent } from '../../src/events/security-event';
 import type { TestDatabase } from './engines';
 
 export interface RunningApp {
   app: NestExpressApplication;
+  /** The security events the app wrote, in order (parsed from its JSON lines). */
+  events: SecurityEvent[];
   url: string;
   port: number;
   close(): Promise<void>;
@@ -29,6 +33,8 @@ export interface StartOptions {
    * before its database.
    */
   waitForDatabase?: boolean;
+  /** The app's time source (default: the system clock). */
+  clock?: Clock;
 }
 
 /** Boots the real application on the test database and a free port of 127.0.0.1. */
@@ -36,10 +42,16 @@ export async function startApp(
   db: TestDatabase,
   env: Partial<Record<ConfigKey, string>> = {},
   modules: Type[] = [],
-  { waitForDatabase = true }: StartOptions = {},
+  { waitForDatabase = true, clock }: StartOptions = {},
 ): Promise<RunningApp> {
   const config = parseConfig({ ...TEST_ENV, DATABASE_URL: db.url, ...env });
-  const app = await createApp(config, { logger: false, modules });
+  const events: SecurityEvent[] = [];
+  const app = await createApp(config, {
+    logger: false,
+    modules,
+    clock,
+    events: { sink: (line) => events.push(JSON.parse(line) as SecurityEvent) },
+  });
   try {
     await app.listen(0, '127.0.0.1');
   } catch (error) {
@@ -48,7 +60,7 @@ export async function startApp(
   }
   if (waitForDatabase) await app.get(DatabaseConnector).connect();
   const port = (app.getHttpServer().address() as AddressInfo).port;
-  return { app, port, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+  return { app, events, port, url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
 
 /**
