@@ -1,0 +1,62 @@
+/**
+ * Import rules for src/, checked in CI (`npm run lint:deps`): no cycles between files, and
+ * folders depend one way only, from the foundation up:
+ *
+ *   config, clock, events  →  database  →  accounts, tokens, limits  →  shared-store (the Redis
+ *   implementations, beside nothing they import back)  →  auth, realtime, recovery, health,
+ *   metrics  →  cli, mcp, app (app.module, app.factory, main)
+ *
+ * A folder may import its own files and any folder of a lower layer, never one of a higher layer.
+ */
+const layers = [
+  ['config', 'clock', 'events', 'http'],
+  ['database'],
+  ['accounts', 'tokens', 'limits'],
+  ['shared-store'],
+  ['auth', 'realtime', 'recovery', 'health', 'metrics', 'lifecycle', 'docs', 'account-page', 'self-service'],
+  ['cli', 'owner', 'mcp', 'extension'],
+];
+
+const folder = (name) => `^src/${name}/`;
+
+/** For each layer, forbid importing any folder of a higher layer. */
+const layerRules = layers.flatMap((layer, index) => {
+  const higher = layers.slice(index + 1).flat();
+  if (higher.length === 0) return [];
+  return [
+    {
+      name: `layer-${index}-imports-upward`,
+      comment: `${layer.join(', ')} may not import ${higher.join(', ')} (folders depend one way; see the top of this file)`,
+      severity: 'error',
+      from: { path: `^src/(${layer.join('|')})/` },
+      to: { path: `^src/(${higher.join('|')})/` },
+    },
+  ];
+});
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'An import cycle: split the shared piece out, or invert the dependency.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-app-imports',
+      comment: 'Feature folders never import the application root (app.module, app.factory, main).',
+      severity: 'error',
+      from: { path: '^src/[^/]+/' },
+      to: { path: '^src/(app\\.module|app\\.factory|main)\\.ts$' },
+    },
+    ...layerRules,
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '\\.spec\\.ts$' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};
