@@ -98,7 +98,13 @@ export class ExpiredTokenSweeper implements OnApplicationBootstrap, OnApplicatio
       // The condition is repeated: a row used or changed since it was read stays.
       const gone = await this.transactions.run(async (m) => {
         const ids = rows.map((r) => r.id);
-        const still = await m.getRepository(Token).createQueryBuilder('t').select('t.id', 'id').where('t.id IN (:...ids)', { ids }).andWhere(condition, params).getRawMany<{ id: number }>();
+        const still = await m
+          .getRepository(Token)
+          .createQueryBuilder('t')
+          .select('t.id', 'id')
+          .where('t.id IN (:...ids)', { ids })
+          .andWhere(condition, params)
+          .getRawMany<{ id: number }>();
         const stillIds = still.map((r) => Number(r.id));
         if (stillIds.length > 0) await m.getRepository(Token).delete({ id: In(stillIds) });
         return new Set(stillIds);
