@@ -133,6 +133,9 @@ eachEngine(__filename, (db) => {
     assert.equal(levels['GET /api/auth/me'], AuthLevel.Required);
     assert.equal(levels['POST /api/auth/invalidate'], AuthLevel.Required);
     assert.equal(levels['POST /auth'], AuthLevel.NotNeeded);
+    for (const route of ['GET /api/auth/sessions', 'POST /api/auth/sessions/revoke', 'POST /api/auth/sessions/revoke-others', 'POST /api/auth/password', 'POST /api/auth/delete']) {
+      assert.equal(levels[route], AuthLevel.Required, route);
+    }
   });
 
   it('refuses to start with a route that declares no level', async (t) => {

@@ -19,7 +19,7 @@ eachEngine(__filename, (db) => {
 
   it('registers with 200 {"status":"ok","token"} and the token works at once', async () => {
     const handle = uniqueLogin('Bird');
-    const reply = await register(handle, 'secret1');
+    const reply = await register(handle, 'secret12');
     assert.equal(reply.status, 200);
     assert.deepEqual(Object.keys(reply.body).sort(), ['status', 'token']);
     assert.equal(reply.body.status, 'ok');
@@ -33,7 +33,7 @@ eachEngine(__filename, (db) => {
 
   it('answers 409 in its own shape for a taken handle', async () => {
     const handle = uniqueLogin();
-    await register(handle, 'secret1');
+    await register(handle, 'secret12');
     const again = await register(handle.toUpperCase(), 'secret2');
     assert.equal(again.status, 409);
     assert.equal(again.body.status, 'error');
@@ -67,7 +67,7 @@ eachEngine(__filename, (db) => {
 
   it('answers 401 for a wrong password or an unknown handle, with the same body', async () => {
     const handle = uniqueLogin();
-    await register(handle, 'secret1');
+    await register(handle, 'secret12');
     const wrong = await login(handle, 'secret2');
     const unknown = await login(uniqueLogin('nobody'), 'secret2');
     assert.equal(wrong.status, 401);
@@ -78,8 +78,8 @@ eachEngine(__filename, (db) => {
 
   it('makes a new token at every login, each valid on its own', async () => {
     const handle = uniqueLogin();
-    const first = (await register(handle, 'secret1')).body.token;
-    const second = (await login(handle, 'secret1')).body.token;
+    const first = (await register(handle, 'secret12')).body.token;
+    const second = (await login(handle, 'secret12')).body.token;
     assert.notEqual(first, second);
     for (const token of [first, second]) {
       assert.equal((await api.get('/api/auth/me', { Authentication: token })).status, 200);
@@ -88,8 +88,8 @@ eachEngine(__filename, (db) => {
 
   it('invalidates a token: 200, then the token is refused while the others still work', async () => {
     const handle = uniqueLogin();
-    const keep = (await register(handle, 'secret1')).body.token;
-    const drop = (await login(handle, 'secret1')).body.token;
+    const keep = (await register(handle, 'secret12')).body.token;
+    const drop = (await login(handle, 'secret12')).body.token;
     const reply = await api.post('/api/auth/invalidate', { token: drop }, { Authentication: keep });
     assert.equal(reply.status, 200);
     assert.deepEqual(reply.body, { status: 'ok' });
@@ -98,15 +98,15 @@ eachEngine(__filename, (db) => {
   });
 
   it('lets a token invalidate itself (sign-out)', async () => {
-    const token = (await register(uniqueLogin(), 'secret1')).body.token;
+    const token = (await register(uniqueLogin(), 'secret12')).body.token;
     assert.equal((await api.post('/api/auth/invalidate', { token }, { Authentication: `Bearer ${token}` })).status, 200);
     assert.equal((await api.get('/api/auth/me', { Authentication: token })).status, 401);
   });
 
   it('treats an unknown or already revoked token as revoked (200, idempotent)', async () => {
     const handle = uniqueLogin();
-    const caller = (await register(handle, 'secret1')).body.token;
-    const other = (await login(handle, 'secret1')).body.token;
+    const caller = (await register(handle, 'secret12')).body.token;
+    const other = (await login(handle, 'secret12')).body.token;
     for (let i = 0; i < 2; i++) {
       assert.equal((await api.post('/api/auth/invalidate', { token: other }, { Authentication: caller })).status, 200);
     }
@@ -116,8 +116,8 @@ eachEngine(__filename, (db) => {
   });
 
   it("answers 403 for another account's token and revokes nothing", async () => {
-    const mine = (await register(uniqueLogin(), 'secret1')).body.token;
-    const theirs = (await register(uniqueLogin(), 'secret1')).body.token;
+    const mine = (await register(uniqueLogin(), 'secret12')).body.token;
+    const theirs = (await register(uniqueLogin(), 'secret12')).body.token;
     const reply = await api.post('/api/auth/invalidate', { token: theirs }, { Authentication: mine });
     assert.equal(reply.status, 403);
     assert.deepEqual([reply.body.status, reply.body.error], ['error', 'Forbidden']);
@@ -126,7 +126,7 @@ eachEngine(__filename, (db) => {
   });
 
   it('answers 401 to invalidate without a valid caller token, before looking at the body', async () => {
-    const token = (await register(uniqueLogin(), 'secret1')).body.token;
+    const token = (await register(uniqueLogin(), 'secret12')).body.token;
     assert.equal((await api.post('/api/auth/invalidate', { token })).status, 401);
     assert.equal((await api.post('/api/auth/invalidate', { token }, { Authentication: 'B'.repeat(43) })).status, 401);
     assert.equal((await api.post('/api/auth/invalidate', { nonsense: 1 })).status, 401);
@@ -134,7 +134,7 @@ eachEngine(__filename, (db) => {
   });
 
   it('answers 400 to invalidate with a bad body from an authenticated caller', async () => {
-    const token = (await register(uniqueLogin(), 'secret1')).body.token;
+    const token = (await register(uniqueLogin(), 'secret12')).body.token;
     const auth = { Authentication: token };
     for (const body of [{}, { token: 5 }, { token: null }, { token: ['x'] }, { token: '' }, { token, extra: true }]) {
       const reply = await api.post('/api/auth/invalidate', body, auth);
@@ -159,7 +159,7 @@ eachEngine(__filename, (db) => {
       );
     }
     try {
-      const reply = await register(handle, 'secret1');
+      const reply = await register(handle, 'secret12');
       assert.ok(reply.status >= 500, `expected a failure, got ${reply.status}`);
       assert.equal(reply.body.status, 'error');
       assert.ok(!reply.text.includes('refused by test'), 'no internal detail reaches the client');
@@ -168,6 +168,6 @@ eachEngine(__filename, (db) => {
     }
     const rows = await db().sql('SELECT id FROM accounts WHERE login = ?', [handle]);
     assert.equal(rows.length, 0);
-    assert.equal((await register(handle, 'secret1')).status, 200, 'the handle is still free');
+    assert.equal((await register(handle, 'secret12')).status, 200, 'the handle is still free');
   });
 });

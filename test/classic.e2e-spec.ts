@@ -17,10 +17,10 @@ eachEngine(__filename, (db) => {
 
   it('registers with 200 {"success":true} and signs in with 200 {"token"}', async () => {
     const login = uniqueLogin();
-    const reg = await api.post('/register', { login, password: 'secret1' });
+    const reg = await api.post('/register', { login, password: 'secret12' });
     assert.equal(reg.status, 200);
     assert.deepEqual(reg.body, { success: true });
-    const auth = await api.post('/auth', { login, password: 'secret1' });
+    const auth = await api.post('/auth', { login, password: 'secret12' });
     assert.equal(auth.status, 200);
     assert.deepEqual(Object.keys(auth.body), ['token']);
     assert.match(auth.body.token, /^[A-Za-z0-9_-]{43,}$/);
@@ -28,7 +28,7 @@ eachEngine(__filename, (db) => {
 
   it('answers 409 {"error":"Conflict"} for a taken login, in any case', async () => {
     const login = uniqueLogin('Taken');
-    assert.equal((await api.post('/register', { login, password: 'secret1' })).status, 200);
+    assert.equal((await api.post('/register', { login, password: 'secret12' })).status, 200);
     for (const variant of [login, login.toLowerCase(), login.toUpperCase()]) {
       const again = await api.post('/register', { login: variant, password: 'other-pass' });
       assert.equal(again.status, 409);
@@ -49,11 +49,11 @@ eachEngine(__filename, (db) => {
   it('treats logins case-insensitively and under NFKC, and shows the registered form back', async () => {
     const base = uniqueLogin('Mixed');
     const login = `${base}Ｚö`; // fullwidth Z, precomposed ö
-    assert.equal((await api.post('/register', { login, password: 'secret1' })).status, 200);
+    assert.equal((await api.post('/register', { login, password: 'secret12' })).status, 200);
     // ASCII Z and a decomposed o + combining diaeresis, in another case: the same account.
     const variant = `${base.toUpperCase()}zo\u0308`;
-    assert.equal((await api.post('/register', { login: variant, password: 'secret1' })).status, 409);
-    const auth = await api.post('/auth', { login: variant, password: 'secret1' });
+    assert.equal((await api.post('/register', { login: variant, password: 'secret12' })).status, 409);
+    const auth = await api.post('/auth', { login: variant, password: 'secret12' });
     assert.equal(auth.status, 200);
     const me = await api.get('/api/auth/me', { Authentication: auth.body.token });
     assert.equal(me.body.handle, login);
@@ -61,23 +61,23 @@ eachEngine(__filename, (db) => {
 
   it('treats ß and SS as one login, and keeps accents significant', async () => {
     const base = uniqueLogin('strasse');
-    assert.equal((await api.post('/register', { login: `${base}ß`, password: 'secret1' })).status, 200);
-    assert.equal((await api.post('/register', { login: `${base}SS`, password: 'secret1' })).status, 409);
+    assert.equal((await api.post('/register', { login: `${base}ß`, password: 'secret12' })).status, 200);
+    assert.equal((await api.post('/register', { login: `${base}SS`, password: 'secret12' })).status, 409);
     const accent = uniqueLogin('resume');
-    assert.equal((await api.post('/register', { login: `${accent}é`, password: 'secret1' })).status, 200);
-    assert.equal((await api.post('/register', { login: `${accent}e`, password: 'secret1' })).status, 200);
+    assert.equal((await api.post('/register', { login: `${accent}é`, password: 'secret12' })).status, 200);
+    assert.equal((await api.post('/register', { login: `${accent}e`, password: 'secret12' })).status, 200);
   });
 
   it('refuses identifiers that are empty, too long, or contain whitespace or control characters', async () => {
     const bad = ['', 'a'.repeat(65), 'has space', 'tab\there', 'nul\u0000x', 'zero\u200bwidth', 'nbsp\u00a0x', 'lone\ud800'];
     for (const login of bad) {
-      const reply = await api.post('/register', { login, password: 'secret1' });
+      const reply = await api.post('/register', { login, password: 'secret12' });
       assert.equal(reply.status, 400, JSON.stringify(login));
       assert.equal(reply.body.error, 'Bad Request');
     }
-    assert.equal((await api.post('/register', { login: 'b'.repeat(64) + process.pid, password: 'secret1' })).status, 400);
+    assert.equal((await api.post('/register', { login: 'b'.repeat(64) + process.pid, password: 'secret12' })).status, 400);
     const longest = `${process.pid}`.padEnd(64, 'c');
-    assert.equal((await api.post('/register', { login: longest, password: 'secret1' })).status, 200);
+    assert.equal((await api.post('/register', { login: longest, password: 'secret12' })).status, 200);
   });
 
   it('enforces the password length in characters, not bytes, and at most 1024 bytes', async () => {
@@ -105,9 +105,9 @@ eachEngine(__filename, (db) => {
     const bird = await api.post('/api/auth/login', { handle: login, pwd: b64('zażółć gęślą') });
     assert.equal(bird.status, 200);
     const handle = uniqueLogin();
-    assert.equal((await api.post('/api/auth/register', { handle, pwd: b64('secret1') })).status, 200);
-    assert.equal((await api.post('/auth', { login: handle, password: 'secret1' })).status, 200);
-    assert.equal((await api.post('/register', { login: handle, password: 'secret1' })).status, 409);
+    assert.equal((await api.post('/api/auth/register', { handle, pwd: b64('secret12') })).status, 200);
+    assert.equal((await api.post('/auth', { login: handle, password: 'secret12' })).status, 200);
+    assert.equal((await api.post('/register', { login: handle, password: 'secret12' })).status, 409);
   });
 
   it('lets exactly one of 20 concurrent registrations of one login through', async () => {

@@ -51,12 +51,18 @@ const POST_TARGETS: Target[] = [
   { method: 'POST', path: '/api/auth/login', fields: ['handle', 'pwd'], statuses: [200, 400, 401, 413, 415], signedIn: false, adds: { accounts: 0, tokens: 1 } },
   // Arbitrary tokens are never the owner's: a 200 here revokes nothing.
   { method: 'POST', path: '/api/auth/invalidate', fields: ['token'], statuses: [200, 400, 413, 415], signedIn: true, adds: { accounts: 0, tokens: 0 } },
+  // Arbitrary ids and passwords are never the owner's: these are refused, and change nothing.
+  { method: 'POST', path: '/api/auth/sessions/revoke', fields: ['id'], statuses: [400, 404, 413, 415], signedIn: true, adds: { accounts: 0, tokens: 0 } },
+  { method: 'POST', path: '/api/auth/sessions/revoke-others', fields: ['pwd'], statuses: [400, 403, 413, 415], signedIn: true, adds: { accounts: 0, tokens: 0 } },
+  { method: 'POST', path: '/api/auth/password', fields: ['pwd', 'newPwd'], statuses: [400, 403, 413, 415], signedIn: true, adds: { accounts: 0, tokens: 0 } },
+  { method: 'POST', path: '/api/auth/delete', fields: ['pwd'], statuses: [400, 403, 413, 415], signedIn: true, adds: { accounts: 0, tokens: 0 } },
 ];
 const GET_TARGETS: Target[] = [
   { method: 'GET', path: '/api/auth/me', fields: [], statuses: [200], signedIn: true, adds: { accounts: 0, tokens: 0 } },
+  { method: 'GET', path: '/api/auth/sessions', fields: [], statuses: [200], signedIn: true, adds: { accounts: 0, tokens: 0 } },
   { method: 'GET', path: '/health', fields: [], statuses: [200], signedIn: false, adds: { accounts: 0, tokens: 0 } },
 ];
-const CREDENTIAL_TARGETS = POST_TARGETS.filter((t) => t.fields.length === 2);
+const CREDENTIAL_TARGETS = POST_TARGETS.filter((t) => t.fields.includes('login') || t.fields.includes('handle'));
 
 const TOKEN = /^[A-Za-z0-9_-]{43,}$/;
 const HANDSHAKE_WAIT_MS = 8000;
@@ -90,6 +96,13 @@ eachEngine(__filename, (db) => {
         return { handle: owner.login, pwd: b64(owner.password) };
       case '/api/auth/invalidate':
         return { token: 'A'.repeat(43) };
+      case '/api/auth/sessions/revoke':
+        return { id: 'A'.repeat(22) };
+      case '/api/auth/sessions/revoke-others':
+      case '/api/auth/delete':
+        return { pwd: b64('not-the-password') };
+      case '/api/auth/password':
+        return { pwd: b64('not-the-password'), newPwd: b64('brand-new-password') };
       default:
         return {};
     }
@@ -119,6 +132,11 @@ eachEngine(__filename, (db) => {
       case '/api/auth/me':
         assert.deepEqual(Object.keys(body).sort(), ['createdAt', 'handle', 'status'], where);
         assert.equal(body.handle, owner.login, where);
+        break;
+      case '/api/auth/sessions':
+        assert.deepEqual(Object.keys(body).sort(), ['sessions', 'status', 'total'], where);
+        assert.equal(body.sessions.length, body.total, where);
+        assert.equal(body.sessions.filter((s: { current: boolean }) => s.current).length, 1, where);
         break;
       default:
         assert.fail(`no success shape for ${target.path}`);

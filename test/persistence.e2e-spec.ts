@@ -105,7 +105,7 @@ eachEngine(__filename, (db) => {
     await withApp(db(), { TOKEN_TTL: '2s', TOKEN_SWEEP_INTERVAL: '0.2s' }, async (api) => {
       const login = uniqueLogin('Short');
       const issuedAfter = Date.now();
-      const reg = await api.post('/api/auth/register', { handle: login, pwd: b64('secret1') });
+      const reg = await api.post('/api/auth/register', { handle: login, pwd: b64('secret12') });
       assert.equal(reg.status, 200);
       const token = reg.body.token as string;
       const [row] = (await db().sql('SELECT created_at, expires_at FROM tokens WHERE token_hash = ?', [hashToken(token)])) as {
@@ -136,7 +136,7 @@ eachEngine(__filename, (db) => {
 
       // Refused everywhere: it cannot revoke, and the classic sign-in still works for a new token.
       assert.equal((await api.post('/api/auth/invalidate', { token }, { Authentication: token })).status, 401);
-      const fresh = await api.post('/auth', { login, password: 'secret1' });
+      const fresh = await api.post('/auth', { login, password: 'secret12' });
       assert.equal(fresh.status, 200);
       assert.equal((await me(api, fresh.body.token)).status, 200);
 

@@ -89,10 +89,10 @@ describe('a database that cannot be reached at start-up', () => {
       const replies = [
         await api.get('/api/auth/me', { Authentication: token }),
         await api.post('/api/auth/invalidate', { token }, { Authentication: token }),
-        await api.post('/auth', { login: 'alice', password: 'secret1' }),
-        await api.post('/register', { login: 'alice', password: 'secret1' }),
-        await api.post('/api/auth/login', { handle: 'alice', pwd: b64('secret1') }),
-        await api.post('/api/auth/register', { handle: 'alice', pwd: b64('secret1') }),
+        await api.post('/auth', { login: 'alice', password: 'secret12' }),
+        await api.post('/register', { login: 'alice', password: 'secret12' }),
+        await api.post('/api/auth/login', { handle: 'alice', pwd: b64('secret12') }),
+        await api.post('/api/auth/register', { handle: 'alice', pwd: b64('secret12') }),
       ];
       assert.deepEqual(
         replies.map((r) => r.status),
@@ -224,7 +224,7 @@ eachEngine(__filename, (db) => {
       const api = client(() => listed.url);
       const headers = { Origin: ORIGIN };
       const handle = uniqueLogin('Cors');
-      const reg = await api.post('/api/auth/register', { handle, pwd: b64('secret1') }, headers);
+      const reg = await api.post('/api/auth/register', { handle, pwd: b64('secret12') }, headers);
       assert.equal(reg.status, 200);
       const replies = [
         reg,

@@ -7,6 +7,7 @@ import { isUniqueViolation } from '../database/database-errors';
 import { TransactionRunner } from '../database/transaction-runner';
 import { Account } from './account.entity';
 import { checkIdentifier, type Identifier, identifierKey } from './identifier';
+import { isCommonPassword } from './common-passwords';
 import { checkPassword, PASSWORD_MAX_BYTES } from './password-policy';
 import { PasswordHasher } from './password-hasher';
 
@@ -32,10 +33,17 @@ export class AccountsService {
     return check.value;
   }
 
-  /** Checks a new password against the rules; throws 400 with the reason. */
+  /**
+   * Checks a new password against the rules, the list of common passwords included (unless
+   * PASSWORD_BLOCKLIST=off); throws 400 with the reason. Every place that sets a password comes
+   * through here; a sign-in never does, so an old common password still works.
+   */
   assertPasswordAllowed(password: string): void {
     const check = checkPassword(password, this.config.passwordMinLength);
     if (!check.ok) throw new BadRequestException(check.reason);
+    if (this.config.passwordBlocklist === 'common' && isCommonPassword(password)) {
+      throw new BadRequestException('password is one of the 10,000 most common passwords; choose another');
+    }
   }
 
   /**
@@ -92,6 +100,29 @@ export class AccountsService {
     if (!(await this.hasher.verify(password, account.passwordHash))) return null;
     if (this.hasher.needsRehash(account.passwordHash)) await this.rehash(account, password);
     return account;
+  }
+
+  /** The account when the password is its current one, otherwise null (a gone account too). */
+  async verifyPassword(accountId: number, password: string): Promise<Account | null> {
+    if (!password.isWellFormed() || Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) {
+      throw new BadRequestException(`password must be valid Unicode text of at most ${PASSWORD_MAX_BYTES} bytes`);
+    }
+    const account = await this.accounts.findOneBy({ id: accountId });
+    if (!account || !(await this.hasher.verify(password, account.passwordHash))) return null;
+    if (this.hasher.needsRehash(account.passwordHash)) await this.rehash(account, password);
+    return account;
+  }
+
+  /**
+   * Reads the account inside the caller's transaction and holds its row until the transaction
+   * ends: a password change, a deletion, "end all other sessions" and the token a sign-in issues
+   * take turns on it, so none of them can slip between another's check and its commit. SQLite
+   * needs no lock: TransactionRunner already runs its transactions one at a time.
+   */
+  lockForUpdate(manager: EntityManager, accountId: number): Promise<Account | null> {
+    const query = manager.getRepository(Account).createQueryBuilder('a').where('a.id = :accountId', { accountId });
+    if (manager.connection.options.type !== 'better-sqlite3') query.setLock('pessimistic_write');
+    return query.getOne();
   }
 
   private async rehash(account: Account, password: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { AccountsModule } from '../accounts/accounts.module';
+import { DatabaseModule } from '../database/database.module';
 import { LimitsModule } from '../limits/limits.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { AuthGuard } from './auth.guard';
@@ -8,11 +9,12 @@ import { AuthLevelAudit } from './auth-level-audit';
 import { AuthService } from './auth.service';
 import { BirdhouseController } from './birdhouse.controller';
 import { ClassicController } from './classic.controller';
+import { PasswordGate } from './password-gate';
 
 @Module({
-  imports: [AccountsModule, TokensModule, LimitsModule, DiscoveryModule],
+  imports: [AccountsModule, TokensModule, LimitsModule, DiscoveryModule, DatabaseModule],
   controllers: [ClassicController, BirdhouseController],
-  providers: [AuthService, AuthLevelAudit, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [AuthService, AuthLevelAudit, TokensModule],
+  providers: [AuthService, PasswordGate, AuthLevelAudit, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [AuthService, PasswordGate, AuthLevelAudit, TokensModule, AccountsModule, LimitsModule],
 })
 export class AuthModule {}

@@ -5,6 +5,7 @@ import type { Session } from '../tokens/session';
 import { Auth, AuthLevel } from './auth-level';
 import { AuthService } from './auth.service';
 import { CurrentSession } from './current-session.decorator';
+import { Origin, type SignInOrigin } from './sign-in-origin';
 import { BirdhouseCredentialsDto, InvalidateDto } from './dto/birdhouse.dto';
 
 /** The Birdhouse dialect: successes carry `"status": "ok"`, errors `"status": "error"`. */
@@ -16,8 +17,8 @@ export class BirdhouseController {
   @HttpCode(200)
   @Auth(AuthLevel.NotNeeded)
   @UseGuards(SignInRateGuard)
-  async register(@Body() body: BirdhouseCredentialsDto): Promise<{ status: 'ok'; token: string }> {
-    return { status: 'ok', token: await this.auth.registerWithToken(body.handle, this.auth.decodePwd(body.pwd)) };
+  async register(@Body() body: BirdhouseCredentialsDto, @Origin() origin: SignInOrigin): Promise<{ status: 'ok'; token: string }> {
+    return { status: 'ok', token: await this.auth.registerWithToken(body.handle, this.auth.decodePwd(body.pwd), origin) };
   }
 
   @Post('login')
@@ -26,16 +27,20 @@ export class BirdhouseController {
   @UseGuards(SignInRateGuard)
   async login(
     @Body() body: BirdhouseCredentialsDto,
-    @ClientAddress() address: string,
+    @Origin() origin: SignInOrigin,
   ): Promise<{ status: 'ok'; token: string }> {
-    return { status: 'ok', token: await this.auth.signIn(body.handle, this.auth.decodePwd(body.pwd), address) };
+    return { status: 'ok', token: await this.auth.signIn(body.handle, this.auth.decodePwd(body.pwd), origin) };
   }
 
   @Post('invalidate')
   @HttpCode(200)
   @Auth(AuthLevel.Required)
-  async invalidate(@CurrentSession() session: Session, @Body() body: InvalidateDto): Promise<{ status: 'ok' }> {
-    await this.auth.invalidate(session, body.token);
+  async invalidate(
+    @CurrentSession() session: Session,
+    @Body() body: InvalidateDto,
+    @ClientAddress() address: string,
+  ): Promise<{ status: 'ok' }> {
+    await this.auth.invalidate(session, body.token, address);
     return { status: 'ok' };
   }
 

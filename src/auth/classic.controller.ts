@@ -1,9 +1,9 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ClientAddress } from '../limits/client-address';
 import { SignInRateGuard } from '../limits/sign-in-rate.guard';
 import { Auth, AuthLevel } from './auth-level';
 import { AuthService } from './auth.service';
 import { ClassicCredentialsDto } from './dto/classic.dto';
+import { Origin, type SignInOrigin } from './sign-in-origin';
 
 /** The classic dialect: errors are `{"error": "<reason phrase>"}`. */
 @Controller()
@@ -14,14 +14,14 @@ export class ClassicController {
 
   @Post('register')
   @HttpCode(200)
-  async register(@Body() body: ClassicCredentialsDto): Promise<{ success: true }> {
-    await this.auth.register(body.login, body.password);
+  async register(@Body() body: ClassicCredentialsDto, @Origin() origin: SignInOrigin): Promise<{ success: true }> {
+    await this.auth.register(body.login, body.password, origin);
     return { success: true };
   }
 
   @Post('auth')
   @HttpCode(200)
-  async signIn(@Body() body: ClassicCredentialsDto, @ClientAddress() address: string): Promise<{ token: string }> {
-    return { token: await this.auth.signIn(body.login, body.password, address) };
+  async signIn(@Body() body: ClassicCredentialsDto, @Origin() origin: SignInOrigin): Promise<{ token: string }> {
+    return { token: await this.auth.signIn(body.login, body.password, origin) };
   }
 }

@@ -29,9 +29,11 @@ describe('parseConfig', () => {
       port: 3000,
       database: { type: 'sqlite', path: 'data/gatehouse.sqlite' },
       tokenTtlMs: 30 * 24 * 3600 * 1000,
+      tokenIdleTtlMs: null,
       tokenSweepIntervalMs: 10_000,
       bcryptCost: 10,
       passwordMinLength: 6,
+      passwordBlocklist: 'common',
       loginMaxFailures: 10,
       rateLimitPerMinute: 60,
       trustProxy: [],
@@ -44,7 +46,7 @@ describe('parseConfig', () => {
 
   it('treats an empty or blank variable as unset', () => {
     const blank: Env = {};
-    for (const key of ['PORT', 'DATABASE_URL', 'TOKEN_TTL', 'TOKEN_SWEEP_INTERVAL', 'BCRYPT_COST', 'PASSWORD_MIN_LENGTH', 'LOGIN_MAX_FAILURES', 'RATE_LIMIT_PER_MINUTE', 'TRUST_PROXY', 'CORS_ORIGINS', 'REDIS_URL', 'REDIS_PREFIX'] as const) {
+    for (const key of ['PORT', 'DATABASE_URL', 'TOKEN_TTL', 'TOKEN_SWEEP_INTERVAL', 'BCRYPT_COST', 'PASSWORD_MIN_LENGTH', 'LOGIN_MAX_FAILURES', 'RATE_LIMIT_PER_MINUTE', 'TRUST_PROXY', 'CORS_ORIGINS', 'REDIS_URL', 'REDIS_PREFIX', 'TOKEN_IDLE_TTL', 'PASSWORD_BLOCKLIST'] as const) {
       blank[key] = key.length % 2 === 0 ? '' : '   ';
     }
     assert.deepEqual(parseConfig(blank), parseConfig({}));
@@ -56,6 +58,8 @@ describe('parseConfig', () => {
       DATABASE_URL: 'mysql://gate:pw@db.internal:3307/gatehouse',
       TOKEN_TTL: '12h',
       TOKEN_SWEEP_INTERVAL: '30',
+      TOKEN_IDLE_TTL: '15m',
+      PASSWORD_BLOCKLIST: 'off',
       BCRYPT_COST: '12',
       PASSWORD_MIN_LENGTH: '12',
       LOGIN_MAX_FAILURES: '5',
@@ -69,9 +73,11 @@ describe('parseConfig', () => {
       port: 8080,
       database: { type: 'mysql', url: 'mysql://gate:pw@db.internal:3307/gatehouse' },
       tokenTtlMs: 12 * 3600 * 1000,
+      tokenIdleTtlMs: 15 * 60_000,
       tokenSweepIntervalMs: 30_000,
       bcryptCost: 12,
       passwordMinLength: 12,
+      passwordBlocklist: 'off',
       loginMaxFailures: 5,
       rateLimitPerMinute: 0,
       trustProxy: ['10.0.0.1', '192.168.0.0/16'],
@@ -79,6 +85,22 @@ describe('parseConfig', () => {
       redisUrl: 'redis://:pw@redis.internal:6380/2',
       redisPrefix: 'gatehouse-eu:',
     });
+  });
+
+  it('reads TOKEN_IDLE_TTL as off or a duration of at least two minutes', () => {
+    assert.equal(parseConfig({ TOKEN_IDLE_TTL: 'off' }).tokenIdleTtlMs, null);
+    assert.equal(parseConfig({ TOKEN_IDLE_TTL: '2m' }).tokenIdleTtlMs, 120_000);
+    assert.equal(parseConfig({ TOKEN_IDLE_TTL: '3600' }).tokenIdleTtlMs, 3_600_000);
+    for (const raw of ['119', '1m', 'on', '-5m', '2x', 'OFF']) {
+      assert.throws(() => parseConfig({ TOKEN_IDLE_TTL: raw }), /TOKEN_IDLE_TTL/, raw);
+    }
+  });
+
+  it('reads PASSWORD_BLOCKLIST as common or off, nothing else', () => {
+    assert.equal(parseConfig({ PASSWORD_BLOCKLIST: 'off' }).passwordBlocklist, 'off');
+    for (const raw of ['on', 'Common', 'none', '1']) {
+      assert.throws(() => parseConfig({ PASSWORD_BLOCKLIST: raw }), /PASSWORD_BLOCKLIST must be common or off/, raw);
+    }
   });
 
   it('trims the values it reads', () => {

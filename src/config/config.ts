@@ -14,10 +14,14 @@ export interface AppConfig {
   database: DatabaseConfig;
   /** Token lifetime in milliseconds. */
   tokenTtlMs: number;
+  /** A token unused this long is refused (TOKEN_IDLE_TTL); null when off. */
+  tokenIdleTtlMs: number | null;
   /** Period of the socket and expired-row sweeps, in milliseconds. */
   tokenSweepIntervalMs: number;
   bcryptCost: number;
   passwordMinLength: number;
+  /** `common`: a new password may not be one of the 10,000 most common ones. */
+  passwordBlocklist: 'common' | 'off';
   loginMaxFailures: number;
   /** 0 turns the per-address limit off. */
   rateLimitPerMinute: number;
@@ -48,6 +52,8 @@ const DEFAULTS = {
   DATABASE_URL: 'sqlite:data/gatehouse.sqlite',
   TOKEN_TTL: '30d',
   TOKEN_SWEEP_INTERVAL: '10s',
+  TOKEN_IDLE_TTL: 'off',
+  PASSWORD_BLOCKLIST: 'common',
   BCRYPT_COST: '10',
   PASSWORD_MIN_LENGTH: '6',
   LOGIN_MAX_FAILURES: '10',
@@ -75,6 +81,16 @@ function duration(name: ConfigKey, raw: string, minMs: number): number {
     );
   }
   return ms;
+}
+
+/** The idle timeout: `off`, or a duration of at least two minutes (it is enforced to within one). */
+function idleTtl(raw: string): number | null {
+  return raw === 'off' ? null : duration('TOKEN_IDLE_TTL', raw, 120_000);
+}
+
+function blocklist(raw: string): 'common' | 'off' {
+  if (raw !== 'common' && raw !== 'off') throw new ConfigError(`PASSWORD_BLOCKLIST must be common or off, got "${raw}"`);
+  return raw;
 }
 
 function database(raw: string): DatabaseConfig {
@@ -178,10 +194,12 @@ export function parseConfig(env: Env): AppConfig {
     port: integer('PORT', get('PORT'), 0, 65535),
     database: database(get('DATABASE_URL')),
     tokenTtlMs: duration('TOKEN_TTL', get('TOKEN_TTL'), 1000),
+    tokenIdleTtlMs: idleTtl(get('TOKEN_IDLE_TTL')),
     tokenSweepIntervalMs: duration('TOKEN_SWEEP_INTERVAL', get('TOKEN_SWEEP_INTERVAL'), 100),
     // bcrypt's own bounds: 4 is the cheapest cost it accepts, 31 the dearest.
     bcryptCost: integer('BCRYPT_COST', get('BCRYPT_COST'), 4, 31),
     passwordMinLength: integer('PASSWORD_MIN_LENGTH', get('PASSWORD_MIN_LENGTH'), 1, 256),
+    passwordBlocklist: blocklist(get('PASSWORD_BLOCKLIST')),
     loginMaxFailures: integer('LOGIN_MAX_FAILURES', get('LOGIN_MAX_FAILURES'), 1, 1_000_000),
     rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', get('RATE_LIMIT_PER_MINUTE'), 0, 1_000_000),
     trustProxy: trustProxy(get('TRUST_PROXY')),

@@ -53,5 +53,10 @@ export class SecurityEvents {
  *     @OnSecurityEvent('sign-in.failed')
  *     async warn(event: SecurityEvent) { ... }
  */
-export const OnSecurityEvent = (event: SecurityEventName | SecurityEventName[]): MethodDecorator =>
-  OnEvent(event, { async: true, promisify: true, suppressErrors: true });
+export const OnSecurityEvent =
+  (event: SecurityEventName | SecurityEventName[]): MethodDecorator =>
+  (target, key, descriptor) => {
+    // One listener per name: the emitter would read an array as one namespaced event path.
+    for (const name of [event].flat()) OnEvent(name, { async: true, promisify: true, suppressErrors: true })(target, key, descriptor);
+    return descriptor;
+  };

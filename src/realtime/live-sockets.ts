@@ -3,6 +3,7 @@ import type { Namespace, Server, Socket } from 'socket.io';
 import type { RevocationEvent } from '../tokens/revocation-bus';
 import { RecentRevocations } from './recent-revocations';
 import { admittedSession, tokenRoom } from './socket-session';
+import type { Session } from '../tokens/session';
 
 /** Sent to a socket just before the server disconnects it because its token stopped being valid. */
 export const REVOKED_EVENT = 'revoked';
@@ -29,8 +30,8 @@ export class LiveSockets {
     this.servers.add(server);
   }
 
-  /** The token and known expiry of every connected socket. */
-  *sessions(): Iterable<{ tokenId: number; expiresAt: number }> {
+  /** The session (token, known expiry and last use) of every connected socket. */
+  *sessions(): Iterable<Session> {
     for (const namespace of this.namespaces()) {
       for (const socket of namespace.sockets.values()) {
         const session = admittedSession(socket);

@@ -1,8 +1,10 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { DatabaseConnector } from '../database/database-connector';
 import { RevocationBus, type RevocationEvent } from '../tokens/revocation-bus';
+import { TokenUseRecorder } from '../tokens/token-use-recorder';
 import { TokensService } from '../tokens/tokens.service';
 import { LiveSockets } from './live-sockets';
 import { planSweep } from './sweep-plan';
@@ -16,6 +18,8 @@ const MIN_SWEEP_PERIOD_MS = 50;
  *
  * - Revocations announced on the RevocationBus (this process's API; with REDIS_URL also other
  *   instances' and the owner command line's) close the token's sockets at once.
+ * - With TOKEN_IDLE_TTL, each sweep counts every socket as a use of its token, and drops the
+ *   sockets of a token that went idle all the same (see idleOrInUse).
  * - A sweep catches the rest: tokens that expired (known from the session, no query) and tokens
  *   revoked by another process without a shared bus (or while Redis was unreachable), found with one
  *   batched TokensService.stillValid query for all live sockets. It runs every half
@@ -37,6 +41,8 @@ export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly tokens: TokensService,
     private readonly database: DatabaseConnector,
     private readonly live: LiveSockets,
+    private readonly uses: TokenUseRecorder,
+    private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -62,11 +68,29 @@ export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
+  /**
+   * With TOKEN_IDLE_TTL: a connected socket is a use of its token, recorded here (at most once a
+   * minute per token, by TokenUseRecorder); a token whose last use is older than the timeout
+   * (time went by without a sweep, or the use was recorded elsewhere too late) is returned, for
+   * its sockets to go as expired.
+   */
+  private idleOrInUse(now: number): number[] {
+    if (this.config.tokenIdleTtlMs === null) return [];
+    const idle = new Set<number>();
+    for (const session of this.live.sessions()) {
+      if (idle.has(session.tokenId) || this.tokens.isIdle(session, now)) idle.add(session.tokenId);
+      else this.uses.record(session, now);
+    }
+    return [...idle];
+  }
+
   async sweep(): Promise<void> {
     if (this.running) return;
     this.running = true;
     try {
-      const plan = planSweep(this.live.sessions(), Date.now(), this.cursor, MAX_TOKENS_PER_SWEEP);
+      const now = this.clock.now();
+      this.live.disconnectTokens(this.idleOrInUse(now), 'expired');
+      const plan = planSweep(this.live.sessions(), now, this.cursor, MAX_TOKENS_PER_SWEEP);
       this.live.disconnectTokens(plan.expired, 'expired');
       if (plan.check.length === 0 || !this.database.isReady) return;
       const valid = await this.tokens.stillValid(plan.check);

@@ -1,10 +1,39 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, type Repository } from 'typeorm';
+import { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { DatabaseConnector } from '../database/database-connector';
+import { TransactionRunner } from '../database/transaction-runner';
+import type { RevocationCause } from '../events/security-event';
+import { SecurityEvents } from '../events/security-events';
+import { Token } from './token.entity';
+import { TokenUseRecorder } from './token-use-recorder';
 import { TokensService } from './tokens.service';
 
-/** Deletes expired token rows every TOKEN_SWEEP_INTERVAL, in bounded batches. */
+/** Rows per statement. */
+const BATCH = 500;
+/** Batches per sweep and kind, so that one sweep stays bounded even after a long outage. */
+const MAX_BATCHES_PER_SWEEP = 20;
+/**
+ * An idle row is deleted this long after it is refused: other instances write their uses once a
+ * second, and a row must not go while a use of it is on its way to the table.
+ */
+const IDLE_DELETE_MARGIN_MS = 5_000;
+
+interface DeadRow {
+  id: number;
+  accountId: number;
+  login: string;
+}
+
+/**
+ * Deletes expired token rows, and with TOKEN_IDLE_TTL idle ones, every TOKEN_SWEEP_INTERVAL in
+ * bounded batches. Each deletion is a security event (`token.revoked`, cause `expiry` or
+ * `idle`, one line per account with a count); idle tokens are also announced, so that caches
+ * and sockets let them go everywhere.
+ */
 @Injectable()
 export class ExpiredTokenSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Tokens');
@@ -12,8 +41,13 @@ export class ExpiredTokenSweeper implements OnApplicationBootstrap, OnApplicatio
   private running = false;
 
   constructor(
-    private readonly tokens: TokensService,
+    @InjectRepository(Token) private readonly tokens: Repository<Token>,
+    private readonly tokensService: TokensService,
+    private readonly transactions: TransactionRunner,
+    private readonly uses: TokenUseRecorder,
+    private readonly events: SecurityEvents,
     private readonly database: DatabaseConnector,
+    private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -26,12 +60,70 @@ export class ExpiredTokenSweeper implements OnApplicationBootstrap, OnApplicatio
     if (this.running || !this.database.isReady) return;
     this.running = true;
     try {
-      const deleted = await this.tokens.deleteExpired();
-      if (deleted > 0) this.logger.log(`deleted ${deleted} expired tokens`);
+      const expired = await this.deleteWhere('expiry', 't.expires_at <= :now', () => ({ now: this.clock.now() }));
+      let idle = 0;
+      const idleTtl = this.config.tokenIdleTtlMs;
+      if (idleTtl !== null) {
+        // Uses noted in this process must reach the table before it is read.
+        await this.uses.flush();
+        idle = await this.deleteWhere('idle', 'COALESCE(t.last_used_at, t.created_at) <= :cutoff', () => ({
+          cutoff: this.clock.now() - idleTtl - IDLE_DELETE_MARGIN_MS,
+        }));
+      }
+      if (expired + idle > 0) this.logger.log(`deleted ${expired} expired and ${idle} idle tokens`);
     } catch (error) {
       this.logger.warn(`expired-token sweep failed: ${(error as Error).message}`);
     } finally {
       this.running = false;
+    }
+  }
+
+  private async deleteWhere(cause: RevocationCause, condition: string, parameters: () => Record<string, number>): Promise<number> {
+    let deleted = 0;
+    for (let batch = 0; batch < MAX_BATCHES_PER_SWEEP; batch++) {
+      const params = parameters();
+      const rows = (
+        await this.tokens
+          .createQueryBuilder('t')
+          .innerJoin('t.account', 'a')
+          .select('t.id', 'id')
+          .addSelect('t.account_id', 'accountId')
+          .addSelect('a.login', 'login')
+          .where(condition, params)
+          .orderBy('t.id')
+          .limit(BATCH)
+          .getRawMany<DeadRow>()
+      ).map((r) => ({ id: Number(r.id), accountId: Number(r.accountId), login: r.login }));
+      if (rows.length === 0) break;
+      // The condition is repeated: a row used or changed since it was read stays.
+      const gone = await this.transactions.run(async (m) => {
+        const ids = rows.map((r) => r.id);
+        const still = await m
+          .getRepository(Token)
+          .createQueryBuilder('t')
+          .select('t.id', 'id')
+          .where('t.id IN (:...ids)', { ids })
+          .andWhere(condition, params)
+          .getRawMany<{ id: number }>();
+        const stillIds = still.map((r) => Number(r.id));
+        if (stillIds.length > 0) await m.getRepository(Token).delete({ id: In(stillIds) });
+        return new Set(stillIds);
+      });
+      const deletedRows = rows.filter((r) => gone.has(r.id));
+      if (cause === 'idle') this.tokensService.announce([...gone], 'expired');
+      this.record(deletedRows, cause);
+      deleted += deletedRows.length;
+      if (rows.length < BATCH) break;
+    }
+    return deleted;
+  }
+
+  /** One event per account, with a count when it lost several tokens. */
+  private record(rows: DeadRow[], cause: RevocationCause): void {
+    const byAccount = new Map<number, DeadRow[]>();
+    for (const row of rows) byAccount.set(row.accountId, [...(byAccount.get(row.accountId) ?? []), row]);
+    for (const [accountId, lost] of byAccount) {
+      this.events.record({ event: 'token.revoked', accountId, login: lost[0].login, cause, ...(lost.length > 1 ? { count: lost.length } : {}) });
     }
   }
 

@@ -6,6 +6,7 @@ import { SHARED_STORE, type SharedStore } from '../shared-store/shared-store';
 import { SharedStoreModule } from '../shared-store/shared-store.module';
 import { ExpiredTokenSweeper } from './expired-token-sweeper';
 import { LocalRevocationBus, RevocationBus } from './revocation-bus';
+import { SessionsService } from './sessions.service';
 import { Token } from './token.entity';
 import { TokenUseRecorder } from './token-use-recorder';
 import { TokensService } from './tokens.service';
@@ -14,6 +15,7 @@ import { TokensService } from './tokens.service';
   imports: [DatabaseModule, SharedStoreModule, TypeOrmModule.forFeature([Token])],
   providers: [
     TokensService,
+    SessionsService,
     TokenUseRecorder,
     ExpiredTokenSweeper,
     {
@@ -23,6 +25,6 @@ import { TokensService } from './tokens.service';
       useFactory: (shared: SharedStore | null) => (shared ? new RedisRevocationBus(shared) : new LocalRevocationBus()),
     },
   ],
-  exports: [TokensService, RevocationBus],
+  exports: [TokensService, SessionsService, TokenUseRecorder, RevocationBus],
 })
 export class TokensModule {}

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, In, LessThanOrEqual, MoreThan, type Repository } from 'typeorm';
+import { type EntityManager, In, MoreThan, type Repository } from 'typeorm';
+import { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -15,10 +16,8 @@ import { generateToken, hashToken, isTokenShaped } from './token-secret';
 /** A check older than this is made again: the bound on how late an outside revocation is seen. */
 const CACHE_MAX_AGE_MS = 750;
 const CACHE_MAX_ENTRIES = 50_000;
-/** Rows per statement when deleting expired tokens or checking live ones. */
+/** Rows per statement when checking live tokens. */
 const BATCH = 500;
-/** Batches per sweep, so that one sweep stays bounded even after a long outage. */
-const MAX_BATCHES_PER_SWEEP = 20;
 
 export type RevokeOutcome = 'revoked' | 'unknown' | 'forbidden';
 
@@ -43,6 +42,7 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
     private readonly revocations: RevocationBus,
     private readonly uses: TokenUseRecorder,
     @InjectConfig() private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -51,7 +51,7 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
    */
   async issue(accountId: number, manager?: EntityManager, origin: SessionOrigin = NO_ORIGIN): Promise<string> {
     const token = generateToken();
-    const now = Date.now();
+    const now = this.clock.now();
     const row = {
       tokenHash: hashToken(token),
       publicId: newSessionId(),
@@ -74,9 +74,10 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
   async authenticate(token: string): Promise<Session | null> {
     if (!isTokenShaped(token)) return null;
     const tokenHash = hashToken(token);
-    const now = Date.now();
+    const now = this.clock.now();
     const cached = this.cache.get(tokenHash, now);
     if (cached) {
+      if (this.isIdle(cached, now)) return null;
       this.uses.record(cached, now);
       return cached;
     }
@@ -111,9 +112,20 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
       expiresAt: row.expiresAt,
       lastUsedAt: row.lastUsedAt,
     };
-    this.cache.set(tokenHash, session, Date.now(), generation);
+    if (this.isIdle(session, now)) return null;
+    this.cache.set(tokenHash, session, this.clock.now(), generation);
     this.uses.record(session, now);
     return session;
+  }
+
+  /**
+   * Whether the session's token went unused for TOKEN_IDLE_TTL. Uses are recorded once a minute
+   * (TokenUseRecorder), so the timeout holds to within a minute; a token never used counts from
+   * when it was issued.
+   */
+  isIdle(session: Pick<Session, 'lastUsedAt' | 'issuedAt'>, now: number): boolean {
+    const idleTtl = this.config.tokenIdleTtlMs;
+    return idleTtl !== null && now - (session.lastUsedAt ?? session.issuedAt) >= idleTtl;
   }
 
   /**
@@ -125,7 +137,7 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
     const tokenHash = hashToken(token);
     const outcome = await this.transactions.run(async (manager): Promise<RevokeOutcome | number> => {
       const repo = manager.getRepository(Token);
-      const row = await repo.findOneBy({ tokenHash, expiresAt: MoreThan(Date.now()) });
+      const row = await repo.findOneBy({ tokenHash, expiresAt: MoreThan(this.clock.now()) });
       if (!row) return 'unknown';
       if (row.accountId !== accountId) return 'forbidden';
       await repo.delete({ id: row.id });
@@ -162,7 +174,7 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
   /** The account's unexpired tokens, newest first (rows only: a token cannot be recovered). */
   listLive(accountId: number): Promise<Token[]> {
     return this.tokens.find({
-      where: { accountId, expiresAt: MoreThan(Date.now()) },
+      where: { accountId, expiresAt: MoreThan(this.clock.now()) },
       order: { createdAt: 'DESC', id: 'DESC' },
     });
   }
@@ -170,7 +182,7 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
   /** Of the given token ids, those still valid: one query per batch of ids. */
   async stillValid(tokenIds: number[]): Promise<Set<number>> {
     const valid = new Set<number>();
-    const now = Date.now();
+    const now = this.clock.now();
     for (let i = 0; i < tokenIds.length; i += BATCH) {
       const rows = await this.tokens.find({
         select: { id: true },
@@ -181,28 +193,12 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
     return valid;
   }
 
-  /** Deletes expired rows in bounded batches; returns how many went. */
-  async deleteExpired(): Promise<number> {
-    let deleted = 0;
-    for (let batch = 0; batch < MAX_BATCHES_PER_SWEEP; batch++) {
-      const now = Date.now();
-      const ids = (
-        await this.tokens.find({ select: { id: true }, where: { expiresAt: LessThanOrEqual(now) }, take: BATCH })
-      ).map((t) => t.id);
-      if (ids.length === 0) break;
-      await this.transactions.run((m) => m.getRepository(Token).delete({ id: In(ids), expiresAt: LessThanOrEqual(now) }));
-      deleted += ids.length;
-      if (ids.length < BATCH) break;
-    }
-    return deleted;
-  }
-
   /**
    * Tells the bus, which tells this process's listeners before publish returns: the cache
    * (subscribed in onModuleInit, which also hears other instances on a shared bus) forgets the
    * tokens at once, and the socket revoker drops their sockets.
    */
-  private announce(tokenIds: number[], reason: 'revoked' | 'expired'): void {
+  announce(tokenIds: number[], reason: 'revoked' | 'expired'): void {
     if (tokenIds.length === 0) return;
     this.revocations.publish({ tokenIds, reason });
   }

@@ -148,7 +148,7 @@ export function assertErrorShape(
  */
 export async function snapshot(db: TestDatabase): Promise<{ accounts: string[]; tokens: string[] }> {
   const accounts = (await db.sql('SELECT id, login_key, login, password_hash, created_at FROM accounts ORDER BY id')) as Record<string, unknown>[];
-  const tokens = (await db.sql('SELECT id, token_hash, account_id, created_at, expires_at FROM tokens ORDER BY id')) as Record<string, unknown>[];
+  const tokens = (await db.sql('SELECT id, token_hash, public_id, account_id, created_at, expires_at, client, address FROM tokens ORDER BY id')) as Record<string, unknown>[];
   const row = (r: Record<string, unknown>) => Object.values(r).map(String).join('|');
   return { accounts: accounts.map(row), tokens: tokens.map(row) };
 }

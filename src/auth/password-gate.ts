@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import type { Account } from '../accounts/account.entity';
+import { SecurityEvents } from '../events/security-events';
+import { SignInLimiter } from '../limits/sign-in-limiter';
+import { TooManyAttemptsException } from '../limits/too-many-attempts.exception';
+
+/** Who is being checked: the account's login key for the failure count, the rest for the events. */
+export interface PasswordAttempt {
+  /** The login's normalised key (identifier.ts). */
+  accountKey: string;
+  /** The login as registered, or as given when no account has it. */
+  login: string;
+  /**
+   * null when no account has the login; a function when that is known only after a failure
+   * (a sign-in finds the account and checks the password in one step).
+   */
+  accountId: number | null | (() => Promise<number | null>);
+  address: string;
+}
+
+/**
+ * Every check of a password against an account, a sign-in's or a self-service call's, goes
+ * through here: it counts under the per-(account, address) failure limit (SignInLimiter) and
+ * records `sign-in.failed` and `sign-in.locked-out`. The caller decides what a failure answers
+ * (401 for a sign-in, 403 for a signed-in caller).
+ */
+@Injectable()
+export class PasswordGate {
+  constructor(
+    private readonly limiter: SignInLimiter,
+    private readonly events: SecurityEvents,
+  ) {}
+
+  async check(attempt: PasswordAttempt, verify: () => Promise<Account | null>): Promise<Account | null> {
+    const event = async () => ({
+      accountId: typeof attempt.accountId === 'function' ? await attempt.accountId().catch(() => null) : attempt.accountId,
+      login: attempt.login,
+      address: attempt.address,
+    });
+    let account: Account | null;
+    try {
+      account = await this.limiter.attempt(attempt.accountKey, attempt.address, verify);
+    } catch (error) {
+      if (error instanceof TooManyAttemptsException) this.events.record({ event: 'sign-in.locked-out', ...(await event()) });
+      throw error;
+    }
+    if (!account) this.events.record({ event: 'sign-in.failed', ...(await event()) });
+    return account;
+  }
+}

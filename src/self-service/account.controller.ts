@@ -1,0 +1,46 @@
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Auth, AuthLevel } from '../auth/auth-level';
+import { AuthService } from '../auth/auth.service';
+import { CurrentSession } from '../auth/current-session.decorator';
+import { ClientAddress } from '../limits/client-address';
+import { SignInRateGuard } from '../limits/sign-in-rate.guard';
+import type { Session } from '../tokens/session';
+import { ChangePasswordDto, PasswordConfirmationDto } from './dto/self-service.dto';
+import { SelfServiceService } from './self-service.service';
+
+/**
+ * Password change and account deletion (CONTRACT section 11). Both take the current password,
+ * so both share the per-address budget of sign-in (SignInRateGuard, which runs after the token
+ * check: 401 comes first).
+ */
+@Controller('api/auth')
+@Auth(AuthLevel.Required)
+@UseGuards(SignInRateGuard)
+export class AccountController {
+  constructor(
+    private readonly selfService: SelfServiceService,
+    private readonly auth: AuthService,
+  ) {}
+
+  @Post('password')
+  @HttpCode(200)
+  async changePassword(
+    @CurrentSession() session: Session,
+    @Body() body: ChangePasswordDto,
+    @ClientAddress() address: string,
+  ): Promise<{ status: 'ok'; revoked: number }> {
+    const [password, newPassword] = [this.auth.decodePwd(body.pwd), this.auth.decodePwd(body.newPwd)];
+    return { status: 'ok', revoked: await this.selfService.changePassword(session, password, newPassword, address) };
+  }
+
+  @Post('delete')
+  @HttpCode(200)
+  async delete(
+    @CurrentSession() session: Session,
+    @Body() body: PasswordConfirmationDto,
+    @ClientAddress() address: string,
+  ): Promise<{ status: 'ok' }> {
+    await this.selfService.deleteAccount(session, this.auth.decodePwd(body.pwd), address);
+    return { status: 'ok' };
+  }
+}

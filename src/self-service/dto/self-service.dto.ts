@@ -1,0 +1,23 @@
+import { IsString, Length } from 'class-validator';
+
+/** Body of POST /api/auth/sessions/revoke: a session's public id from GET /api/auth/sessions. */
+export class RevokeSessionDto {
+  @IsString()
+  @Length(1, 64)
+  id: string;
+}
+
+/** Body of POST /api/auth/sessions/revoke-others and /api/auth/delete; `pwd` is Base64 as at sign-in. */
+export class PasswordConfirmationDto {
+  @IsString()
+  pwd: string;
+}
+
+/** Body of POST /api/auth/password: the current password and the new one, both Base64. */
+export class ChangePasswordDto {
+  @IsString()
+  pwd: string;
+
+  @IsString()
+  newPwd: string;
+}

@@ -1,0 +1,47 @@
+import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Auth, AuthLevel } from '../auth/auth-level';
+import { AuthService } from '../auth/auth.service';
+import { CurrentSession } from '../auth/current-session.decorator';
+import { ClientAddress } from '../limits/client-address';
+import { SignInRateGuard } from '../limits/sign-in-rate.guard';
+import type { Session } from '../tokens/session';
+import type { SessionView } from '../tokens/sessions.service';
+import { PasswordConfirmationDto, RevokeSessionDto } from './dto/self-service.dto';
+import { SelfServiceService } from './self-service.service';
+
+/** The caller's sessions (CONTRACT section 11), in the Birdhouse shape. */
+@Controller('api/auth/sessions')
+@Auth(AuthLevel.Required)
+export class SessionsController {
+  constructor(
+    private readonly selfService: SelfServiceService,
+    private readonly auth: AuthService,
+  ) {}
+
+  @Get()
+  async list(@CurrentSession() session: Session): Promise<{ status: 'ok'; total: number; sessions: SessionView[] }> {
+    return { status: 'ok', ...(await this.selfService.listSessions(session)) };
+  }
+
+  @Post('revoke')
+  @HttpCode(200)
+  async revoke(
+    @CurrentSession() session: Session,
+    @Body() body: RevokeSessionDto,
+    @ClientAddress() address: string,
+  ): Promise<{ status: 'ok' }> {
+    await this.selfService.revokeSession(session, body.id, address);
+    return { status: 'ok' };
+  }
+
+  @Post('revoke-others')
+  @HttpCode(200)
+  @UseGuards(SignInRateGuard)
+  async revokeOthers(
+    @CurrentSession() session: Session,
+    @Body() body: PasswordConfirmationDto,
+    @ClientAddress() address: string,
+  ): Promise<{ status: 'ok'; revoked: number }> {
+    return { status: 'ok', revoked: await this.selfService.revokeOthers(session, this.auth.decodePwd(body.pwd), address) };
+  }
+}

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { Socket } from 'socket.io-client';
+import { OffsetClock } from '../src/clock/clock';
+import { TokenUseRecorder } from '../src/tokens/token-use-recorder';
+import { appPerSuite, type RunningApp, startApp } from './support/app';
+import { eachEngine } from './support/engines';
+import { client } from './support/http';
+import { droppedWith, openSocket } from './support/sockets';
+
+const MINUTE = 60_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+eachEngine(__filename, (db) => {
+  describe('with TOKEN_IDLE_TTL=2m', () => {
+    const clock = new OffsetClock();
+    let app: RunningApp;
+    const opened: Socket[] = [];
+    before(async () => {
+      app = await startApp(db(), { TOKEN_IDLE_TTL: '2m', TOKEN_SWEEP_INTERVAL: '0.3s' }, [], { clock });
+    });
+    after(async () => {
+      await app?.close();
+    });
+    afterEach(() => {
+      for (const socket of opened.splice(0)) socket.close();
+    });
+    const api = client(() => app.url);
+    const me = async (token: string) => (await api.get('/api/auth/me', { Authentication: token })).status;
+    /** Waits for the app to write noted uses and for a socket sweep (period 0.15 s) to pass. */
+    const settle = async () => {
+      await sleep(400);
+      await app.app.get(TokenUseRecorder).flush();
+    };
+
+    it('refuses a token unused for the idle time, on REST and at the handshake, like an expired one', async () => {
+      const { token } = await api.account();
+      const { token: used } = await api.account();
+      assert.equal(await me(used), 200);
+      await settle();
+      clock.advance(MINUTE + 30_000);
+      assert.equal(await me(used), 200, 'used 1.5 minutes ago: still valid');
+      await settle();
+      clock.advance(MINUTE + 30_000);
+      assert.equal(await me(used), 200, 'each use restarts the idle time');
+      assert.equal(await me(token), 401, 'unused for 3 minutes');
+      await assert.rejects(openSocket(app.url, token), /Unauthorized/);
+      const sessions = await api.get('/api/auth/sessions', { Authentication: used });
+      assert.equal(sessions.body.total, 1);
+    });
+
+    it('counts a connected socket as use, and drops idle sockets with reason expired', async () => {
+      const { token: kept } = await api.account();
+      const { token: other } = await api.account();
+      const socket = await openSocket(app.url, kept);
+      opened.push(socket);
+      for (let i = 0; i < 4; i++) {
+        await settle();
+        clock.advance(MINUTE + 5_000);
+      }
+      await settle();
+      assert.equal(socket.connected, true);
+      assert.equal(await me(kept), 200, 'over 4 minutes with no request, but a socket connected all along');
+      assert.equal(await me(other), 401);
+
+      // Time jumps past the idle time between two sweeps: the socket goes as expired.
+      const dropped = droppedWith(socket, 2_000);
+      clock.advance(3 * MINUTE);
+      assert.deepEqual((await dropped).revoked, { reason: 'expired' });
+      assert.equal(await me(kept), 401);
+    });
+
+    it('deletes idle rows in the background and records token.revoked with cause idle', async () => {
+      const { login, token } = await api.account();
+      clock.advance(3 * MINUTE);
+      let event;
+      for (const deadline = Date.now() + 5_000; !event && Date.now() < deadline; await sleep(100)) {
+        event = app.events.find((e) => e.login === login && e.event === 'token.revoked' && e.cause === 'idle');
+      }
+      assert.ok(event, 'no idle event');
+      const { hashToken } = await import('../src/tokens/token-secret');
+      assert.deepEqual(await db().sql('SELECT id FROM tokens WHERE token_hash = ?', [hashToken(token)]), []);
+    });
+  });
+
+  describe('with TOKEN_IDLE_TTL off (the default)', () => {
+    const running = appPerSuite(db);
+    it('keeps an unused token valid', async () => {
+      const api = client(() => running().url);
+      const { token } = await api.account();
+      const { hashToken } = await import('../src/tokens/token-secret');
+      await db().sql('UPDATE tokens SET created_at = ?, last_used_at = ? WHERE token_hash = ?', [Date.now() - 86_400_000, Date.now() - 86_400_000, hashToken(token)]);
+      assert.equal((await api.get('/api/auth/me', { Authentication: token })).status, 200);
+    });
+  });
+});
