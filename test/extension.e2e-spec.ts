@@ -77,10 +77,10 @@ eachEngine(__filename, (db) => {
     return received;
   }
 
-  it('creates its table with its own migration, after Gatehouse\'s', async () => {
+  it("creates its table with its own migration, after Gatehouse's", async () => {
     const ran = (await db().sql('SELECT name FROM migrations ORDER BY timestamp')) as { name: string }[];
     assert.deepEqual(ran.map((r) => r.name).slice(-1), ['CreateNotes1765000000000']);
-    assert.ok(ran.length > 1, 'Gatehouse\'s migrations ran too');
+    assert.ok(ran.length > 1, "Gatehouse's migrations ran too");
     assert.deepEqual(await db().sql('SELECT id FROM notes'), []);
   });
 
@@ -116,7 +116,10 @@ eachEngine(__filename, (db) => {
     assert.deepEqual(await texts({ Authentication: bob.token }), ['for everyone']);
     assert.equal((await api.get('/api/notes', { Authentication: 'garbage' })).status, 401);
     const rows = (await db().sql('SELECT text, account_id FROM notes ORDER BY id')) as { text: string }[];
-    assert.deepEqual(rows.map((r) => r.text), ['alice only', 'for everyone']);
+    assert.deepEqual(
+      rows.map((r) => r.text),
+      ['alice only', 'for everyone'],
+    );
   });
 
   it('tells every socket of the account, and only that account, of a note added over a socket', async () => {
@@ -127,7 +130,8 @@ eachEngine(__filename, (db) => {
     const ack = await phone.timeout(WAIT_MS).emitWithAck('notes:add', { text: 'from the phone' });
     assert.deepEqual([ack.status, ack.note.text], ['ok', 'from the phone']);
     const deadline = Date.now() + WAIT_MS;
-    while ((onPhone.length === 0 || onLaptop.length === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ((onPhone.length === 0 || onLaptop.length === 0) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual([onPhone, onLaptop], [[ack.note], [ack.note]]);
     // The room emit reached Alice's sockets; give a wrongly addressed one the same time to arrive.
     await new Promise((r) => setTimeout(r, 200));
@@ -142,12 +146,18 @@ eachEngine(__filename, (db) => {
   });
 
   describe('refusals at start-up', () => {
-    it('refuses a gateway declared without Gatehouse\'s error handling', async () => {
-      await assert.rejects(startApp(db(), {}, [BareModule]), /gateways without Gatehouse's error handling: BareGateway lacks WsErrorFilter/);
+    it("refuses a gateway declared without Gatehouse's error handling", async () => {
+      await assert.rejects(
+        startApp(db(), {}, [BareModule]),
+        /gateways without Gatehouse's error handling: BareGateway lacks WsErrorFilter/,
+      );
     });
 
     it('refuses a gateway event with an exception filter of its own', async () => {
-      await assert.rejects(startApp(db(), {}, [EscapingModule]), /EscapingGateway\.ping has exception filters of its own/);
+      await assert.rejects(
+        startApp(db(), {}, [EscapingModule]),
+        /EscapingGateway\.ping has exception filters of its own/,
+      );
     });
 
     it('refuses a contributed migration without a timestamp', () => {
@@ -156,7 +166,10 @@ eachEngine(__filename, (db) => {
         async up(): Promise<void> {}
         async down(): Promise<void> {}
       }
-      assert.throws(() => GatehouseModule({ migrations: [CreateThings] }), /migration CreateThings must end with a 13-digit timestamp/);
+      assert.throws(
+        () => GatehouseModule({ migrations: [CreateThings] }),
+        /migration CreateThings must end with a 13-digit timestamp/,
+      );
     });
   });
 });

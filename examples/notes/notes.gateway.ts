@@ -15,7 +15,10 @@ export class NotesGateway {
   constructor(private readonly notes: NotesService) {}
 
   @SubscribeMessage('notes:add')
-  async add(@SocketSession() session: Session, @MessageBody() body: NoteDto): Promise<{ status: 'ok'; note: NoteView }> {
+  async add(
+    @SocketSession() session: Session,
+    @MessageBody() body: NoteDto,
+  ): Promise<{ status: 'ok'; note: NoteView }> {
     const note = await this.notes.add(session, body);
     this.server.to(accountRoom(session.accountId)).emit('notes:added', note);
     return { status: 'ok', note };

@@ -31,7 +31,8 @@ export class SchemaContributionsModule {
  */
 export function withContributions(options: DataSourceOptions, contribution?: SchemaContribution): DataSourceOptions {
   if (!contribution) return options;
-  const list = (value: MixedList<unknown> | undefined): unknown[] => (Array.isArray(value) ? value : value ? Object.values(value) : []);
+  const list = (value: MixedList<unknown> | undefined): unknown[] =>
+    Array.isArray(value) ? value : value ? Object.values(value) : [];
   return {
     ...options,
     entities: [...list(options.entities), ...contribution.entities] as DataSourceOptions['entities'],

@@ -22,7 +22,11 @@ const TIMESTAMPED = /\d{13}$/;
  * Gatehouse's DataSource without editing Gatehouse's lists, and it may inject TransactionRunner
  * (for every write) and its entities' repositories (for reads).
  */
-export const GatehouseModule = ({ entities = [], migrations = [], ...metadata }: GatehouseModuleMetadata): ClassDecorator => {
+export const GatehouseModule = ({
+  entities = [],
+  migrations = [],
+  ...metadata
+}: GatehouseModuleMetadata): ClassDecorator => {
   for (const migration of migrations) {
     const name = (new migration() as { name?: string }).name ?? migration.name;
     if (!TIMESTAMPED.test(name)) throw new Error(`migration ${name} must end with a 13-digit timestamp`);
@@ -30,7 +34,11 @@ export const GatehouseModule = ({ entities = [], migrations = [], ...metadata }:
   return (target) => {
     Module({
       ...metadata,
-      imports: [...(metadata.imports ?? []), DatabaseModule, ...(entities.length > 0 ? [TypeOrmModule.forFeature(entities)] : [])],
+      imports: [
+        ...(metadata.imports ?? []),
+        DatabaseModule,
+        ...(entities.length > 0 ? [TypeOrmModule.forFeature(entities)] : []),
+      ],
     })(target);
     Reflect.defineMetadata(SCHEMA, { entities, migrations } satisfies SchemaContribution, target);
   };

@@ -1,7 +1,12 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { EXCEPTION_FILTERS_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { GATEWAY_METADATA, GATEWAY_OPTIONS, MESSAGE_MAPPING_METADATA, MESSAGE_METADATA } from '@nestjs/websockets/constants';
+import {
+  GATEWAY_METADATA,
+  GATEWAY_OPTIONS,
+  MESSAGE_MAPPING_METADATA,
+  MESSAGE_METADATA,
+} from '@nestjs/websockets/constants';
 import { WsErrorFilter } from './ws-error.filter';
 
 export interface SocketEvent {
@@ -41,7 +46,8 @@ export class GatewayAudit implements OnApplicationBootstrap {
       const options = (Reflect.getMetadata(GATEWAY_OPTIONS, metatype) ?? {}) as { namespace?: unknown };
       const namespace = options.namespace === undefined ? '/' : String(options.namespace);
       const classFilters = (Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, metatype) ?? []) as unknown[];
-      if (!classFilters.some(isWsErrorFilter)) faults.push(`${metatype.name} lacks WsErrorFilter (declare it with @GatehouseGateway())`);
+      if (!classFilters.some(isWsErrorFilter))
+        faults.push(`${metatype.name} lacks WsErrorFilter (declare it with @GatehouseGateway())`);
       const prototype = metatype.prototype as Record<string, unknown>;
       for (const name of this.scanner.getAllMethodNames(prototype)) {
         const handler = prototype[name] as object;
@@ -49,7 +55,8 @@ export class GatewayAudit implements OnApplicationBootstrap {
         events.push({ namespace, event: String(Reflect.getMetadata(MESSAGE_METADATA, handler)) });
         // A filter on the handler runs before the gateway's, so it would answer in its own shape.
         const own = (Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, handler) ?? []) as unknown[];
-        if (own.some((filter) => !isWsErrorFilter(filter))) faults.push(`${metatype.name}.${name} has exception filters of its own`);
+        if (own.some((filter) => !isWsErrorFilter(filter)))
+          faults.push(`${metatype.name}.${name} has exception filters of its own`);
       }
     }
     return { events, faults };
