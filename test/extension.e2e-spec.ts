@@ -78,7 +78,7 @@ eachEngine(__filename, (db) => {
   }
 
   it("creates its table with its own migration, after Gatehouse's", async () => {
-    const ran = (await db().sql('SELECT name FROM migrations ORDER BY timestamp')) as { name: string }[];
+    const ran = (await db().sql('SELECT name FROM migrations ORDER BY id')) as { name: string }[];
     assert.deepEqual(ran.map((r) => r.name).slice(-1), ['CreateNotes1765000000000']);
     assert.ok(ran.length > 1, "Gatehouse's migrations ran too");
     assert.deepEqual(await db().sql('SELECT id FROM notes'), []);

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
-import { Clock, type Session, TransactionRunner } from '../../src/extension';
+import { Clock, InjectReadRepository, type ReadRepository, type Session, TransactionRunner } from '../../src/extension';
 import type { NoteDto } from './note.dto';
 import { Note } from './note.entity';
 
@@ -20,14 +18,13 @@ const view = (note: Note): NoteView => ({
 });
 
 /**
- * Reads through the injected repository; writes only through TransactionRunner, which on SQLite
- * keeps them from joining another request's transaction (src/database/write-safety.spec.ts
- * fails on a write that does not).
+ * Reads through the injected repository, typed without writes; writes only through
+ * TransactionRunner, which on SQLite keeps them from joining another request's transaction.
  */
 @Injectable()
 export class NotesService {
   constructor(
-    @InjectRepository(Note) private readonly notes: Repository<Note>,
+    @InjectReadRepository(Note) private readonly notes: ReadRepository<Note>,
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
   ) {}

@@ -31,7 +31,7 @@ const WRITES = new Set([
 ]);
 /** Types whose values reach the database outside a unit of work; an EntityManager from run() is the way in. */
 const HANDLE_TYPE = /^(Repository|DataSource)\b/;
-const INJECTORS = new Set(['InjectRepository', 'InjectDataSource', 'InjectEntityManager']);
+const INJECTORS = new Set(['InjectRepository', 'InjectReadRepository', 'InjectDataSource', 'InjectEntityManager']);
 
 const isReadQuery = (call: ts.CallExpression): boolean => {
   const [first] = call.arguments;

@@ -5,7 +5,7 @@ import { DatabaseModule } from '../database/database.module';
 import type { SchemaContribution } from '../database/schema-contributions';
 
 export interface GatehouseModuleMetadata extends ModuleMetadata {
-  /** The module's own TypeORM entities; injectable with @InjectRepository for reads. */
+  /** The module's own TypeORM entities; injectable for reads with @InjectReadRepository. */
   entities?: Type[];
   /**
    * The migrations that create the entities' tables, named `<PascalCase><13-digit timestamp>`.
@@ -20,7 +20,7 @@ const TIMESTAMPED = /\d{13}$/;
 /**
  * A Nest module added to Gatehouse: @Module plus its tables. Its entities and migrations join
  * Gatehouse's DataSource without editing Gatehouse's lists, and it may inject TransactionRunner
- * (for every write) and its entities' repositories (for reads).
+ * (for every write) and its entities' repositories (InjectReadRepository, for reads).
  */
 export const GatehouseModule = ({
   entities = [],

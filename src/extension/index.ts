@@ -16,6 +16,7 @@ export { SocketSession, accountRoom, tokenRoom } from '../realtime/socket-sessio
 // Tables: the module decorator that contributes entities and migrations, and the one way to write.
 export { GatehouseModule, type GatehouseModuleMetadata } from './gatehouse-module';
 export { TransactionRunner } from '../database/transaction-runner';
+export { InjectReadRepository, type ReadRepository } from './read-repository';
 
 // Time: ask the Clock rather than Date.now(), so that tests can move it.
 export { Clock } from '../clock/clock';
