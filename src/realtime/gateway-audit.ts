@@ -41,10 +41,14 @@ export class GatewayAudit implements OnApplicationBootstrap {
   private scan(): { events: SocketEvent[]; faults: string[] } {
     const events: SocketEvent[] = [];
     const faults: string[] = [];
+    const seen = new Set<unknown>();
     for (const { metatype } of this.discovery.getProviders()) {
-      if (typeof metatype !== 'function' || !Reflect.getMetadata(GATEWAY_METADATA, metatype)) continue;
+      if (typeof metatype !== 'function' || !Reflect.getMetadata(GATEWAY_METADATA, metatype) || seen.has(metatype))
+        continue;
+      seen.add(metatype);
       const options = (Reflect.getMetadata(GATEWAY_OPTIONS, metatype) ?? {}) as { namespace?: unknown };
-      const namespace = options.namespace === undefined ? '/' : String(options.namespace);
+      // socket.io's spelling: 'notes' and '/notes' are the same namespace.
+      const namespace = options.namespace === undefined ? '/' : String(options.namespace).replace(/^(?!\/)/, '/');
       const classFilters = (Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, metatype) ?? []) as unknown[];
       if (!classFilters.some(isWsErrorFilter))
         faults.push(`${metatype.name} lacks WsErrorFilter (declare it with @GatehouseGateway())`);
