@@ -49,7 +49,8 @@ const surfaceRules = [
   },
   {
     name: 'extension-imports-internals',
-    comment: 'A folder added to src/ imports Gatehouse only through src/extension/index.ts (see README, "Extending Gatehouse").',
+    comment:
+      'A folder added to src/ imports Gatehouse only through src/extension/index.ts (see README, "Extending Gatehouse").',
     severity: 'error',
     from: { path: '^src/([^/]+)/', pathNot: `^src/(${gatehouseFolders})/` },
     to: { path: '^src/', pathNot: ['^src/extension/index\\.ts$', '^src/$1/'] },
