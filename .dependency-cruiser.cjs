@@ -34,6 +34,29 @@ const layerRules = layers.flatMap((layer, index) => {
   ];
 });
 
+/**
+ * A module a team adds (examples/, or a folder of src/ that is none of Gatehouse's) reaches
+ * Gatehouse only through the extension surface: everything else is internal and free to change.
+ */
+const gatehouseFolders = layers.flat().join('|');
+const surfaceRules = [
+  {
+    name: 'example-imports-internals',
+    comment: 'examples/ import Gatehouse only through src/extension/index.ts (see README, "Extending Gatehouse").',
+    severity: 'error',
+    from: { path: '^examples/' },
+    to: { path: '^src/', pathNot: '^src/extension/index\\.ts$' },
+  },
+  {
+    name: 'extension-imports-internals',
+    comment:
+      'A folder added to src/ imports Gatehouse only through src/extension/index.ts (see README, "Extending Gatehouse").',
+    severity: 'error',
+    from: { path: '^src/([^/]+)/', pathNot: `^src/(${gatehouseFolders})/` },
+    to: { path: '^src/', pathNot: ['^src/extension/index\\.ts$', '^src/$1/'] },
+  },
+];
+
 module.exports = {
   forbidden: [
     {
@@ -51,6 +74,7 @@ module.exports = {
       to: { path: '^src/(app\\.module|app\\.factory|main)\\.ts$' },
     },
     ...layerRules,
+    ...surfaceRules,
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -5,14 +5,19 @@ import { ClockModule } from './clock/clock.module';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { SchemaContributionsModule } from './database/schema-contributions';
 import { EventsModule, type EventsOptions } from './events/events.module';
+import { schemaContributionOf } from './extension/gatehouse-module';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { SelfServiceModule } from './self-service/self-service.module';
 
 export interface AppModuleOptions {
-  /** Further modules (with their own controllers and gateways) behind Gatehouse's guard. */
+  /**
+   * Further modules (with their own controllers and gateways) behind Gatehouse's guard; those
+   * declared with @GatehouseModule bring their tables (see src/extension).
+   */
   modules?: Type[];
   /** The time source; tests hand in one they can move. */
   clock?: Clock;
@@ -29,6 +34,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         ClockModule.forRoot(options.clock),
         EventsModule.forRoot(options.events),
+        SchemaContributionsModule.forRoot(schemaContributionOf(options.modules ?? [])),
         DatabaseModule,
         AuthModule,
         HealthModule,

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { Module, UseFilters } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import { Module } from '@nestjs/common';
+import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketServer } from '@nestjs/websockets';
 import { IsString } from 'class-validator';
 import type { Server, Socket } from 'socket.io';
 import { io, type ManagerOptions, type Socket as ClientSocket, type SocketOptions } from 'socket.io-client';
 import { DataSource } from 'typeorm';
-import { accountRoom, SocketSession } from '../src/realtime/socket-session';
-import { WsErrorFilter } from '../src/realtime/ws-error.filter';
-import type { Session } from '../src/tokens/session';
+import { accountRoom, GatehouseGateway, type Session, SocketSession } from '../src/extension';
 import { hashToken } from '../src/tokens/token-secret';
 import { TokensService } from '../src/tokens/tokens.service';
 import { startApp, type RunningApp } from './support/app';
@@ -21,8 +19,7 @@ class EchoDto {
 }
 
 /** What another team's gateways look like: they read the session and the rooms, nothing more. */
-@WebSocketGateway()
-@UseFilters(WsErrorFilter)
+@GatehouseGateway()
 class ProbeGateway {
   @WebSocketServer() server: Server;
 
@@ -48,7 +45,7 @@ class ProbeGateway {
   }
 }
 
-@WebSocketGateway({ namespace: 'probe' })
+@GatehouseGateway({ namespace: 'probe' })
 class NamespacedProbeGateway {
   @SubscribeMessage('probe:whoami')
   whoami(@SocketSession() session: Session): { login: string } {

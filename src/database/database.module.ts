@@ -6,14 +6,15 @@ import { APP_CONFIG } from '../config/config.module';
 import { DatabaseConnector } from './database-connector';
 import { GatedDataSource, limitConnectionWait } from './connection-guards';
 import { dataSourceOptions, MYSQL_LIMITS } from './data-source-options';
+import { SCHEMA_CONTRIBUTIONS, type SchemaContribution, withContributions } from './schema-contributions';
 import { TransactionRunner } from './transaction-runner';
 
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        ...dataSourceOptions(config.database),
+      inject: [APP_CONFIG, { token: SCHEMA_CONTRIBUTIONS, optional: true }],
+      useFactory: (config: AppConfig, contribution?: SchemaContribution) => ({
+        ...withContributions(dataSourceOptions(config.database), contribution),
         // DatabaseConnector opens it, so that start-up never waits on an absent database.
         manualInitialization: true,
       }),

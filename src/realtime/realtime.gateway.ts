@@ -1,14 +1,12 @@
-import { UseFilters } from '@nestjs/common';
-import { type OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { type OnGatewayInit, SubscribeMessage } from '@nestjs/websockets';
 import type { Server } from 'socket.io';
 import type { Session } from '../tokens/session';
 import { HandshakeAuthenticator } from './handshake-authenticator';
+import { GatehouseGateway } from './gatehouse-gateway';
 import { SocketSession } from './socket-session';
-import { WsErrorFilter } from './ws-error.filter';
 
 /** Gatehouse's own events on the default namespace and path. */
-@WebSocketGateway()
-@UseFilters(WsErrorFilter)
+@GatehouseGateway()
 export class RealtimeGateway implements OnGatewayInit {
   constructor(private readonly handshake: HandshakeAuthenticator) {}
 

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { DatabaseModule } from '../database/database.module';
 import { TokensModule } from '../tokens/tokens.module';
+import { GatewayAudit } from './gateway-audit';
 import { HandshakeAuthenticator } from './handshake-authenticator';
 import { LiveSockets } from './live-sockets';
 import { RealtimeGateway } from './realtime.gateway';
@@ -8,12 +10,12 @@ import { SocketRevoker } from './socket-revoker';
 
 /**
  * socket.io, authenticated with the same tokens as HTTP. Other modules' gateways need nothing
- * from here but `@SocketSession()` (socket-session.ts) and, for their handlers' errors,
- * `@UseFilters(WsErrorFilter)`: the handshake check already stands in front of every namespace.
+ * from here but `@GatehouseGateway()` and `@SocketSession()`: the handshake check already stands
+ * in front of every namespace, and GatewayAudit refuses a gateway without the error filter.
  */
 @Module({
-  imports: [DatabaseModule, TokensModule],
-  providers: [RealtimeGateway, HandshakeAuthenticator, LiveSockets, SocketRevoker],
-  exports: [LiveSockets],
+  imports: [DatabaseModule, TokensModule, DiscoveryModule],
+  providers: [RealtimeGateway, HandshakeAuthenticator, LiveSockets, SocketRevoker, GatewayAudit],
+  exports: [LiveSockets, GatewayAudit],
 })
 export class RealtimeModule {}

@@ -16,7 +16,8 @@ export interface WsErrorBody {
  * acknowledgement when the client asked for one (so it does not wait for a timeout), otherwise
  * as an `exception` event. The global HTTP filter does not apply to gateways, and Nest's default
  * turns the global pipe's 400s into an opaque "Internal server error". Unforeseen errors are
- * logged and answered without details. Apply it with `@UseFilters(WsErrorFilter)` on a gateway.
+ * logged and answered without details. Every gateway has it through @GatehouseGateway()
+ * (GatewayAudit refuses one that does not).
  */
 @Catch()
 export class WsErrorFilter implements ExceptionFilter {

@@ -1,0 +1,15 @@
+import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
+
+export const NOTE_MAX_LENGTH = 500;
+
+/** The body of POST /api/notes and of the `notes:add` socket event. */
+export class NoteDto {
+  @IsString()
+  @Length(1, NOTE_MAX_LENGTH)
+  text: string;
+
+  /** Listed to anyone when true; only to its account otherwise (the default). */
+  @IsOptional()
+  @IsBoolean()
+  public?: boolean;
+}

@@ -1,0 +1,28 @@
+import { Body, Controller, Get, Post } from '@nestjs/common';
+import { Auth, AuthLevel, CurrentSession, type Session } from '../../src/extension';
+import { NOTE_MAX_LENGTH, NoteDto } from './note.dto';
+import { type NoteView, NotesService } from './notes.service';
+
+/** One route per level: every route of an added module declares one, or Gatehouse will not start. */
+@Controller('api/notes')
+export class NotesController {
+  constructor(private readonly notes: NotesService) {}
+
+  @Get('about')
+  @Auth(AuthLevel.NotNeeded)
+  about(): { status: 'ok'; maxLength: number } {
+    return { status: 'ok', maxLength: NOTE_MAX_LENGTH };
+  }
+
+  @Get()
+  @Auth(AuthLevel.Optional)
+  async list(@CurrentSession() session?: Session): Promise<{ status: 'ok'; notes: NoteView[] }> {
+    return { status: 'ok', notes: await this.notes.list(session) };
+  }
+
+  @Post()
+  @Auth(AuthLevel.Required)
+  async add(@CurrentSession() session: Session, @Body() body: NoteDto): Promise<{ status: 'ok'; note: NoteView }> {
+    return { status: 'ok', note: await this.notes.add(session, body) };
+  }
+}
