@@ -8,6 +8,7 @@ import { DatabaseModule } from './database/database.module';
 import { EventsModule, type EventsOptions } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { RealtimeModule } from './realtime/realtime.module';
 
 export interface AppModuleOptions {
@@ -33,6 +34,7 @@ export class AppModule {
         HealthModule,
         RealtimeModule,
         LifecycleModule,
+        MetricsModule,
         ...(options.modules ?? []),
       ],
     };

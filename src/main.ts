@@ -3,6 +3,7 @@ import { ConsoleLogger, Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { type AppConfig, ConfigError, loadConfig } from './config/config';
 import { DRAIN_TIMEOUT_MS } from './lifecycle/graceful-shutdown';
+import { checkPortFree } from './lifecycle/port-check';
 
 /** The whole shutdown, draining included, may take this long before the process is ended. */
 const SHUTDOWN_TIMEOUT_MS = DRAIN_TIMEOUT_MS + 5_000;
@@ -16,6 +17,9 @@ async function main(): Promise<void> {
     process.stderr.write(`gatehouse: invalid configuration: ${error.message}\n`);
     process.exit(1);
   }
+  // Before anything is built or connected: a taken port is one line, at once.
+  await checkPortFree('PORT', config.port, config.host);
+  if (config.metricsPort !== null) await checkPortFree('METRICS_PORT', config.metricsPort, config.host);
   const logger = new Logger('Gatehouse');
   const app = await createApp(config, { logger: new ConsoleLogger({ json: true }) });
 
@@ -42,8 +46,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', (signal) => void stop(signal));
   process.on('SIGINT', (signal) => void stop(signal));
 
-  await app.listen(config.port);
-  logger.log(`listening on port ${config.port}`);
+  if (config.host === null) await app.listen(config.port);
+  else await app.listen(config.port, config.host);
+  logger.log(`listening on ${config.host ?? 'every interface'}, port ${config.port}`);
 }
 
 main().catch((error: unknown) => {

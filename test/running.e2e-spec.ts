@@ -164,7 +164,7 @@ eachEngine(__filename, (db) => {
         }
         const { stdout, stderr } = service.output();
         assert.equal(health?.status, 200, `no healthy answer; output:\n${stdout}${stderr}`);
-        assert.deepEqual(health?.body, { status: 'ok' });
+        assert.deepEqual(health?.body, { status: 'ok', database: 'up', redis: 'off' });
         if (db().engine === 'sqlite') assert.ok(existsSync(join(dir, 'data', 'nested', 'gatehouse.sqlite')));
 
         const api = client(() => base);
@@ -288,7 +288,7 @@ eachEngine(__filename, (db) => {
         const api = client(() => running.url);
         const health = await api.get('/health');
         assert.equal(health.status, 200);
-        assert.deepEqual(health.body, { status: 'ok' });
+        assert.deepEqual(health.body, { status: 'ok', database: 'up', redis: 'off' });
 
         const { login, password, token: checked } = await api.account(uniqueLogin('Outage'));
         assert.equal((await api.get('/api/auth/me', { Authentication: checked })).status, 200);
