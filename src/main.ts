@@ -1,12 +1,7 @@
-import 'reflect-metadata';
-import { ConsoleLogger, Logger } from '@nestjs/common';
-import { createApp } from './app.factory';
+// Only the configuration and the port check are loaded before the checks run: a bad value or a
+// taken port is reported at once, before Nest and the application's modules are even read.
 import { type AppConfig, ConfigError, loadConfig } from './config/config';
-import { DRAIN_TIMEOUT_MS } from './lifecycle/graceful-shutdown';
 import { checkPortFree } from './lifecycle/port-check';
-
-/** The whole shutdown, draining included, may take this long before the process is ended. */
-const SHUTDOWN_TIMEOUT_MS = DRAIN_TIMEOUT_MS + 5_000;
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -20,6 +15,12 @@ async function main(): Promise<void> {
   // Before anything is built or connected: a taken port is one line, at once.
   await checkPortFree('PORT', config.port, config.host);
   if (config.metricsPort !== null) await checkPortFree('METRICS_PORT', config.metricsPort, config.host);
+  await import('reflect-metadata');
+  const { ConsoleLogger, Logger } = await import('@nestjs/common');
+  const { createApp } = await import('./app.factory');
+  const { DRAIN_TIMEOUT_MS } = await import('./lifecycle/graceful-shutdown');
+  /** The whole shutdown, draining included, may take this long before the process is ended. */
+  const SHUTDOWN_TIMEOUT_MS = DRAIN_TIMEOUT_MS + 5_000;
   const logger = new Logger('Gatehouse');
   const app = await createApp(config, { logger: new ConsoleLogger({ json: true }) });
 
