@@ -145,7 +145,8 @@ export class Metrics {
    */
   readonly timeRequests = (_request: Request, response: Response, next: NextFunction): void => {
     (response as Timed)[STARTED] = process.hrtime.bigint();
-    response.once('finish', this.onFinish);
+    // `on`, not `once` (which wraps the listener in a new function): a response finishes once.
+    response.on('finish', this.onFinish);
     next();
   };
 
