@@ -7,7 +7,8 @@
  *
  * Environment (all optional):
  *   BENCH_SMOKE=1            every phase tiny: proves the script works, measures nothing
- *   BENCH_ONLY=a,b           run only these phases: auth, signin, fairness, memory, handshakes, revocation
+ *   BENCH_ONLY=a,b           run only these phases: auth, signin, fairness, memory, handshakes, revocation, instances
+ *   BENCH_REDIS_URL          Redis for the two-instance phase (default redis://127.0.0.1:6379; keys under a prefix of its own)
  *   BENCH_MARIADB_URL        server to use (default mysql://root@127.0.0.1:3306)
  *   BENCH_DATABASE           database to drop, create and use (default gatehouse_bench)
  *   BENCH_KEEP_DATABASE=1    leave the database in place at the end
@@ -29,6 +30,7 @@ const { BenchDatabase, ServiceProcess, freePort, openFileLimit, serviceEntry, de
 const { Api, cannon, signInStorm, agent } = require('./http-load');
 const { openSockets, closeAll } = require('./sockets');
 const { percentile, median, fmt, sleep } = require('./stats');
+const { twoInstances } = require('./instances');
 
 const ROOT = resolve(__dirname, '..');
 const SMOKE = process.env.BENCH_SMOKE === '1';
@@ -44,6 +46,7 @@ const SETTINGS = SMOKE
       handshakes: { count: 20, hotCount: 10, warmup: 10, tokens: 5, concurrency: 10, maxSeconds: 20 },
       socketTokens: 5,
       revocation: { count: 5, maxSeconds: 30, timeoutMs: 5000 },
+      instances: { sockets: 20, revocations: 5, broadcasts: 3, maxSeconds: 30, timeoutMs: 5000 },
     }
   : {
       http: { connections: 50, roundSeconds: 5, rounds: 2, warmupSeconds: 2 },
@@ -54,9 +57,10 @@ const SETTINGS = SMOKE
       // At least this many distinct tokens behind the sockets (the sign-in phases issue more).
       socketTokens: 100,
       revocation: { count: 200, maxSeconds: 120, timeoutMs: 5000 },
+      instances: { sockets: 2000, revocations: 200, broadcasts: 20, maxSeconds: 180, timeoutMs: 5000 },
     };
 
-const PHASES = ['auth', 'signin', 'fairness', 'memory', 'handshakes', 'revocation'];
+const PHASES = ['auth', 'signin', 'fairness', 'memory', 'handshakes', 'revocation', 'instances'];
 const only = (process.env.BENCH_ONLY ?? '')
   .split(',')
   .map((s) => s.trim())
@@ -80,6 +84,8 @@ const ROWS = [
   { key: 'memory', figure: 'socket memory', goal: '≤ 30 KB' },
   { key: 'revocation', figure: 'revocation', goal: '≤ 20 / 100 ms' },
   { key: 'writes', figure: 'database writes', goal: '0' },
+  { key: 'cross-revocation', figure: 'revocation A → B', goal: '≤ 500 ms (p99)' },
+  { key: 'cross-broadcast', figure: 'room broadcast A → B', goal: 'every delivery' },
 ];
 const row = (key) => ROWS.find((r) => r.key === key);
 
@@ -587,6 +593,11 @@ async function main() {
   const ctx = {
     api,
     baseUrl,
+    root: ROOT,
+    entry,
+    /** What a further instance of the service is started with (the two-instance phase). */
+    serviceEnv: env,
+    ensureTokens: (n) => ensureTokens(ctx, n),
     db: database,
     service,
     cpu: () => cpuSample(service.pid),
@@ -620,6 +631,7 @@ async function main() {
     ['memory', socketMemory, ['memory']],
     ['handshakes', handshakes, ['handshakes']],
     ['revocation', revocation, ['revocation']],
+    ['instances', (c) => twoInstances(c, SETTINGS.instances, record, log), ['cross-revocation', 'cross-broadcast']],
   ];
   let failed = false;
   for (const [name, phase, keys] of phases) {

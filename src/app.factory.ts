@@ -14,6 +14,7 @@ import { jsonBody } from './http/json-body';
 import { noStore } from './http/no-store';
 import { GracefulShutdown } from './lifecycle/graceful-shutdown';
 import { trustProxySetting } from './limits/client-address';
+import { Metrics } from './metrics/metrics';
 import { GatehouseIoAdapter } from './realtime/gatehouse-io.adapter';
 
 export interface CreateAppOptions extends AppModuleOptions {
@@ -35,6 +36,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.getHttpServer().on('checkExpectation', answerUnmetExpectation);
   app.getHttpServer().on('clientError', answerClientError);
   app.use(app.get(GracefulShutdown).track);
+  // First, so that every answer is timed, refusals of a bad body included.
+  if (config.metricsPort !== null) app.use(app.get(Metrics).timeRequests);
   // Which peer's X-Forwarded-For to believe for the client address (none by default).
   app.set('trust proxy', trustProxySetting(config.trustProxy));
   app.use(helmet());

@@ -10,6 +10,7 @@ import { EventsModule, type EventsOptions } from './events/events.module';
 import { schemaContributionOf } from './extension/gatehouse-module';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { SelfServiceModule } from './self-service/self-service.module';
 
@@ -41,6 +42,7 @@ export class AppModule {
         RealtimeModule,
         SelfServiceModule,
         LifecycleModule,
+        MetricsModule,
         ...(options.modules ?? []),
       ],
     };

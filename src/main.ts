@@ -1,11 +1,7 @@
-import 'reflect-metadata';
-import { ConsoleLogger, Logger } from '@nestjs/common';
-import { createApp } from './app.factory';
+// Only the configuration and the port check are loaded before the checks run: a bad value or a
+// taken port is reported at once, before Nest and the application's modules are even read.
 import { type AppConfig, ConfigError, loadConfig } from './config/config';
-import { DRAIN_TIMEOUT_MS } from './lifecycle/graceful-shutdown';
-
-/** The whole shutdown, draining included, may take this long before the process is ended. */
-const SHUTDOWN_TIMEOUT_MS = DRAIN_TIMEOUT_MS + 5_000;
+import { checkPortFree } from './lifecycle/port-check';
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -16,6 +12,15 @@ async function main(): Promise<void> {
     process.stderr.write(`gatehouse: invalid configuration: ${error.message}\n`);
     process.exit(1);
   }
+  // Before anything is built or connected: a taken port is one line, at once.
+  await checkPortFree('PORT', config.port, config.host);
+  if (config.metricsPort !== null) await checkPortFree('METRICS_PORT', config.metricsPort, config.host);
+  await import('reflect-metadata');
+  const { ConsoleLogger, Logger } = await import('@nestjs/common');
+  const { createApp } = await import('./app.factory');
+  const { DRAIN_TIMEOUT_MS } = await import('./lifecycle/graceful-shutdown');
+  /** The whole shutdown, draining included, may take this long before the process is ended. */
+  const SHUTDOWN_TIMEOUT_MS = DRAIN_TIMEOUT_MS + 5_000;
   const logger = new Logger('Gatehouse');
   const app = await createApp(config, { logger: new ConsoleLogger({ json: true }) });
 
@@ -42,8 +47,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', (signal) => void stop(signal));
   process.on('SIGINT', (signal) => void stop(signal));
 
-  await app.listen(config.port);
-  logger.log(`listening on port ${config.port}`);
+  if (config.host === null) await app.listen(config.port);
+  else await app.listen(config.port, config.host);
+  logger.log(`listening on ${config.host ?? 'every interface'}, port ${config.port}`);
 }
 
 main().catch((error: unknown) => {

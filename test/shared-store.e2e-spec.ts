@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { io, type Socket as ClientSocket } from 'socket.io-client';
 import type { ConfigKey } from '../src/config/config';
 import { startApp, type RunningApp } from './support/app';
 import { eachEngine, type TestDatabase } from './support/engines';
 import { postFrom, type AddressedReply } from './support/from-address';
 import { b64, client, uniqueLogin } from './support/http';
+import { ownerCommand } from './support/process';
+import { openSocket as connect, watch } from './support/sockets';
+import type { Socket as ClientSocket } from 'socket.io-client';
 import { assertRedisReachable, dropPrefix, REDIS_SKIP, TEST_REDIS_URL, testPrefix } from './support/redis';
 
 /** Client addresses (any of 127.0.0.0/8 works on Linux). */
@@ -18,8 +17,6 @@ const SECOND = '127.0.0.2';
 const THIRD = '127.0.0.3';
 const FOURTH = '127.0.0.4';
 
-/** The owner command line as the test build compiles it (build/src/cli/main.js). */
-const CLI = join(__dirname, '..', 'src', 'cli', 'main.js');
 /** A port where nothing listens: every connection to it is refused at once. */
 const NO_REDIS = 'redis://127.0.0.1:1';
 /** Long enough that the socket sweep (every half interval) cannot be what drops a socket. */
@@ -74,55 +71,6 @@ function assertUnavailable(reply: AddressedReply, dialect: 'classic' | 'birdhous
   const message = 'temporarily unavailable, try again shortly';
   if (dialect === 'classic') assert.deepEqual(reply.body, { error: 'Service Unavailable', message });
   else assert.deepEqual(reply.body, { status: 'error', error: 'Service Unavailable', message });
-}
-
-/** A connected socket; rejects on connect_error. */
-async function connect(url: string, token: string): Promise<ClientSocket> {
-  const socket = io(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no connect within 5 s')), 5_000);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    socket.once('connect_error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
-  return socket;
-}
-
-/** Records the order of `revoked` and `disconnect`, and when the socket went. */
-function watch(socket: ClientSocket) {
-  const events: string[] = [];
-  socket.on('revoked', (payload: unknown) => events.push(`revoked:${JSON.stringify(payload)}`));
-  const gone = new Promise<number>((resolve) =>
-    socket.once('disconnect', () => {
-      events.push('disconnect');
-      resolve(Date.now());
-    }),
-  );
-  return {
-    events,
-    /** When the socket was disconnected, or NaN if it was not within `ms`. */
-    disconnectedAt: (ms: number) => Promise.race([gone, sleep(ms).then(() => Number.NaN)]),
-  };
-}
-
-/** The owner command line as the test build compiles it, configured only by `env`. */
-function ownerCommand(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string; endedAt: number }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { PATH: process.env.PATH ?? '', BCRYPT_COST: '4', ...env }, cwd: tmpdir(), timeout: 20_000, killSignal: 'SIGKILL' },
-      (error, _stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, stderr, endedAt: Date.now() });
-      },
-    );
-  });
 }
 
 describe('several instances sharing Redis (REDIS_URL)', { skip: REDIS_SKIP }, () => {

@@ -8,6 +8,6 @@ import { PasswordHasher } from './password-hasher';
 @Module({
   imports: [DatabaseModule, TypeOrmModule.forFeature([Account])],
   providers: [AccountsService, PasswordHasher],
-  exports: [AccountsService],
+  exports: [AccountsService, PasswordHasher],
 })
 export class AccountsModule {}

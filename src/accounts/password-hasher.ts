@@ -60,6 +60,18 @@ export class PasswordHasher implements OnModuleInit, OnApplicationShutdown {
     return false;
   }
 
+  /** Hashes waiting for a thread (for the metrics; read when scraped, never on a sign-in's path). */
+  get queueDepth(): number {
+    return this.pool.queueSize;
+  }
+
+  /** How long hashes waited for a thread since start-up, in milliseconds (the pool's own histogram); null before the first. */
+  waitTimes(): { p50: number; p90: number; p99: number; max: number } | null {
+    const wait = this.pool.histogram.waitTime;
+    if (!Number.isFinite(wait.mean)) return null;
+    return { p50: wait.p50, p90: wait.p90, p99: wait.p99, max: wait.max };
+  }
+
   /** A hash made at a lower cost than the configured one is replaced on the next sign-in. */
   needsRehash(stored: string): boolean {
     return costOf(stored) < this.config.bcryptCost;

@@ -26,7 +26,9 @@ function refuses(env: Env, variable: ConfigKey): ConfigError {
 describe('parseConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
     const expected: AppConfig = {
+      host: null,
       port: 3000,
+      metricsPort: null,
       database: { type: 'sqlite', path: 'data/gatehouse.sqlite' },
       tokenTtlMs: 30 * 24 * 3600 * 1000,
       tokenIdleTtlMs: null,
@@ -46,7 +48,7 @@ describe('parseConfig', () => {
 
   it('treats an empty or blank variable as unset', () => {
     const blank: Env = {};
-    for (const key of ['PORT', 'DATABASE_URL', 'TOKEN_TTL', 'TOKEN_SWEEP_INTERVAL', 'BCRYPT_COST', 'PASSWORD_MIN_LENGTH', 'LOGIN_MAX_FAILURES', 'RATE_LIMIT_PER_MINUTE', 'TRUST_PROXY', 'CORS_ORIGINS', 'REDIS_URL', 'REDIS_PREFIX', 'TOKEN_IDLE_TTL', 'PASSWORD_BLOCKLIST'] as const) {
+    for (const key of ['PORT', 'DATABASE_URL', 'TOKEN_TTL', 'TOKEN_SWEEP_INTERVAL', 'BCRYPT_COST', 'PASSWORD_MIN_LENGTH', 'LOGIN_MAX_FAILURES', 'RATE_LIMIT_PER_MINUTE', 'TRUST_PROXY', 'CORS_ORIGINS', 'REDIS_URL', 'REDIS_PREFIX', 'TOKEN_IDLE_TTL', 'PASSWORD_BLOCKLIST', 'HOST', 'METRICS_PORT'] as const) {
       blank[key] = key.length % 2 === 0 ? '' : '   ';
     }
     assert.deepEqual(parseConfig(blank), parseConfig({}));
@@ -54,7 +56,9 @@ describe('parseConfig', () => {
 
   it('reads every variable', () => {
     const config = parseConfig({
+      HOST: '127.0.0.1',
       PORT: '8080',
+      METRICS_PORT: '9464',
       DATABASE_URL: 'mysql://gate:pw@db.internal:3307/gatehouse',
       TOKEN_TTL: '12h',
       TOKEN_SWEEP_INTERVAL: '30',
@@ -70,7 +74,9 @@ describe('parseConfig', () => {
       REDIS_PREFIX: 'gatehouse-eu:',
     });
     assert.deepEqual(config, {
+      host: '127.0.0.1',
       port: 8080,
+      metricsPort: 9464,
       database: { type: 'mysql', url: 'mysql://gate:pw@db.internal:3307/gatehouse' },
       tokenTtlMs: 12 * 3600 * 1000,
       tokenIdleTtlMs: 15 * 60_000,
@@ -101,6 +107,15 @@ describe('parseConfig', () => {
     for (const raw of ['on', 'Common', 'none', '1']) {
       assert.throws(() => parseConfig({ PASSWORD_BLOCKLIST: raw }), /PASSWORD_BLOCKLIST must be common or off/, raw);
     }
+  });
+
+  it('reads HOST as an address or a host name, and refuses anything else', () => {
+    assert.equal(parseConfig({ HOST: '::' }).host, '::');
+    assert.equal(parseConfig({ HOST: 'localhost' }).host, 'localhost');
+    assert.equal(parseConfig({ HOST: 'gate-1.internal' }).host, 'gate-1.internal');
+    for (const bad of ['http://x', 'a b', '1.2.3.4:80', '-x', 'x_y']) refuses({ HOST: bad }, 'HOST');
+    for (const bad of ['65536', '-1', 'x']) refuses({ METRICS_PORT: bad }, 'METRICS_PORT');
+    refuses({ PORT: '9000', METRICS_PORT: '9000' }, 'METRICS_PORT');
   });
 
   it('trims the values it reads', () => {

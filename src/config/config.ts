@@ -10,7 +10,11 @@ export type DatabaseConfig =
 
 /** Everything Gatehouse reads from its environment, parsed and checked once. */
 export interface AppConfig {
+  /** Address of the HTTP and metrics listeners; null: every interface. */
+  host: string | null;
   port: number;
+  /** Port of the Prometheus listener (on `host`); null: no metrics listener. */
+  metricsPort: number | null;
   database: DatabaseConfig;
   /** Token lifetime in milliseconds. */
   tokenTtlMs: number;
@@ -48,7 +52,9 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const DEFAULTS = {
+  HOST: '',
   PORT: '3000',
+  METRICS_PORT: '',
   DATABASE_URL: 'sqlite:data/gatehouse.sqlite',
   TOKEN_TTL: '30d',
   TOKEN_SWEEP_INTERVAL: '10s',
@@ -140,6 +146,16 @@ function redisPrefix(raw: string): string {
   return raw;
 }
 
+/** An IP address or a host name (resolved when listening); empty for every interface. */
+function host(raw: string): string | null {
+  if (raw === '') return null;
+  const name = /^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/;
+  if (isIP(raw) === 0 && !name.test(raw)) {
+    throw new ConfigError(`HOST must be an IP address or a host name, e.g. 127.0.0.1 or ::, got "${raw}"`);
+  }
+  return raw;
+}
+
 function list(raw: string): string[] {
   return raw
     .split(',')
@@ -190,8 +206,15 @@ export function parseConfig(env: Env): AppConfig {
     const value = env[name]?.trim();
     return value === undefined || value === '' ? DEFAULTS[name] : value;
   };
+  const port = integer('PORT', get('PORT'), 0, 65535);
+  const metricsPort = get('METRICS_PORT') === '' ? null : integer('METRICS_PORT', get('METRICS_PORT'), 0, 65535);
+  if (metricsPort !== null && metricsPort !== 0 && metricsPort === port) {
+    throw new ConfigError(`METRICS_PORT must differ from PORT: the metrics are never served on PORT, got ${metricsPort} for both`);
+  }
   return {
-    port: integer('PORT', get('PORT'), 0, 65535),
+    host: host(get('HOST')),
+    port,
+    metricsPort,
     database: database(get('DATABASE_URL')),
     tokenTtlMs: duration('TOKEN_TTL', get('TOKEN_TTL'), 1000),
     tokenIdleTtlMs: idleTtl(get('TOKEN_IDLE_TTL')),

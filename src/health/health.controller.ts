@@ -1,8 +1,16 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Inject, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { Auth, AuthLevel } from '../auth/auth-level';
 import { DatabaseConnector } from '../database/database-connector';
+import { SHARED_STORE, type SharedStore } from '../shared-store/shared-store';
+
+export type RedisHealth = 'up' | 'down' | 'off';
+
+export type HealthBody =
+  | { status: 'ok'; database: 'up'; redis: RedisHealth }
+  | { status: 'error'; database: 'down'; redis: RedisHealth };
 
 @Controller('health')
 @Auth(AuthLevel.NotNeeded)
@@ -10,13 +18,35 @@ export class HealthController {
   constructor(
     private readonly database: DatabaseConnector,
     @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SHARED_STORE) private readonly shared: SharedStore | null,
   ) {}
 
-  /** 200 while the database answers, 503 while it does not. */
+  /**
+   * 200 while the database answers, 503 while it does not. Redis is reported but does not
+   * decide the status: without it the service still serves tokens and sockets (README,
+   * "Several instances"), so a balancer must not take every instance out when Redis goes.
+   */
   @Get()
-  async check(): Promise<{ status: 'ok' }> {
-    if (!this.database.isReady) throw new ServiceUnavailableException('database unavailable');
-    await this.dataSource.query('SELECT 1');
-    return { status: 'ok' };
+  @HttpCode(HttpStatus.OK)
+  async check(@Res({ passthrough: true }) response: Response): Promise<HealthBody> {
+    const [databaseUp, redis] = await Promise.all([this.databaseAnswers(), this.redisHealth()]);
+    if (databaseUp) return { status: 'ok', database: 'up', redis };
+    response.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: 'error', database: 'down', redis };
+  }
+
+  private async databaseAnswers(): Promise<boolean> {
+    if (!this.database.isReady) return false;
+    try {
+      await this.dataSource.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async redisHealth(): Promise<RedisHealth> {
+    if (!this.shared) return 'off';
+    return (await this.shared.ping()) ? 'up' : 'down';
   }
 }

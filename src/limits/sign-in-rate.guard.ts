@@ -1,5 +1,7 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { type ExecutionContext, Injectable, Optional } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
+import { Metrics } from '../metrics/metrics';
 import type { Request } from 'express';
 import { clientAddress } from './client-address';
 
@@ -11,6 +13,21 @@ import { clientAddress } from './client-address';
  */
 @Injectable()
 export class SignInRateGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    @Optional() private readonly metrics?: Metrics,
+  ) {
+    super(options, storage, reflector);
+  }
+
+  /** A sign-in refused by the per-address budget has no security event of its own: counted here. */
+  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    this.metrics?.signIn('limited');
+    await super.throwThrottlingException(context, detail);
+  }
+
   protected override async getTracker(request: Record<string, unknown>): Promise<string> {
     return clientAddress(request as unknown as Request);
   }

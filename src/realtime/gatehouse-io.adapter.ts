@@ -3,6 +3,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/config';
 import { corsOptions } from '../http/cors';
+import { SHARED_STORE, type SharedStore } from '../shared-store/shared-store';
 import { HandshakeAuthenticator } from './handshake-authenticator';
 
 /** A handshake or message carries a token and small payloads: nothing needs more. */
@@ -27,7 +28,9 @@ export function socketServerOptions(config: Pick<AppConfig, 'corsOrigins'>): Par
 
 /**
  * The socket.io adapter of the application (see app.factory.ts): CORS from CORS_ORIGINS, bounded
- * messages, and the token check in front of every namespace of every server it creates.
+ * messages, and the token check in front of every namespace of every server it creates. With
+ * REDIS_URL its servers get the Redis streams adapter, so that an emit to a room from any
+ * instance (`server.to(accountRoom(id)).emit(...)`) reaches the room's sockets on every instance.
  */
 export class GatehouseIoAdapter extends IoAdapter {
   constructor(
@@ -38,7 +41,12 @@ export class GatehouseIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const server = super.createIOServer(port, { ...options, ...socketServerOptions(this.config) } as ServerOptions);
+    const shared = this.app.get<typeof SHARED_STORE, SharedStore | null>(SHARED_STORE, { strict: false });
+    const server = super.createIOServer(port, {
+      ...options,
+      ...socketServerOptions(this.config),
+      ...(shared ? { adapter: shared.socketAdapter() } : {}),
+    } as ServerOptions);
     this.app.get(HandshakeAuthenticator).protect(server);
     return server;
   }

@@ -26,8 +26,12 @@ function fakeServer(namespaces: Record<string, Socket[]>) {
       name,
       {
         sockets: new Map(sockets.map((s, i) => [`${name}#${i}`, s])),
-        to: (rooms: string[]) => ({ emit: (event: string, payload: unknown) => log.push(`${name} to ${rooms} ${event} ${JSON.stringify(payload)}`) }),
-        in: (rooms: string[]) => ({ disconnectSockets: (close: boolean) => log.push(`${name} disconnect ${rooms} ${close}`) }),
+        // Only through `local`: every instance hears a revocation on the bus and acts on its own
+        // sockets, so the cross-instance adapter must not carry it again.
+        local: {
+          to: (rooms: string[]) => ({ emit: (event: string, payload: unknown) => log.push(`${name} local to ${rooms} ${event} ${JSON.stringify(payload)}`) }),
+          in: (rooms: string[]) => ({ disconnectSockets: (close: boolean) => log.push(`${name} local disconnect ${rooms} ${close}`) }),
+        },
       },
     ]),
   );
@@ -35,7 +39,7 @@ function fakeServer(namespaces: Record<string, Socket[]>) {
 }
 
 describe('LiveSockets', () => {
-  it('tells and then closes the token rooms in every namespace of every server', () => {
+  it("tells and then closes the token rooms in every namespace of every server, this instance's sockets only", () => {
     const live = new LiveSockets();
     const one = fakeServer({ '/': [], '/chat': [] });
     const two = fakeServer({ '/': [] });
@@ -43,10 +47,10 @@ describe('LiveSockets', () => {
     live.track(two.server);
     live.disconnectTokens([7, 9], 'revoked');
     assert.deepEqual(one.log, [
-      '/ to token:7,token:9 revoked {"reason":"revoked"}',
-      '/ disconnect token:7,token:9 true',
-      '/chat to token:7,token:9 revoked {"reason":"revoked"}',
-      '/chat disconnect token:7,token:9 true',
+      '/ local to token:7,token:9 revoked {"reason":"revoked"}',
+      '/ local disconnect token:7,token:9 true',
+      '/chat local to token:7,token:9 revoked {"reason":"revoked"}',
+      '/chat local disconnect token:7,token:9 true',
     ]);
     assert.equal(two.log.length, 2);
     assert.equal(live.recentRevocations.has(9, Date.now()), true);

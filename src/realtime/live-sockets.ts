@@ -43,6 +43,10 @@ export class LiveSockets {
   /**
    * Tells every socket opened with one of the tokens why, then closes its connection. Rooms
    * make this one broadcast per namespace however many sockets there are.
+   *
+   * This instance's sockets only (`local`): with REDIS_URL every instance hears the revocation
+   * on the RevocationBus and drops its own, so the rooms' cross-instance adapter must not carry
+   * it a second time.
    */
   disconnectTokens(tokenIds: readonly number[], reason: RevocationEvent['reason']): void {
     if (tokenIds.length === 0) return;
@@ -50,18 +54,28 @@ export class LiveSockets {
     const rooms = tokenIds.map(tokenRoom);
     const payload: RevokedPayload = { reason };
     for (const namespace of this.namespaces()) {
-      namespace.to(rooms).emit(REVOKED_EVENT, payload);
-      namespace.in(rooms).disconnectSockets(true);
+      namespace.local.to(rooms).emit(REVOKED_EVENT, payload);
+      namespace.local.in(rooms).disconnectSockets(true);
     }
   }
 
-  /** Tells every socket the server is stopping, then closes its connection (graceful shutdown). */
+  /**
+   * Tells every socket of this instance the server is stopping, then closes its connection
+   * (graceful shutdown). `local`: the other instances keep theirs.
+   */
   disconnectAll(): void {
     const payload: ShutdownPayload = { reason: 'server shutting down' };
     for (const namespace of this.namespaces()) {
-      namespace.emit(SHUTDOWN_EVENT, payload);
-      namespace.disconnectSockets(true);
+      namespace.local.emit(SHUTDOWN_EVENT, payload);
+      namespace.local.disconnectSockets(true);
     }
+  }
+
+  /** Connected sockets of this instance, all namespaces together. */
+  count(): number {
+    let open = 0;
+    for (const namespace of this.namespaces()) open += namespace.sockets.size;
+    return open;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import Redis, { type RedisOptions } from 'ioredis';
 import { classifyRedisError, describeRedisError } from './shared-store-errors';
+import { SocketAdapterConnections } from './socket-adapter';
 
 /** Injection token of the SharedStore, or of null when REDIS_URL is not set. */
 export const SHARED_STORE = Symbol('SHARED_STORE');
@@ -37,9 +38,11 @@ export class SharedStore implements OnModuleInit, OnApplicationShutdown {
   /** Both connections have either become ready or failed once (or the connect timeout passed). */
   private readonly settled: Promise<void>;
   private closed = false;
+  /** Created by the first socket.io server that asks (the owner's command line never does). */
+  private sockets?: SocketAdapterConnections;
 
   constructor(
-    url: string,
+    private readonly url: string,
     readonly prefix: string,
   ) {
     const common: RedisOptions = { connectTimeout: CONNECT_TIMEOUT_MS, lazyConnect: false };
@@ -72,7 +75,29 @@ export class SharedStore implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
+    this.sockets?.close();
     await Promise.all([close(this.commands), close(this.subscriber)]);
+  }
+
+  /** The socket.io adapter that makes rooms span every instance (see socket-adapter.ts). */
+  socketAdapter(): ReturnType<SocketAdapterConnections['adapter']> {
+    this.sockets ??= new SocketAdapterConnections(this.url, this.prefix, CONNECT_TIMEOUT_MS);
+    return this.sockets.adapter();
+  }
+
+  /** Whether the command connection is up, as last seen: for metrics, no round trip. */
+  get isConnected(): boolean {
+    return this.commands.status === 'ready';
+  }
+
+  /** Whether Redis answers a PING now (within the command timeout): for /health. */
+  async ping(): Promise<boolean> {
+    if (!this.isConnected) return false;
+    try {
+      return (await this.commands.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
   }
 
   /**

@@ -1,10 +1,11 @@
-import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, In, MoreThan, type Repository } from 'typeorm';
 import { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { TransactionRunner } from '../database/transaction-runner';
+import { Metrics } from '../metrics/metrics';
 import { RevocationBus } from './revocation-bus';
 import type { Session } from './session';
 import { SessionCache } from './session-cache';
@@ -43,6 +44,8 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
     private readonly uses: TokenUseRecorder,
     @InjectConfig() private readonly config: AppConfig,
     private readonly clock: Clock,
+    /** Absent in the owner's command line, which checks no tokens. */
+    @Optional() private readonly metrics?: Metrics,
   ) {}
 
   /**
@@ -72,15 +75,27 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
    * thrown, never reported as null: the caller must answer 503, not 401.
    */
   async authenticate(token: string): Promise<Session | null> {
-    if (!isTokenShaped(token)) return null;
+    if (!isTokenShaped(token)) {
+      this.metrics?.tokenCheck('refused');
+      return null;
+    }
     const tokenHash = hashToken(token);
     const now = this.clock.now();
     const cached = this.cache.get(tokenHash, now);
     if (cached) {
-      if (this.isIdle(cached, now)) return null;
+      const idle = this.isIdle(cached, now);
+      this.metrics?.tokenCheck(idle ? 'refused' : 'cache');
+      if (idle) return null;
       this.uses.record(cached, now);
       return cached;
     }
+    const session = await this.lookUpShared(tokenHash, now);
+    this.metrics?.tokenCheck(session ? 'database' : 'refused');
+    return session;
+  }
+
+  /** The database lookup, one at a time per token: concurrent checks of a token share it. */
+  private async lookUpShared(tokenHash: string, now: number): Promise<Session | null> {
     // Join a lookup of the same token already under way, unless something was revoked since it
     // started (it could then return a session revoked meanwhile).
     const generation = this.cache.generation;

@@ -1,6 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
+import { freePort } from './process';
 
 /** The Redis server the shared-store specs use; other people use it too (see testPrefix). */
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
@@ -69,4 +70,61 @@ export async function keysUnder(redis: Redis, prefix: string): Promise<string[][
     cursor = next;
   } while (cursor !== '0');
   return batches;
+}
+
+/**
+ * A redis-server of the test's own, on a free port of 127.0.0.1, with no persistence, so that a
+ * test can stop it and start it again without touching the shared server. It is started and
+ * stopped by the PID of the child process it runs as.
+ */
+export class PrivateRedis {
+  private child?: ChildProcess;
+
+  private constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  static async start(): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort());
+    await redis.resume();
+    return redis;
+  }
+
+  /** Starts the server on the same port; resolves when it answers PING. */
+  async resume(): Promise<void> {
+    if (this.child) return;
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
+      { stdio: 'ignore' },
+    );
+    this.child = child;
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
+      probe.on('error', () => undefined);
+      try {
+        await probe.connect();
+        if ((await probe.ping()) === 'PONG') return;
+      } catch {
+        // not up yet
+      } finally {
+        probe.disconnect();
+      }
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server on port ${this.port} did not start`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Stops the server (SIGKILL by PID, as a crash would) and resolves once the process is gone. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    process.kill(child.pid!, 'SIGKILL');
+    await gone;
+  }
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { io, type Socket } from 'socket.io-client';
 
 const WAIT_MS = 3000;
@@ -39,4 +40,21 @@ export function droppedWith(socket: Socket, withinMs: number): Promise<{ revoked
       resolve({ revoked, reason });
     });
   });
+}
+
+/** Records the order of `revoked` and `disconnect`, and when the socket went. */
+export function watch(socket: Socket) {
+  const events: string[] = [];
+  socket.on('revoked', (payload: unknown) => events.push(`revoked:${JSON.stringify(payload)}`));
+  const gone = new Promise<number>((resolve) =>
+    socket.once('disconnect', () => {
+      events.push('disconnect');
+      resolve(Date.now());
+    }),
+  );
+  return {
+    events,
+    /** When the socket was disconnected, or NaN if it was not within `ms`. */
+    disconnectedAt: (ms: number) => Promise.race([gone, sleep(ms).then(() => Number.NaN)]),
+  };
 }
