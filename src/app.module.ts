@@ -9,6 +9,7 @@ import { EventsModule, type EventsOptions } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { RealtimeModule } from './realtime/realtime.module';
+import { RecoveryModule } from './recovery/recovery.module';
 
 export interface AppModuleOptions {
   /** Further modules (with their own controllers and gateways) behind Gatehouse's guard. */
@@ -32,6 +33,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
         RealtimeModule,
+        RecoveryModule,
         LifecycleModule,
         ...(options.modules ?? []),
       ],

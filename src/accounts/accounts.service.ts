@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, Repository } from 'typeorm';
+import { type EntityManager, IsNull, Not, type Repository } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { isUniqueViolation } from '../database/database-errors';
@@ -125,5 +125,25 @@ export class AccountsService {
    */
   async remove(manager: EntityManager, accountId: number): Promise<void> {
     await manager.getRepository(Account).delete({ id: accountId });
+  }
+
+  /**
+   * Stores a hash from hashNewPassword inside the caller's transaction unless the account is
+   * locked; false when it is (the row lock makes a lock committed meanwhile win).
+   */
+  async setPasswordHashUnlessLocked(manager: EntityManager, accountId: number, passwordHash: string): Promise<boolean> {
+    const { affected } = await manager.getRepository(Account).update({ id: accountId, lockedAt: IsNull() }, { passwordHash });
+    return affected === 1;
+  }
+
+  /**
+   * Locks (`lockedAt` a time) or unlocks (null) the account inside the caller's transaction;
+   * false when it already was so (a lock keeps the time it was first set).
+   */
+  async setLock(manager: EntityManager, accountId: number, lockedAt: number | null): Promise<boolean> {
+    const { affected } = await manager
+      .getRepository(Account)
+      .update({ id: accountId, lockedAt: lockedAt === null ? Not(IsNull()) : IsNull() }, { lockedAt });
+    return affected === 1;
   }
 }

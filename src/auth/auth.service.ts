@@ -31,6 +31,8 @@ export class AuthService {
     const identifier = this.accounts.parseLogin(login);
     const account = await this.limiter.attempt(identifier.key, address, () => this.accounts.verifyCredentials(identifier, password));
     if (!account) throw new UnauthorizedException('wrong login or password');
+    // Checked only once the password matched, so that a lock is not revealed to a guesser.
+    if (account.lockedAt !== null) throw new ForbiddenException('the account is locked; ask the server owner');
     return this.tokens.issue(account.id);
   }
 

@@ -38,6 +38,7 @@ describe('parseConfig', () => {
       corsOrigins: [],
       redisUrl: null,
       redisPrefix: 'gatehouse:',
+      recoveryCodeTtlMs: 3600_000,
     };
     assert.deepEqual(parseConfig({}), expected);
   });
@@ -64,6 +65,7 @@ describe('parseConfig', () => {
       CORS_ORIGINS: 'https://app.example.com,http://localhost:5173',
       REDIS_URL: 'redis://:pw@redis.internal:6380/2',
       REDIS_PREFIX: 'gatehouse-eu:',
+      RECOVERY_CODE_TTL: '15m',
     });
     assert.deepEqual(config, {
       port: 8080,
@@ -78,7 +80,16 @@ describe('parseConfig', () => {
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       redisUrl: 'redis://:pw@redis.internal:6380/2',
       redisPrefix: 'gatehouse-eu:',
+      recoveryCodeTtlMs: 15 * 60_000,
     });
+  });
+
+  it('reads RECOVERY_CODE_TTL with the syntax of TOKEN_TTL and refuses anything else', () => {
+    assert.equal(parseConfig({ RECOVERY_CODE_TTL: '90' }).recoveryCodeTtlMs, 90_000);
+    assert.equal(parseConfig({ RECOVERY_CODE_TTL: '2d' }).recoveryCodeTtlMs, 2 * 86_400_000);
+    for (const bad of ['0', '1h30m', '-5m', 'soon', '0.5s']) {
+      assert.throws(() => parseConfig({ RECOVERY_CODE_TTL: bad }), /^ConfigError: RECOVERY_CODE_TTL must be/);
+    }
   });
 
   it('trims the values it reads', () => {
