@@ -1,0 +1,50 @@
+import { io, type Socket } from 'socket.io-client';
+
+const WAIT_MS = 3000;
+
+/** A socket.io client connected with `token`; rejects with the connect_error otherwise. */
+export function openSocket(url: string, token: string): Promise<Socket> {
+  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, timeout: WAIT_MS, auth: { token } });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.close();
+      reject(new Error(`no connect within ${WAIT_MS} ms`));
+    }, WAIT_MS);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
+    socket.once('connect_error', (error) => {
+      clearTimeout(timer);
+      socket.close();
+      reject(error);
+    });
+  });
+}
+
+export interface Dropped {
+  /** What the server sent in `revoked` just before the disconnect (undefined if nothing). */
+  revoked: unknown;
+  reason: string;
+}
+
+/**
+ * Resolves when the server disconnects the socket; rejects if it is still connected after
+ * `withinMs`. Call it before the revocation, so that no event is missed.
+ */
+export function dropped(socket: Socket, withinMs: number): Promise<Dropped> {
+  let revoked: unknown;
+  socket.on('revoked', (payload) => {
+    revoked = payload;
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.close();
+      reject(new Error(`still connected after ${withinMs} ms`));
+    }, withinMs);
+    socket.once('disconnect', (reason) => {
+      clearTimeout(timer);
+      resolve({ revoked, reason });
+    });
+  });
+}
