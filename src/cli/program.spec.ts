@@ -69,6 +69,29 @@ describe('runCli', () => {
     assert.ok(!result.out.includes(token.tokenHash));
   });
 
+  it('prints the recovery code, lock, unlock and deletion outcomes, one fact a line', async () => {
+    const owner: Partial<OwnerService> = {
+      issueRecoveryCode: async (login) => ({ login, code: 'ABCD-EFGH-IJKL-MNOP-QRST-UVWX', expiresAt: 3_600_000 }),
+      lock: async (login) => ({ login, changed: login === 'new', revoked: 2 }),
+      unlock: async (login) => ({ login, changed: login === 'new', revoked: 0 }),
+      deleteAccount: async (login) => ({ login, revoked: 1 }),
+    };
+    const outputs = [
+      [['recovery-code', 'Ann'], 'recovery code of Ann: ABCD-EFGH-IJKL-MNOP-QRST-UVWX\nsingle use, valid until 1970-01-01T01:00:00.000Z\n'],
+      [['lock', 'new'], 'new locked; 2 tokens revoked\n'],
+      [['lock', 'old'], 'old was already locked; 2 tokens revoked\n'],
+      [['unlock', 'new'], 'new unlocked\n'],
+      [['unlock', 'old'], 'old was not locked\n'],
+      [['delete-account', 'Ann'], 'account Ann deleted; 1 token revoked\n'],
+    ] as const;
+    for (const [argv, expected] of outputs) {
+      const result = await run([...argv], owner);
+      assert.equal(result.status, 0);
+      assert.equal(result.out, expected);
+      assert.equal(result.calls.length, 1);
+    }
+  });
+
   it('does not touch the database for bad arguments, and says what is wrong in one line', async () => {
     const cases: [string[], RegExp][] = [
       [[], /^gatehouse: missing command; run with --help to list the commands\n$/],
@@ -76,6 +99,8 @@ describe('runCli', () => {
       [['reset-passwd', 'x'], /^gatehouse: unknown command 'reset-passwd' \(Did you mean reset-password\?\)\n$/],
       [['revoke-tokens'], /^gatehouse: missing required argument 'login'\n$/],
       [['sessions', 'a', 'b'], /^gatehouse: too many arguments for 'sessions'.*\n$/],
+      [['lock'], /^gatehouse: missing required argument 'login'\n$/],
+      [['delete-account', 'a', 'b'], /^gatehouse: too many arguments for 'delete-account'.*\n$/],
       [['reset-password', 'a', '--pasword', 'x'], /^gatehouse: unknown option '--pasword'.*\n$/],
     ];
     for (const [argv, expected] of cases) {
