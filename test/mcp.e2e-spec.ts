@@ -133,12 +133,16 @@ eachEngine(__filename, (db) => {
 
   it('revoke_tokens revokes every token and the server drops their sockets', TEST_TIMEOUT, async () => {
     const user = await account();
-    const drop = dropped(user.socket, SWEEP_MS + 2000);
+    const drop = dropped(user.socket, 15_000);
     const result = await mcp.call('revoke_tokens', { login: user.login });
+    const answeredAt = performance.now();
     assert.equal(result.isError, undefined, textOf(result));
     assert.deepEqual(result.structuredContent, { login: user.login, revoked: 1 });
     await refusedSoon(user.token);
-    assert.deepEqual((await drop).revoked, { reason: 'revoked' });
+    const ending = await drop;
+    assert.deepEqual(ending.revoked, { reason: 'revoked' });
+    // Within the sweep's period (a margin for a loaded machine).
+    assert.ok(ending.at - answeredAt < SWEEP_MS + 1500, `dropped ${Math.round(ending.at - answeredAt)} ms after the answer`);
     assert.deepEqual(eventsOf(user.login), [{ event: 'token.revoked', cause: 'owner', count: 1 }]);
     assert.equal((await api.post('/auth', { login: user.login, password: user.password })).status, 200);
   });
@@ -164,7 +168,7 @@ eachEngine(__filename, (db) => {
 
   it('lock_account refuses sign-in with 403 and drops sockets; unlock_account lets the user back in', TEST_TIMEOUT, async () => {
     const user = await account();
-    const drop = dropped(user.socket, SWEEP_MS + 2000);
+    const drop = dropped(user.socket, 15_000);
     const locked = await mcp.call('lock_account', { login: user.login });
     assert.deepEqual(locked.structuredContent, { login: user.login, changed: true, revoked: 1, locked: true });
     await refusedSoon(user.token);
@@ -186,7 +190,7 @@ eachEngine(__filename, (db) => {
 
   it('delete_account deletes the account and its tokens, drops its sockets and frees the login', TEST_TIMEOUT, async () => {
     const user = await account();
-    const drop = dropped(user.socket, SWEEP_MS + 2000);
+    const drop = dropped(user.socket, 15_000);
     const result = await mcp.call('delete_account', { login: user.login });
     assert.deepEqual(result.structuredContent, { login: user.login, revoked: 1, deleted: true });
     await refusedSoon(user.token);

@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Injectable } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, Not, type Repository } from 'typeorm';
 import type { AppConfig } from '../config/config';
@@ -13,6 +13,13 @@ import { PasswordHasher } from './password-hasher';
 export class LoginTakenError extends ConflictException {
   constructor() {
     super('login is already taken');
+  }
+}
+
+/** 403: the owner locked the account (told only to whoever proved the password or holds a valid code). */
+export class AccountLockedError extends ForbiddenException {
+  constructor() {
+    super('the account is locked; ask the server owner');
   }
 }
 
@@ -134,6 +141,12 @@ export class AccountsService {
   async setPasswordHashUnlessLocked(manager: EntityManager, accountId: number, passwordHash: string): Promise<boolean> {
     const { affected } = await manager.getRepository(Account).update({ id: accountId, lockedAt: IsNull() }, { passwordHash });
     return affected === 1;
+  }
+
+  /** Whether the owner has locked the account, as the caller's transaction sees it now. */
+  async isLocked(manager: EntityManager, accountId: number): Promise<boolean> {
+    const account = await manager.getRepository(Account).findOne({ select: { id: true, lockedAt: true }, where: { id: accountId } });
+    return account?.lockedAt != null;
   }
 
   /**

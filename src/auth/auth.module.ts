@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { AccountsModule } from '../accounts/accounts.module';
+import { DatabaseModule } from '../database/database.module';
 import { LimitsModule } from '../limits/limits.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { AuthGuard } from './auth.guard';
@@ -10,7 +11,7 @@ import { BirdhouseController } from './birdhouse.controller';
 import { ClassicController } from './classic.controller';
 
 @Module({
-  imports: [AccountsModule, TokensModule, LimitsModule, DiscoveryModule],
+  imports: [AccountsModule, DatabaseModule, TokensModule, LimitsModule, DiscoveryModule],
   controllers: [ClassicController, BirdhouseController],
   providers: [AuthService, AuthLevelAudit, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AuthService, AuthLevelAudit, TokensModule],

@@ -1,5 +1,6 @@
 import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
-import { AccountsService } from '../accounts/accounts.service';
+import { AccountLockedError, AccountsService } from '../accounts/accounts.service';
+import { TransactionRunner } from '../database/transaction-runner';
 import type { Session } from '../tokens/session';
 import { TokensService } from '../tokens/tokens.service';
 import { SignInLimiter } from '../limits/sign-in-limiter';
@@ -12,6 +13,7 @@ export class AuthService {
     private readonly accounts: AccountsService,
     private readonly tokens: TokensService,
     private readonly limiter: SignInLimiter,
+    private readonly transactions: TransactionRunner,
   ) {}
 
   async register(login: string, password: string): Promise<void> {
@@ -31,9 +33,15 @@ export class AuthService {
     const identifier = this.accounts.parseLogin(login);
     const account = await this.limiter.attempt(identifier.key, address, () => this.accounts.verifyCredentials(identifier, password));
     if (!account) throw new UnauthorizedException('wrong login or password');
-    // Checked only once the password matched, so that a lock is not revealed to a guesser.
-    if (account.lockedAt !== null) throw new ForbiddenException('the account is locked; ask the server owner');
-    return this.tokens.issue(account.id);
+    // Checked only once the password matched, so that a lock is not revealed to a guesser; and
+    // again after the token is written, in its transaction: a lock committed meanwhile either
+    // is seen here or deletes the new token (the insert holds the account row for its check).
+    if (account.lockedAt !== null) throw new AccountLockedError();
+    return this.transactions.run(async (manager) => {
+      const token = await this.tokens.issue(account.id, manager);
+      if (await this.accounts.isLocked(manager, account.id)) throw new AccountLockedError();
+      return token;
+    });
   }
 
   async invalidate(session: Session, token: string): Promise<void> {

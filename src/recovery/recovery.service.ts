@@ -1,6 +1,6 @@
-import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Account } from '../accounts/account.entity';
-import { AccountsService } from '../accounts/accounts.service';
+import { AccountLockedError, AccountsService } from '../accounts/accounts.service';
 import { decodeBase64Password } from '../auth/base64-password';
 import { TransactionRunner } from '../database/transaction-runner';
 import { SecurityEvents } from '../events/security-events';
@@ -18,7 +18,6 @@ export interface RecoveryRequest {
 
 /** One answer for every code that does not work, so that none of them tells anything apart. */
 const REFUSED = 'unknown handle, or a wrong, expired or used recovery code';
-const LOCKED = 'the account is locked; ask the server owner';
 
 /** Redeems an owner-issued recovery code: a new password and a fresh start for the account's tokens. */
 @Injectable()
@@ -48,7 +47,7 @@ export class RecoveryService {
     if (!match) throw this.refused(seen.account, handle, address);
     const { account: found, hash: matched } = match;
     // Only a valid code learns that the account is locked.
-    if (found.lockedAt !== null) throw new ForbiddenException(LOCKED);
+    if (found.lockedAt !== null) throw new AccountLockedError();
     // Hashed before the transaction opens (it would hold SQLite's writers); a refused password
     // is a 400 that leaves the code valid.
     const passwordHash = await this.accounts.hashNewPassword(password);
@@ -56,7 +55,7 @@ export class RecoveryService {
     const outcome = await this.transactions.run(async (manager) => {
       if (!(await this.codes.consume(manager, found.id, matched))) return 'used' as const;
       // Conditional on the lock, so that a lock committed since the check above still wins.
-      if (!(await this.accounts.setPasswordHashUnlessLocked(manager, found.id, passwordHash))) throw new ForbiddenException(LOCKED);
+      if (!(await this.accounts.setPasswordHashUnlessLocked(manager, found.id, passwordHash))) throw new AccountLockedError();
       const revoked = await this.tokens.deleteAllOf(found.id, manager);
       const token = await this.tokens.issue(found.id, manager, { client: null, address });
       return { revoked, token };

@@ -26,6 +26,8 @@ export interface Dropped {
   /** What the server sent in `revoked` just before the disconnect (undefined if nothing). */
   revoked: unknown;
   reason: string;
+  /** When the disconnect arrived (performance.now()). */
+  at: number;
 }
 
 /**
@@ -44,7 +46,7 @@ export function dropped(socket: Socket, withinMs: number): Promise<Dropped> {
     }, withinMs);
     socket.once('disconnect', (reason) => {
       clearTimeout(timer);
-      resolve({ revoked, reason });
+      resolve({ revoked, reason, at: performance.now() });
     });
   });
 }
