@@ -125,6 +125,24 @@ eachEngine(__filename, (db) => {
     assert.ok(failed.every((e) => e.accountId === user.id && e.address === '127.0.0.1'));
   });
 
+  it('takes about as long for an unknown handle as for a wrong code', async () => {
+    const user = await withCode();
+    const median = async (handle: string) => {
+      const times: number[] = [];
+      // Fewer tries than LOGIN_MAX_FAILURES, so that none meets the 429.
+      for (let i = 0; i < MAX_FAILURES - 1; i++) {
+        const started = performance.now();
+        assert.equal((await recover(handle, 'AAAA-AAAA-AAAA-AAAA-AAAA-AAAA', 'new password')).status, 401);
+        times.push(performance.now() - started);
+      }
+      return times.sort((a, b) => a - b)[4];
+    };
+    const unknown = await median(uniqueLogin('nobody'));
+    const wrong = await median(user.login);
+    // No hashing on either path: both are two indexed lookups and a digest.
+    assert.ok(Math.abs(unknown - wrong) < 25, `unknown ${unknown.toFixed(1)} ms, wrong code ${wrong.toFixed(1)} ms`);
+  });
+
   it('is still valid just before its expiry', async () => {
     const user = await withCode();
     clock.advance(HOUR - 5000);
