@@ -13,6 +13,7 @@ import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { SelfServiceModule } from './self-service/self-service.module';
+import { RecoveryModule } from './recovery/recovery.module';
 
 export interface AppModuleOptions {
   /**
@@ -41,6 +42,7 @@ export class AppModule {
         HealthModule,
         RealtimeModule,
         SelfServiceModule,
+        RecoveryModule,
         LifecycleModule,
         MetricsModule,
         ...(options.modules ?? []),

@@ -4,7 +4,7 @@ import { appPerSuite } from './support/app';
 import { eachEngine } from './support/engines';
 import { type AddressedReply, postFrom } from './support/from-address';
 import { b64, client, uniqueLogin } from './support/http';
-import { droppedWith, openSocket } from './support/sockets';
+import { dropped as droppedWithin, openSocket } from './support/sockets';
 
 const A = '127.0.0.1';
 const B = '127.0.0.2';
@@ -33,7 +33,7 @@ eachEngine(__filename, (db) => {
       const { handle, token } = await register();
       const other = (await login(handle, 'secret-password')).body.token as string;
       const socket = await openSocket(running().url, other);
-      const dropped = droppedWith(socket, 1000);
+      const dropped = droppedWithin(socket, 1000);
       const reply = await call('/api/auth/password', token, { pwd: b64('secret-password'), newPwd: b64('fresh-pässword') });
       assert.deepEqual([reply.status, reply.body], [200, { status: 'ok', revoked: 1 }]);
       assert.deepEqual((await dropped).revoked, { reason: 'revoked' });
@@ -71,7 +71,7 @@ eachEngine(__filename, (db) => {
       const { handle, token } = await register();
       const other = (await login(handle, 'secret-password')).body.token as string;
       const sockets = await Promise.all([token, other].map((t) => openSocket(running().url, t)));
-      const drops = sockets.map((s) => droppedWith(s, 1000));
+      const drops = sockets.map((s) => droppedWithin(s, 1000));
       const reply = await call('/api/auth/delete', token, { pwd: b64('secret-password') });
       assert.deepEqual([reply.status, reply.body], [200, { status: 'ok' }]);
       for (const drop of await Promise.all(drops)) assert.deepEqual(drop.revoked, { reason: 'revoked' });

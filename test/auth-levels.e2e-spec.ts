@@ -124,7 +124,7 @@ eachEngine(__filename, (db) => {
   it('declares a level on every route of the application', () => {
     const routes = running.app.get(AuthLevelAudit).routes();
     const paths = routes.map((r) => r.route);
-    for (const expected of ['POST /register', 'POST /auth', 'POST /api/auth/register', 'POST /api/auth/login', 'POST /api/auth/invalidate', 'GET /api/auth/me', 'GET /health']) {
+    for (const expected of ['POST /register', 'POST /auth', 'POST /api/auth/register', 'POST /api/auth/login', 'POST /api/auth/invalidate', 'GET /api/auth/me', 'POST /api/auth/recover', 'GET /health']) {
       assert.ok(paths.includes(expected), `${expected} is listed`);
     }
     const undeclared = routes.filter((r) => !Object.values(AuthLevel).includes(r.level as AuthLevel));

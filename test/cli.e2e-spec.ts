@@ -1,74 +1,17 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { startApp, type RunningApp } from './support/app';
+import { assertFailed, assertSucceeded, runCli } from './support/cli';
 import { eachEngine } from './support/engines';
 import { client, uniqueLogin } from './support/http';
 
-/** The owner command line as the test build compiles it (build/src/cli/main.js). */
-const CLI = join(__dirname, '..', 'src', 'cli', 'main.js');
-/** Ample for one command (about half a second here), and a hang still fails the test. */
-const CLI_TIMEOUT_MS = 20_000;
 /** The contract: a revocation made elsewhere is refused by REST within one second. */
 const REFUSAL_DEADLINE_MS = 1000;
 const TEST_TIMEOUT = { timeout: 60_000 };
-
-interface CliRun {
-  /** Exit status; null when the process was killed (the timeout). */
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  /** When the process had ended (performance.now()). */
-  endedAt: number;
-  ms: number;
-}
-
-/**
- * Runs the command line as the owner would: its own process, configured only by the given
- * variables (nothing inherited but PATH), in a working directory without a .env unless one is
- * written there.
- */
-function runCli(args: string[], env: Record<string, string>, cwd = tmpdir()): Promise<CliRun> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { PATH: process.env.PATH ?? '', ...env }, cwd, timeout: CLI_TIMEOUT_MS, killSignal: 'SIGKILL' },
-      (error, stdout, stderr) => {
-        const endedAt = performance.now();
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, signal: error?.signal ?? null, stdout, stderr, endedAt, ms: endedAt - started });
-      },
-    );
-  });
-}
-
-function assertSucceeded(run: CliRun): void {
-  assert.equal(run.signal, null, `killed after ${Math.round(run.ms)} ms`);
-  assert.equal(run.code, 0, `exit ${run.code}, stderr: ${run.stderr}`);
-  assert.equal(run.stderr, '');
-}
-
-/** Non-zero status, one `gatehouse: <reason>` line on stderr, nothing on stdout, no stack. */
-function assertFailed(run: CliRun, reason: RegExp, code?: number): void {
-  assert.equal(run.signal, null, `killed after ${Math.round(run.ms)} ms`);
-  assert.notEqual(run.code, 0, `succeeded: ${run.stdout}`);
-  assert.notEqual(run.code, null);
-  if (code !== undefined) assert.equal(run.code, code, run.stderr);
-  assert.equal(run.stdout, '');
-  const lines = run.stderr.split('\n');
-  assert.equal(lines.length, 2, `expected one line on stderr, got: ${JSON.stringify(run.stderr)}`);
-  assert.equal(lines[1], '');
-  assert.match(lines[0], /^gatehouse: \S/);
-  assert.match(lines[0], reason);
-  assert.doesNotMatch(run.stderr, /\n\s+at /);
-}
 
 describe('without a usable database', () => {
   const base = { BCRYPT_COST: '4' };
@@ -284,9 +227,9 @@ eachEngine(__filename, (db) => {
     const [used, revoked, expired] = owner.tokens;
     assert.equal((await api.post('/api/auth/invalidate', { token: revoked }, { Authentication: used })).status, 200);
     const rows = (await db().sql(
-      'SELECT id, token_hash, created_at, expires_at, last_used_at FROM tokens WHERE account_id = ? ORDER BY id',
+      'SELECT id, public_id, token_hash, created_at, expires_at, last_used_at FROM tokens WHERE account_id = ? ORDER BY id',
       [owner.id],
-    )) as { id: number; token_hash: string; created_at: number; expires_at: number; last_used_at: number | null }[];
+    )) as { id: number; public_id: string; token_hash: string; created_at: number; expires_at: number; last_used_at: number | null }[];
     assert.equal(rows.length, 3);
     const [usedRow, expiredRow, unusedRow] = rows;
     await db().sql('UPDATE tokens SET expires_at = ? WHERE id = ?', [Date.now() - 1000, expiredRow.id]);
@@ -306,14 +249,15 @@ eachEngine(__filename, (db) => {
     const iso = (ms: unknown) => new Date(Number(ms)).toISOString();
     const lines = run.stdout.trimEnd().split('\n');
     assert.equal(lines[0], `${owner.login}: 2 live sessions`);
-    assert.deepEqual(lines[1].split(/\s{2,}/), ['session', 'issued', 'last used', 'expires']);
-    // Newest first.
-    assert.deepEqual(lines[2].split(/\s+/), [String(unusedRow.id), iso(unusedRow.created_at), '-', iso(unusedRow.expires_at)]);
+    assert.deepEqual(lines[1].split(/\s{2,}/), ['session', 'issued', 'last used', 'expires', 'client']);
+    // Newest first; sessions by the public id their user sees; no client label for these.
+    assert.deepEqual(lines[2].split(/\s+/), [unusedRow.public_id, iso(unusedRow.created_at), '-', iso(unusedRow.expires_at), '-']);
     assert.deepEqual(lines[3].split(/\s+/), [
-      String(usedRow.id),
+      usedRow.public_id,
       iso(usedRow.created_at),
       iso(usedRow.last_used_at),
       iso(usedRow.expires_at),
+      '-',
     ]);
     assert.equal(lines.length, 4);
     for (const secret of [...owner.tokens, ...rows.map((r) => r.token_hash)]) assert.ok(!run.stdout.includes(secret));

@@ -6,7 +6,7 @@ import { TokenUseRecorder } from '../src/tokens/token-use-recorder';
 import { appPerSuite, type RunningApp, startApp } from './support/app';
 import { eachEngine } from './support/engines';
 import { client } from './support/http';
-import { droppedWith, openSocket } from './support/sockets';
+import { dropped as droppedWithin, openSocket } from './support/sockets';
 
 const MINUTE = 60_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -64,7 +64,7 @@ eachEngine(__filename, (db) => {
       assert.equal(await me(other), 401);
 
       // Time jumps past the idle time between two sweeps: the socket goes as expired.
-      const dropped = droppedWith(socket, 2_000);
+      const dropped = droppedWithin(socket, 2_000);
       clock.advance(3 * MINUTE);
       assert.deepEqual((await dropped).revoked, { reason: 'expired' });
       assert.equal(await me(kept), 401);

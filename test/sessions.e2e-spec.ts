@@ -5,7 +5,7 @@ import { appPerSuite } from './support/app';
 import { eachEngine } from './support/engines';
 import { postFrom } from './support/from-address';
 import { b64, client, uniqueLogin } from './support/http';
-import { droppedWith, openSocket } from './support/sockets';
+import { dropped as droppedWithin, openSocket } from './support/sockets';
 
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0';
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -94,7 +94,7 @@ eachEngine(__filename, (db) => {
     const target = list.find((s: { current: boolean }) => !s.current).id as string;
     assert.equal((await api.post('/api/auth/sessions/revoke', { id: target }, auth(stranger.token))).status, 404);
     assert.equal((await api.get('/api/auth/me', auth(second))).status, 200, 'a stranger could not revoke it');
-    const dropped = droppedWith(socket, 1000);
+    const dropped = droppedWithin(socket, 1000);
     const reply = await api.post('/api/auth/sessions/revoke', { id: target }, auth(first));
     assert.deepEqual([reply.status, reply.body], [200, { status: 'ok' }]);
     assert.deepEqual((await dropped).revoked, { reason: 'revoked' });
@@ -113,7 +113,7 @@ eachEngine(__filename, (db) => {
     const mine = await openSocket(running().url, caller);
     assert.equal((await api.post('/api/auth/sessions/revoke-others', { pwd: b64('wrong-password') }, auth(caller))).status, 403);
     for (const t of others) assert.equal((await api.get('/api/auth/me', auth(t))).status, 200, 'a wrong password changes nothing');
-    const drops = sockets.map((s) => droppedWith(s, 1000));
+    const drops = sockets.map((s) => droppedWithin(s, 1000));
     const reply = await api.post('/api/auth/sessions/revoke-others', { pwd: b64('secret-password') }, auth(caller));
     assert.deepEqual([reply.status, reply.body], [200, { status: 'ok', revoked: 2 }]);
     for (const drop of await Promise.all(drops)) assert.deepEqual(drop.revoked, { reason: 'revoked' });

@@ -1,6 +1,6 @@
-import { BadRequestException, ConflictException, Injectable } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, Repository } from 'typeorm';
+import { type EntityManager, IsNull, Not, type Repository } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { isUniqueViolation } from '../database/database-errors';
@@ -14,6 +14,13 @@ import { PasswordHasher } from './password-hasher';
 export class LoginTakenError extends ConflictException {
   constructor() {
     super('login is already taken');
+  }
+}
+
+/** 403: the owner locked the account (told only to whoever proved the password or holds a valid code). */
+export class AccountLockedError extends ForbiddenException {
+  constructor() {
+    super('the account is locked; ask the server owner');
   }
 }
 
@@ -156,5 +163,31 @@ export class AccountsService {
    */
   async remove(manager: EntityManager, accountId: number): Promise<void> {
     await manager.getRepository(Account).delete({ id: accountId });
+  }
+
+  /**
+   * Stores a hash from hashNewPassword inside the caller's transaction unless the account is
+   * locked; false when it is (the row lock makes a lock committed meanwhile win).
+   */
+  async setPasswordHashUnlessLocked(manager: EntityManager, accountId: number, passwordHash: string): Promise<boolean> {
+    const { affected } = await manager.getRepository(Account).update({ id: accountId, lockedAt: IsNull() }, { passwordHash });
+    return affected === 1;
+  }
+
+  /** Whether the owner has locked the account, as the caller's transaction sees it now. */
+  async isLocked(manager: EntityManager, accountId: number): Promise<boolean> {
+    const account = await manager.getRepository(Account).findOne({ select: { id: true, lockedAt: true }, where: { id: accountId } });
+    return account?.lockedAt != null;
+  }
+
+  /**
+   * Locks (`lockedAt` a time) or unlocks (null) the account inside the caller's transaction;
+   * false when it already was so (a lock keeps the time it was first set).
+   */
+  async setLock(manager: EntityManager, accountId: number, lockedAt: number | null): Promise<boolean> {
+    const { affected } = await manager
+      .getRepository(Account)
+      .update({ id: accountId, lockedAt: lockedAt === null ? Not(IsNull()) : IsNull() }, { lockedAt });
+    return affected === 1;
   }
 }

@@ -1,6 +1,6 @@
 import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Account } from '../accounts/account.entity';
-import { AccountsService } from '../accounts/accounts.service';
+import { AccountLockedError, AccountsService } from '../accounts/accounts.service';
 import { TransactionRunner } from '../database/transaction-runner';
 import { recordRevoked } from '../events/revocation-events';
 import { SecurityEvents } from '../events/security-events';
@@ -52,11 +52,14 @@ export class AuthService {
       () => this.accounts.verifyCredentials(identifier, password),
     );
     if (!account) throw new UnauthorizedException('wrong login or password');
+    // Checked only once the password matched, so that a lock is not revealed to a guesser.
+    if (account.lockedAt !== null) throw new AccountLockedError();
     const token = await this.transactions.run(async (manager) => {
-      // A password change or a deletion that committed since the check wins: the token is
-      // issued only while the account still has the password that was verified.
+      // A password change, a deletion or a lock that committed since the check wins: the token
+      // is issued only while the account still has the verified password and no lock.
       const current = await this.accounts.lockForUpdate(manager, account.id);
       if (current?.passwordHash !== account.passwordHash) return null;
+      if (current.lockedAt !== null) throw new AccountLockedError();
       return this.tokens.issue(account.id, manager, origin);
     });
     if (token === null) {

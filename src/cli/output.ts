@@ -7,13 +7,14 @@ export function count(n: number, noun: string): string {
 const iso = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString());
 
 /**
- * One row per live token. The row id stands for the session: the token cannot be shown (only
- * its hash is stored) and the hash must not be, since it names the token in the database.
+ * One row per live token. The session is named by its public id, as the account's owner sees
+ * it in their own list: the token cannot be shown (only its hash is stored) and the hash must
+ * not be, since it names the token in the database.
  */
 export function sessionsTable(sessions: Token[]): string[] {
   const rows = [
-    ['session', 'issued', 'last used', 'expires'],
-    ...sessions.map((t) => [String(t.id), iso(t.createdAt), iso(t.lastUsedAt), iso(t.expiresAt)]),
+    ['session', 'issued', 'last used', 'expires', 'client'],
+    ...sessions.map((t) => [t.publicId, iso(t.createdAt), iso(t.lastUsedAt), iso(t.expiresAt), t.client ?? '-']),
   ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   return rows.map((row) =>
@@ -23,3 +24,5 @@ export function sessionsTable(sessions: Token[]): string[] {
       .trimEnd(),
   );
 }
+
+export { iso };

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { BadRequestException } from '@nestjs/common';
 import { ConfigError } from '../config/config';
 import type { Token } from '../tokens/token.entity';
-import { CliError } from './cli-error';
-import type { OwnerService } from './owner.service';
+import { OwnerError } from '../owner/owner-failure';
+import type { OwnerService } from '../owner/owner.service';
 import { type OwnerRunner, runCli } from './program';
 
 /** Runs the command line against a stand-in for the owner service; records what it was asked. */
@@ -46,19 +46,50 @@ describe('runCli', () => {
     assert.equal(result.out, 'password of bob replaced; 0 tokens revoked\nnew password: GENERATED\n');
   });
 
-  it('prints sessions as a table of ISO 8601 times, "-" for never used', async () => {
-    const token = { id: 7, createdAt: 0, lastUsedAt: null, expiresAt: 86_400_000, tokenHash: 'f'.repeat(64) } as Token;
+  it('prints sessions by public id, as a table of ISO 8601 times ("-" for never used) and clients', async () => {
+    const token = {
+      id: 7,
+      publicId: 'AAAAAAAAAAAAAAAAAAAAAA',
+      createdAt: 0,
+      lastUsedAt: null,
+      expiresAt: 86_400_000,
+      client: 'Firefox on Linux',
+      tokenHash: 'f'.repeat(64),
+    } as Token;
     const result = await run(['sessions', 'carol'], { sessions: async (login) => ({ login, sessions: [token] }) });
     assert.equal(
       result.out,
       [
         'carol: 1 live session',
-        'session  issued                    last used  expires',
-        '7        1970-01-01T00:00:00.000Z  -          1970-01-02T00:00:00.000Z',
+        'session                 issued                    last used  expires                   client',
+        'AAAAAAAAAAAAAAAAAAAAAA  1970-01-01T00:00:00.000Z  -          1970-01-02T00:00:00.000Z  Firefox on Linux',
         '',
       ].join('\n'),
     );
     assert.ok(!result.out.includes(token.tokenHash));
+  });
+
+  it('prints the recovery code, lock, unlock and deletion outcomes, one fact a line', async () => {
+    const owner: Partial<OwnerService> = {
+      issueRecoveryCode: async (login) => ({ login, code: 'ABCD-EFGH-IJKL-MNOP-QRST-UVWX', expiresAt: 3_600_000 }),
+      lock: async (login) => ({ login, changed: login === 'new', revoked: 2 }),
+      unlock: async (login) => ({ login, changed: login === 'new', revoked: 0 }),
+      deleteAccount: async (login) => ({ login, revoked: 1 }),
+    };
+    const outputs = [
+      [['recovery-code', 'Ann'], 'recovery code of Ann: ABCD-EFGH-IJKL-MNOP-QRST-UVWX\nsingle use, valid until 1970-01-01T01:00:00.000Z\n'],
+      [['lock', 'new'], 'new locked; 2 tokens revoked\n'],
+      [['lock', 'old'], 'old was already locked; 2 tokens revoked\n'],
+      [['unlock', 'new'], 'new unlocked\n'],
+      [['unlock', 'old'], 'old was not locked\n'],
+      [['delete-account', 'Ann'], 'account Ann deleted; 1 token revoked\n'],
+    ] as const;
+    for (const [argv, expected] of outputs) {
+      const result = await run([...argv], owner);
+      assert.equal(result.status, 0);
+      assert.equal(result.out, expected);
+      assert.equal(result.calls.length, 1);
+    }
   });
 
   it('does not touch the database for bad arguments, and says what is wrong in one line', async () => {
@@ -68,6 +99,8 @@ describe('runCli', () => {
       [['reset-passwd', 'x'], /^gatehouse: unknown command 'reset-passwd' \(Did you mean reset-password\?\)\n$/],
       [['revoke-tokens'], /^gatehouse: missing required argument 'login'\n$/],
       [['sessions', 'a', 'b'], /^gatehouse: too many arguments for 'sessions'.*\n$/],
+      [['lock'], /^gatehouse: missing required argument 'login'\n$/],
+      [['delete-account', 'a', 'b'], /^gatehouse: too many arguments for 'delete-account'.*\n$/],
       [['reset-password', 'a', '--pasword', 'x'], /^gatehouse: unknown option '--pasword'.*\n$/],
     ];
     for (const [argv, expected] of cases) {
@@ -91,7 +124,7 @@ describe('runCli', () => {
   it('maps failures to one line and an exit status', async () => {
     const failWith = (error: unknown) => run(['revoke-tokens', 'dave'], { revokeTokens: async () => Promise.reject(error) });
     const cases: [unknown, number, string][] = [
-      [new CliError('no account with login "dave"'), 1, 'gatehouse: no account with login "dave"\n'],
+      [new OwnerError('no account with login "dave"'), 1, 'gatehouse: no account with login "dave"\n'],
       [new ConfigError('PORT must be a whole number'), 2, 'gatehouse: invalid configuration: PORT must be a whole number\n'],
       [new BadRequestException('password must be at least 6 characters'), 2, 'gatehouse: password must be at least 6 characters\n'],
       [

@@ -42,13 +42,14 @@ describe('parseConfig', () => {
       corsOrigins: [],
       redisUrl: null,
       redisPrefix: 'gatehouse:',
+      recoveryCodeTtlMs: 3600_000,
     };
     assert.deepEqual(parseConfig({}), expected);
   });
 
   it('treats an empty or blank variable as unset', () => {
     const blank: Env = {};
-    for (const key of ['PORT', 'DATABASE_URL', 'TOKEN_TTL', 'TOKEN_SWEEP_INTERVAL', 'BCRYPT_COST', 'PASSWORD_MIN_LENGTH', 'LOGIN_MAX_FAILURES', 'RATE_LIMIT_PER_MINUTE', 'TRUST_PROXY', 'CORS_ORIGINS', 'REDIS_URL', 'REDIS_PREFIX', 'TOKEN_IDLE_TTL', 'PASSWORD_BLOCKLIST', 'HOST', 'METRICS_PORT'] as const) {
+    for (const key of ['PORT', 'DATABASE_URL', 'TOKEN_TTL', 'TOKEN_SWEEP_INTERVAL', 'BCRYPT_COST', 'PASSWORD_MIN_LENGTH', 'LOGIN_MAX_FAILURES', 'RATE_LIMIT_PER_MINUTE', 'TRUST_PROXY', 'CORS_ORIGINS', 'REDIS_URL', 'REDIS_PREFIX', 'TOKEN_IDLE_TTL', 'PASSWORD_BLOCKLIST', 'HOST', 'METRICS_PORT', 'RECOVERY_CODE_TTL'] as const) {
       blank[key] = key.length % 2 === 0 ? '' : '   ';
     }
     assert.deepEqual(parseConfig(blank), parseConfig({}));
@@ -72,6 +73,7 @@ describe('parseConfig', () => {
       CORS_ORIGINS: 'https://app.example.com,http://localhost:5173',
       REDIS_URL: 'redis://:pw@redis.internal:6380/2',
       REDIS_PREFIX: 'gatehouse-eu:',
+      RECOVERY_CODE_TTL: '15m',
     });
     assert.deepEqual(config, {
       host: '127.0.0.1',
@@ -90,6 +92,7 @@ describe('parseConfig', () => {
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       redisUrl: 'redis://:pw@redis.internal:6380/2',
       redisPrefix: 'gatehouse-eu:',
+      recoveryCodeTtlMs: 15 * 60_000,
     });
   });
 
@@ -116,6 +119,14 @@ describe('parseConfig', () => {
     for (const bad of ['http://x', 'a b', '1.2.3.4:80', '-x', 'x_y']) refuses({ HOST: bad }, 'HOST');
     for (const bad of ['65536', '-1', 'x']) refuses({ METRICS_PORT: bad }, 'METRICS_PORT');
     refuses({ PORT: '9000', METRICS_PORT: '9000' }, 'METRICS_PORT');
+  });
+
+  it('reads RECOVERY_CODE_TTL with the syntax of TOKEN_TTL and refuses anything else', () => {
+    assert.equal(parseConfig({ RECOVERY_CODE_TTL: '90' }).recoveryCodeTtlMs, 90_000);
+    assert.equal(parseConfig({ RECOVERY_CODE_TTL: '2d' }).recoveryCodeTtlMs, 2 * 86_400_000);
+    for (const bad of ['0', '1h30m', '-5m', 'soon', '0.5s']) {
+      assert.throws(() => parseConfig({ RECOVERY_CODE_TTL: bad }), /^ConfigError: RECOVERY_CODE_TTL must be/);
+    }
   });
 
   it('trims the values it reads', () => {

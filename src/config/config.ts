@@ -40,6 +40,8 @@ export interface AppConfig {
   redisUrl: string | null;
   /** Prefix of every Redis key and channel, so that several deployments can share one server. */
   redisPrefix: string;
+  /** Lifetime of an owner-issued recovery code, in milliseconds (fixed when the code is issued). */
+  recoveryCodeTtlMs: number;
 }
 
 export class ConfigError extends Error {
@@ -68,6 +70,7 @@ const DEFAULTS = {
   CORS_ORIGINS: '',
   REDIS_URL: '',
   REDIS_PREFIX: 'gatehouse:',
+  RECOVERY_CODE_TTL: '1h',
 } as const;
 
 export type ConfigKey = keyof typeof DEFAULTS;
@@ -229,6 +232,7 @@ export function parseConfig(env: Env): AppConfig {
     corsOrigins: corsOrigins(get('CORS_ORIGINS')),
     redisUrl: redisUrl(get('REDIS_URL')),
     redisPrefix: redisPrefix(get('REDIS_PREFIX')),
+    recoveryCodeTtlMs: duration('RECOVERY_CODE_TTL', get('RECOVERY_CODE_TTL'), 1000),
   };
 }
 

@@ -3,7 +3,7 @@ import { io, type Socket } from 'socket.io-client';
 
 const WAIT_MS = 3000;
 
-/** A connected socket.io client with the token; rejects with the connect_error otherwise. */
+/** A socket.io client connected with `token`; rejects with the connect_error otherwise. */
 export function openSocket(url: string, token: string): Promise<Socket> {
   const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, timeout: WAIT_MS, auth: { token } });
   return new Promise((resolve, reject) => {
@@ -23,8 +23,19 @@ export function openSocket(url: string, token: string): Promise<Socket> {
   });
 }
 
-/** Resolves with what the server said (`revoked` payload) before it disconnected the socket. */
-export function droppedWith(socket: Socket, withinMs: number): Promise<{ revoked: unknown; reason: string }> {
+export interface Dropped {
+  /** What the server sent in `revoked` just before the disconnect (undefined if nothing). */
+  revoked: unknown;
+  reason: string;
+  /** When the disconnect arrived (performance.now()). */
+  at: number;
+}
+
+/**
+ * Resolves when the server disconnects the socket; rejects if it is already disconnected, or
+ * still connected after `withinMs`. Call it before the revocation, so that no event is missed.
+ */
+export function dropped(socket: Socket, withinMs: number): Promise<Dropped> {
   let revoked: unknown;
   socket.on('revoked', (payload) => {
     revoked = payload;
@@ -34,10 +45,13 @@ export function droppedWith(socket: Socket, withinMs: number): Promise<{ revoked
       reject(new Error('the socket was already disconnected'));
       return;
     }
-    const timer = setTimeout(() => reject(new Error(`still connected after ${withinMs} ms`)), withinMs);
+    const timer = setTimeout(() => {
+      socket.close();
+      reject(new Error(`still connected after ${withinMs} ms`));
+    }, withinMs);
     socket.once('disconnect', (reason) => {
       clearTimeout(timer);
-      resolve({ revoked, reason });
+      resolve({ revoked, reason, at: performance.now() });
     });
   });
 }
