@@ -38,6 +38,8 @@ describe('parseConfig', () => {
       corsOrigins: [],
       redisUrl: null,
       redisPrefix: 'gatehouse:',
+      apiDocs: true,
+      accountPage: true,
     };
     assert.deepEqual(parseConfig({}), expected);
   });
@@ -149,6 +151,8 @@ describe('parseConfig', () => {
       ['TRUST_PROXY', ['proxy.example.com', '10.0.0.1/33', '10.0.0/8', '::1/129', '10.0.0.1/8/8', 'everything']],
       ['REDIS_URL', ['127.0.0.1:6379', 'http://127.0.0.1:6379', 'redis://', 'redis:///0', 'redis://host/db', 'redis://host/100', 'redis://host:99999', 'redis://host?family=6', 'rediss://host#x']],
       ['REDIS_PREFIX', ['gate house:', 'x'.repeat(65), 'gatehouse\u0000:', 'gatehouse\u00e9:']],
+      ['API_DOCS', ['yes', 'true', 'ON ']],
+      ['ACCOUNT_PAGE', ['no', '0']],
       ['DATABASE_URL', ['postgres://x', 'sqlite:', 'mysql://host-without-db', 'mysql:///db', 'data/gatehouse.sqlite', 'http://example.com/db']],
     ];
     for (const [variable, values] of cases) {

@@ -32,6 +32,10 @@ export interface AppConfig {
   redisUrl: string | null;
   /** Prefix of every Redis key and channel, so that several deployments can share one server. */
   redisPrefix: string;
+  /** Serve the OpenAPI document and Swagger UI under /docs (API_DOCS). */
+  apiDocs: boolean;
+  /** Serve the account page under /account (ACCOUNT_PAGE). */
+  accountPage: boolean;
 }
 
 export class ConfigError extends Error {
@@ -56,6 +60,8 @@ const DEFAULTS = {
   CORS_ORIGINS: '',
   REDIS_URL: '',
   REDIS_PREFIX: 'gatehouse:',
+  API_DOCS: 'on',
+  ACCOUNT_PAGE: 'on',
 } as const;
 
 export type ConfigKey = keyof typeof DEFAULTS;
@@ -124,6 +130,11 @@ function redisPrefix(raw: string): string {
   return raw;
 }
 
+function onOff(name: ConfigKey, raw: string): boolean {
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`${name} must be on or off, got "${raw}"`);
+  return raw === 'on';
+}
+
 function list(raw: string): string[] {
   return raw
     .split(',')
@@ -188,6 +199,8 @@ export function parseConfig(env: Env): AppConfig {
     corsOrigins: corsOrigins(get('CORS_ORIGINS')),
     redisUrl: redisUrl(get('REDIS_URL')),
     redisPrefix: redisPrefix(get('REDIS_PREFIX')),
+    apiDocs: onOff('API_DOCS', get('API_DOCS')),
+    accountPage: onOff('ACCOUNT_PAGE', get('ACCOUNT_PAGE')),
   };
 }
 
