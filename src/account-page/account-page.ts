@@ -17,8 +17,10 @@ function projectRoot(from = __dirname): string {
  * script-src is 'self' alone.
  */
 export function serveAccountPage(app: NestExpressApplication): void {
-  const root = projectRoot();
+  const files = join(projectRoot(), 'public', 'account');
   const socketClient = join(dirname(require.resolve('socket.io-client/package.json')), 'dist', 'socket.io.min.js');
-  app.use('/account/socket.io.min.js', (_req: express.Request, res: express.Response) => res.sendFile(socketClient));
-  app.use('/account', express.static(join(root, 'public', 'account'), { index: 'index.html', redirect: false, fallthrough: true }));
+  const http = app.getHttpAdapter().getInstance() as express.Express;
+  http.get('/account', (_req: express.Request, res: express.Response) => res.sendFile(join(files, 'index.html')));
+  http.get('/account/socket.io.min.js', (_req: express.Request, res: express.Response) => res.sendFile(socketClient));
+  app.use('/account', express.static(files, { index: false, redirect: false }));
 }
