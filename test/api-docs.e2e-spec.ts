@@ -98,15 +98,15 @@ eachEngine(__filename, (db) => {
 
   it('lists each route\'s error statuses in its dialect\'s shape', () => {
     const statuses = (path: string, method: string) => Object.keys(op(path, method).responses).sort();
-    assert.deepEqual(statuses('/register', 'post'), ['200', '400', '409', '413', '415', '429', '503']);
-    assert.deepEqual(statuses('/auth', 'post'), ['200', '400', '401', '403', '413', '415', '429', '503']);
-    assert.deepEqual(statuses('/api/auth/login', 'post'), ['200', '400', '401', '403', '413', '415', '429', '503']);
-    assert.deepEqual(statuses('/api/auth/invalidate', 'post'), ['200', '400', '401', '403', '413', '415', '503']);
-    assert.deepEqual(statuses('/api/auth/me', 'get'), ['200', '401', '503']);
-    assert.deepEqual(statuses('/health', 'get'), ['200', '503']);
-    assert.deepEqual(statuses('/api/notes/open', 'get'), ['200', '503']);
-    assert.deepEqual(statuses('/api/notes/mine', 'get'), ['200', '401', '503']);
-    assert.deepEqual(statuses('/api/notes', 'post'), ['200', '400', '401', '413', '415', '429', '503']);
+    assert.deepEqual(statuses('/register', 'post'), ['200', '400', '409', '413', '415', '429', '500', '503']);
+    assert.deepEqual(statuses('/auth', 'post'), ['200', '400', '401', '403', '413', '415', '429', '500', '503']);
+    assert.deepEqual(statuses('/api/auth/login', 'post'), ['200', '400', '401', '403', '413', '415', '429', '500', '503']);
+    assert.deepEqual(statuses('/api/auth/invalidate', 'post'), ['200', '400', '401', '403', '413', '415', '500', '503']);
+    assert.deepEqual(statuses('/api/auth/me', 'get'), ['200', '401', '500', '503']);
+    assert.deepEqual(statuses('/health', 'get'), ['200', '500', '503']);
+    assert.deepEqual(statuses('/api/notes/open', 'get'), ['200', '500', '503']);
+    assert.deepEqual(statuses('/api/notes/mine', 'get'), ['200', '401', '500', '503']);
+    assert.deepEqual(statuses('/api/notes', 'post'), ['200', '400', '401', '413', '415', '429', '500', '503']);
     const schemaOf = (path: string, method: string, status: string) => op(path, method).responses[status].content['application/json'].schema.$ref;
     assert.equal(schemaOf('/register', 'post', '409'), '#/components/schemas/ClassicError');
     assert.equal(schemaOf('/api/auth/me', 'get', '401'), '#/components/schemas/BirdhouseError');

@@ -40,7 +40,7 @@ const ERROR_SCHEMAS: Record<DialectName, { name: string; schema: JsonSchema }> =
 /**
  * The statuses a route answers whatever it does, derived from what it declares: its level
  * (401 for a token), its body (400, 413, 415; 429 when the body carries a password or a
- * recovery code), and 503 (the database or the shared store is away). Routes added by other
+ * recovery code), 503 (the database or the shared store is away) and 500. Routes added by other
  * modules are documented the same way without declaring anything.
  */
 function derivedFailures(level: AuthLevel | undefined, body: JsonSchema | undefined): RouteFailure[] {
@@ -57,6 +57,8 @@ function derivedFailures(level: AuthLevel | undefined, body: JsonSchema | undefi
     failures.push({ status: 429, description: 'Too many attempts (per account and address, or per address); see Retry-After' });
   }
   failures.push({ status: 503, description: 'The database (or the shared store) cannot be reached; try again shortly' });
+  // Never meant to happen; documented because a response that does must still match.
+  failures.push({ status: 500, description: 'An unforeseen failure; the details go to the log only' });
   return failures;
 }
 
