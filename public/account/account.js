@@ -69,7 +69,11 @@ function connectSocket(token) {
   socket = io({ auth: { token } });
   const state = (text) => ($('socket-state').textContent = text);
   socket.on('connect', () => state('connected'));
-  socket.on('disconnect', () => state('not connected'));
+  socket.on('disconnect', (reason) => {
+    state('not connected');
+    // Dropped by the server without a `revoked` notice (a shutdown, say): ask whether the token still holds.
+    if (reason === 'io server disconnect' && sessionStorage.getItem(KEY)) refresh();
+  });
   // The server says why just before it drops a revoked or expired token's sockets.
   socket.on('revoked', ({ reason }) => signedOut(reason === 'expired' ? 'Your session expired. Please sign in again.' : 'This session was ended elsewhere. Please sign in again.'));
   socket.on('connect_error', (error) => {
