@@ -46,7 +46,7 @@ describe('parseConfig', () => {
 
   it('treats an empty or blank variable as unset', () => {
     const blank: Env = {};
-    for (const key of ['PORT', 'DATABASE_URL', 'TOKEN_TTL', 'TOKEN_SWEEP_INTERVAL', 'BCRYPT_COST', 'PASSWORD_MIN_LENGTH', 'LOGIN_MAX_FAILURES', 'RATE_LIMIT_PER_MINUTE', 'TRUST_PROXY', 'CORS_ORIGINS', 'REDIS_URL', 'REDIS_PREFIX'] as const) {
+    for (const key of ['PORT', 'DATABASE_URL', 'TOKEN_TTL', 'TOKEN_SWEEP_INTERVAL', 'BCRYPT_COST', 'PASSWORD_MIN_LENGTH', 'LOGIN_MAX_FAILURES', 'RATE_LIMIT_PER_MINUTE', 'TRUST_PROXY', 'CORS_ORIGINS', 'REDIS_URL', 'REDIS_PREFIX', 'API_DOCS', 'ACCOUNT_PAGE'] as const) {
       blank[key] = key.length % 2 === 0 ? '' : '   ';
     }
     assert.deepEqual(parseConfig(blank), parseConfig({}));
@@ -66,6 +66,8 @@ describe('parseConfig', () => {
       CORS_ORIGINS: 'https://app.example.com,http://localhost:5173',
       REDIS_URL: 'redis://:pw@redis.internal:6380/2',
       REDIS_PREFIX: 'gatehouse-eu:',
+      API_DOCS: 'off',
+      ACCOUNT_PAGE: 'off',
     });
     assert.deepEqual(config, {
       port: 8080,
@@ -80,6 +82,8 @@ describe('parseConfig', () => {
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       redisUrl: 'redis://:pw@redis.internal:6380/2',
       redisPrefix: 'gatehouse-eu:',
+      apiDocs: false,
+      accountPage: false,
     });
   });
 
