@@ -6,6 +6,8 @@ import { AppModule, type AppModuleOptions } from './app.module';
 import type { AppConfig } from './config/config';
 import { DatabaseConnector } from './database/database-connector';
 import { BodyValidationPipe } from './http/body-validation.pipe';
+import { serveAccountPage } from './account-page/account-page';
+import { serveApiDocs } from './docs/api-docs';
 import { answerClientError } from './http/client-error';
 import { answerUnmetExpectation } from './http/expectation';
 import { corsOptions } from './http/cors';
@@ -48,6 +50,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.useGlobalPipes(new BodyValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   app.useWebSocketAdapter(new GatehouseIoAdapter(app, config));
+  if (config.apiDocs) serveApiDocs(app);
+  if (config.accountPage) serveAccountPage(app);
   app.get(DatabaseConnector).connect().catch(() => undefined);
   return app;
 }

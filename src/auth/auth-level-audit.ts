@@ -6,6 +6,11 @@ import { AUTH_LEVEL, type AuthLevel } from './auth-level';
 export interface RouteLevel {
   route: string;
   level: AuthLevel | undefined;
+  /** The HTTP method and the path (Nest's spelling, `:param`), for the OpenAPI document. */
+  method: string;
+  path: string;
+  controller: Function;
+  handler: Function;
 }
 
 /**
@@ -33,7 +38,8 @@ export class AuthLevelAudit implements OnApplicationBootstrap {
         if (path === undefined) continue;
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
         const level = this.reflector.getAllAndOverride<AuthLevel | undefined>(AUTH_LEVEL, [handler, metatype as (...args: unknown[]) => unknown]);
-        found.push({ route: `${method} /${[base, path].map((p) => p.replace(/^\/|\/$/g, '')).filter(Boolean).join('/')}`, level });
+        const full = `/${[base, path].map((p) => p.replace(/^\/|\/$/g, '')).filter(Boolean).join('/')}`;
+        found.push({ route: `${method} ${full}`, level, method, path: full, controller: metatype, handler });
       }
     }
     return found;

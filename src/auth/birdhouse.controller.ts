@@ -1,4 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Fails } from '../docs/api-errors';
+import { Dialect } from '../docs/dialect';
 import { ClientAddress } from '../limits/client-address';
 import { SignInRateGuard } from '../limits/sign-in-rate.guard';
 import type { Session } from '../tokens/session';
@@ -7,9 +10,12 @@ import { AuthService } from './auth.service';
 import { CurrentSession } from './current-session.decorator';
 import { Origin, type SignInOrigin } from './sign-in-origin';
 import { BirdhouseCredentialsDto, InvalidateDto } from './dto/birdhouse.dto';
+import { MeResponse, OkResponse, TokenResponse } from './dto/responses';
 
 /** The Birdhouse dialect: successes carry `"status": "ok"`, errors `"status": "error"`. */
 @Controller('api/auth')
+@Dialect('birdhouse')
+@ApiTags('Birdhouse')
 export class BirdhouseController {
   constructor(private readonly auth: AuthService) {}
 
@@ -17,6 +23,8 @@ export class BirdhouseController {
   @HttpCode(200)
   @Auth(AuthLevel.NotNeeded)
   @UseGuards(SignInRateGuard)
+  @ApiOkResponse({ type: TokenResponse, description: 'The account and its first token' })
+  @Fails(409, 'The handle is taken')
   async register(@Body() body: BirdhouseCredentialsDto, @Origin() origin: SignInOrigin): Promise<{ status: 'ok'; token: string }> {
     return { status: 'ok', token: await this.auth.registerWithToken(body.handle, this.auth.decodePwd(body.pwd), origin) };
   }
@@ -25,6 +33,9 @@ export class BirdhouseController {
   @HttpCode(200)
   @Auth(AuthLevel.NotNeeded)
   @UseGuards(SignInRateGuard)
+  @ApiOkResponse({ type: TokenResponse, description: 'A new token' })
+  @Fails(401, 'Wrong handle or password (one body for both)')
+  @Fails(403, 'The account is locked by the owner')
   async login(
     @Body() body: BirdhouseCredentialsDto,
     @Origin() origin: SignInOrigin,
@@ -35,6 +46,8 @@ export class BirdhouseController {
   @Post('invalidate')
   @HttpCode(200)
   @Auth(AuthLevel.Required)
+  @ApiOkResponse({ type: OkResponse, description: 'Revoked (also for an unknown, expired or already revoked token)' })
+  @Fails(403, 'The token belongs to another account; nothing is revoked')
   async invalidate(
     @CurrentSession() session: Session,
     @Body() body: InvalidateDto,
@@ -46,6 +59,7 @@ export class BirdhouseController {
 
   @Get('me')
   @Auth(AuthLevel.Required)
+  @ApiOkResponse({ type: MeResponse, description: "The caller's account" })
   me(@CurrentSession() session: Session): { status: 'ok'; handle: string; createdAt: string } {
     return { status: 'ok', handle: session.login, createdAt: new Date(session.accountCreatedAt).toISOString() };
   }

@@ -43,13 +43,15 @@ describe('parseConfig', () => {
       redisUrl: null,
       redisPrefix: 'gatehouse:',
       recoveryCodeTtlMs: 3600_000,
+      apiDocs: true,
+      accountPage: true,
     };
     assert.deepEqual(parseConfig({}), expected);
   });
 
   it('treats an empty or blank variable as unset', () => {
     const blank: Env = {};
-    for (const key of ['PORT', 'DATABASE_URL', 'TOKEN_TTL', 'TOKEN_SWEEP_INTERVAL', 'BCRYPT_COST', 'PASSWORD_MIN_LENGTH', 'LOGIN_MAX_FAILURES', 'RATE_LIMIT_PER_MINUTE', 'TRUST_PROXY', 'CORS_ORIGINS', 'REDIS_URL', 'REDIS_PREFIX', 'TOKEN_IDLE_TTL', 'PASSWORD_BLOCKLIST', 'HOST', 'METRICS_PORT', 'RECOVERY_CODE_TTL'] as const) {
+    for (const key of ['PORT', 'DATABASE_URL', 'TOKEN_TTL', 'TOKEN_SWEEP_INTERVAL', 'BCRYPT_COST', 'PASSWORD_MIN_LENGTH', 'LOGIN_MAX_FAILURES', 'RATE_LIMIT_PER_MINUTE', 'TRUST_PROXY', 'CORS_ORIGINS', 'REDIS_URL', 'REDIS_PREFIX', 'TOKEN_IDLE_TTL', 'PASSWORD_BLOCKLIST', 'HOST', 'METRICS_PORT', 'RECOVERY_CODE_TTL', 'API_DOCS', 'ACCOUNT_PAGE'] as const) {
       blank[key] = key.length % 2 === 0 ? '' : '   ';
     }
     assert.deepEqual(parseConfig(blank), parseConfig({}));
@@ -74,6 +76,8 @@ describe('parseConfig', () => {
       REDIS_URL: 'redis://:pw@redis.internal:6380/2',
       REDIS_PREFIX: 'gatehouse-eu:',
       RECOVERY_CODE_TTL: '15m',
+      API_DOCS: 'off',
+      ACCOUNT_PAGE: 'off',
     });
     assert.deepEqual(config, {
       host: '127.0.0.1',
@@ -93,6 +97,8 @@ describe('parseConfig', () => {
       redisUrl: 'redis://:pw@redis.internal:6380/2',
       redisPrefix: 'gatehouse-eu:',
       recoveryCodeTtlMs: 15 * 60_000,
+      apiDocs: false,
+      accountPage: false,
     });
   });
 
@@ -197,6 +203,8 @@ describe('parseConfig', () => {
       ['TRUST_PROXY', ['proxy.example.com', '10.0.0.1/33', '10.0.0/8', '::1/129', '10.0.0.1/8/8', 'everything']],
       ['REDIS_URL', ['127.0.0.1:6379', 'http://127.0.0.1:6379', 'redis://', 'redis:///0', 'redis://host/db', 'redis://host/100', 'redis://host:99999', 'redis://host?family=6', 'rediss://host#x']],
       ['REDIS_PREFIX', ['gate house:', 'x'.repeat(65), 'gatehouse\u0000:', 'gatehouse\u00e9:']],
+      ['API_DOCS', ['yes', 'true', 'ON ']],
+      ['ACCOUNT_PAGE', ['no', '0']],
       ['DATABASE_URL', ['postgres://x', 'sqlite:', 'mysql://host-without-db', 'mysql:///db', 'data/gatehouse.sqlite', 'http://example.com/db']],
     ];
     for (const [variable, values] of cases) {

@@ -42,6 +42,10 @@ export interface AppConfig {
   redisPrefix: string;
   /** Lifetime of an owner-issued recovery code, in milliseconds (fixed when the code is issued). */
   recoveryCodeTtlMs: number;
+  /** Serve the OpenAPI document and Swagger UI under /docs (API_DOCS). */
+  apiDocs: boolean;
+  /** Serve the account page under /account (ACCOUNT_PAGE). */
+  accountPage: boolean;
 }
 
 export class ConfigError extends Error {
@@ -71,6 +75,8 @@ const DEFAULTS = {
   REDIS_URL: '',
   REDIS_PREFIX: 'gatehouse:',
   RECOVERY_CODE_TTL: '1h',
+  API_DOCS: 'on',
+  ACCOUNT_PAGE: 'on',
 } as const;
 
 export type ConfigKey = keyof typeof DEFAULTS;
@@ -159,6 +165,11 @@ function host(raw: string): string | null {
   return raw;
 }
 
+function onOff(name: ConfigKey, raw: string): boolean {
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`${name} must be on or off, got "${raw}"`);
+  return raw === 'on';
+}
+
 function list(raw: string): string[] {
   return raw
     .split(',')
@@ -233,6 +244,8 @@ export function parseConfig(env: Env): AppConfig {
     redisUrl: redisUrl(get('REDIS_URL')),
     redisPrefix: redisPrefix(get('REDIS_PREFIX')),
     recoveryCodeTtlMs: duration('RECOVERY_CODE_TTL', get('RECOVERY_CODE_TTL'), 1000),
+    apiDocs: onOff('API_DOCS', get('API_DOCS')),
+    accountPage: onOff('ACCOUNT_PAGE', get('ACCOUNT_PAGE')),
   };
 }
 

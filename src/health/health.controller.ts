@@ -1,9 +1,13 @@
 import { Controller, Get, HttpCode, HttpStatus, Inject, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { Auth, AuthLevel } from '../auth/auth-level';
 import { DatabaseConnector } from '../database/database-connector';
+import { Fails } from '../docs/api-errors';
+import { Dialect } from '../docs/dialect';
+import { HEALTH_DOWN_SCHEMA, HealthResponse } from './health.response';
 import { SHARED_STORE, type SharedStore } from '../shared-store/shared-store';
 
 export type RedisHealth = 'up' | 'down' | 'off';
@@ -13,6 +17,8 @@ export type HealthBody =
   | { status: 'error'; database: 'down'; redis: RedisHealth };
 
 @Controller('health')
+@Dialect('birdhouse')
+@ApiTags('Health')
 @Auth(AuthLevel.NotNeeded)
 export class HealthController {
   constructor(
@@ -27,6 +33,8 @@ export class HealthController {
    * "Several instances"), so a balancer must not take every instance out when Redis goes.
    */
   @Get()
+  @ApiOkResponse({ type: HealthResponse, description: 'The database answers' })
+  @Fails(503, 'The database does not answer', HEALTH_DOWN_SCHEMA)
   @HttpCode(HttpStatus.OK)
   async check(@Res({ passthrough: true }) response: Response): Promise<HealthBody> {
     const [databaseUp, redis] = await Promise.all([this.databaseAnswers(), this.redisHealth()]);

@@ -18,3 +18,20 @@ export function corsOptions(config: Pick<AppConfig, 'corsOrigins'>): CorsOptions
     optionsSuccessStatus: 204,
   };
 }
+
+/**
+ * Whether a socket.io handshake may proceed. A browser's WebSocket is not subject to CORS,
+ * so the origin check of the polling transport is repeated here for every transport: a
+ * request from a browser (it has an Origin) must come from the service's own origin or a
+ * listed one. Clients that are not browsers send no Origin and are let through.
+ */
+export function handshakeOriginAllowed(config: Pick<AppConfig, 'corsOrigins'>, origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return true;
+  const allowed = config.corsOrigins;
+  if (allowed === '*' || allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}

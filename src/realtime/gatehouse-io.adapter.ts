@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/config';
-import { corsOptions } from '../http/cors';
+import { corsOptions, handshakeOriginAllowed } from '../http/cors';
 import { SHARED_STORE, type SharedStore } from '../shared-store/shared-store';
 import { HandshakeAuthenticator } from './handshake-authenticator';
 
@@ -18,6 +18,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export function socketServerOptions(config: Pick<AppConfig, 'corsOrigins'>): Partial<ServerOptions> {
   return {
     cors: corsOptions(config),
+    allowRequest: (request, callback) => callback(null, handshakeOriginAllowed(config, request.headers.origin, request.headers.host)),
     maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
     connectTimeout: CONNECT_TIMEOUT_MS,
     serveClient: false,

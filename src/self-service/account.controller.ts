@@ -1,11 +1,16 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, AuthLevel } from '../auth/auth-level';
+import { OkResponse } from '../auth/dto/responses';
+import { Fails } from '../docs/api-errors';
+import { Dialect } from '../docs/dialect';
 import { AuthService } from '../auth/auth.service';
 import { CurrentSession } from '../auth/current-session.decorator';
 import { ClientAddress } from '../limits/client-address';
 import { SignInRateGuard } from '../limits/sign-in-rate.guard';
 import type { Session } from '../tokens/session';
 import { ChangePasswordDto, PasswordConfirmationDto } from './dto/self-service.dto';
+import { RevokedResponse } from './dto/self-service.responses';
 import { SelfServiceService } from './self-service.service';
 
 /**
@@ -14,6 +19,8 @@ import { SelfServiceService } from './self-service.service';
  * check: 401 comes first).
  */
 @Controller('api/auth')
+@Dialect('birdhouse')
+@ApiTags('Self-service')
 @Auth(AuthLevel.Required)
 @UseGuards(SignInRateGuard)
 export class AccountController {
@@ -24,6 +31,8 @@ export class AccountController {
 
   @Post('password')
   @HttpCode(200)
+  @ApiOkResponse({ type: RevokedResponse, description: 'The new password is set and every other token revoked' })
+  @Fails(403, 'Wrong current password (counts as a failed sign-in)')
   async changePassword(
     @CurrentSession() session: Session,
     @Body() body: ChangePasswordDto,
@@ -35,6 +44,8 @@ export class AccountController {
 
   @Post('delete')
   @HttpCode(200)
+  @ApiOkResponse({ type: OkResponse, description: 'The account and all its tokens are gone' })
+  @Fails(403, 'Wrong password (counts as a failed sign-in)')
   async delete(
     @CurrentSession() session: Session,
     @Body() body: PasswordConfirmationDto,

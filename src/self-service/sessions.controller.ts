@@ -1,5 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, AuthLevel } from '../auth/auth-level';
+import { OkResponse } from '../auth/dto/responses';
+import { Fails } from '../docs/api-errors';
+import { Dialect } from '../docs/dialect';
 import { AuthService } from '../auth/auth.service';
 import { CurrentSession } from '../auth/current-session.decorator';
 import { ClientAddress } from '../limits/client-address';
@@ -7,10 +11,13 @@ import { SignInRateGuard } from '../limits/sign-in-rate.guard';
 import type { Session } from '../tokens/session';
 import type { SessionView } from '../tokens/sessions.service';
 import { PasswordConfirmationDto, RevokeSessionDto } from './dto/self-service.dto';
+import { RevokedResponse, SessionsResponse } from './dto/self-service.responses';
 import { SelfServiceService } from './self-service.service';
 
 /** The caller's sessions (CONTRACT section 11), in the Birdhouse shape. */
 @Controller('api/auth/sessions')
+@Dialect('birdhouse')
+@ApiTags('Self-service')
 @Auth(AuthLevel.Required)
 export class SessionsController {
   constructor(
@@ -19,12 +26,15 @@ export class SessionsController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ type: SessionsResponse, description: 'The live sessions of the account' })
   async list(@CurrentSession() session: Session): Promise<{ status: 'ok'; total: number; sessions: SessionView[] }> {
     return { status: 'ok', ...(await this.selfService.listSessions(session)) };
   }
 
   @Post('revoke')
   @HttpCode(200)
+  @ApiOkResponse({ type: OkResponse, description: "The session's token is revoked and its sockets dropped" })
+  @Fails(404, 'Not a live session of the caller\'s account')
   async revoke(
     @CurrentSession() session: Session,
     @Body() body: RevokeSessionDto,
@@ -36,6 +46,8 @@ export class SessionsController {
 
   @Post('revoke-others')
   @HttpCode(200)
+  @ApiOkResponse({ type: RevokedResponse, description: "Every other token of the account is revoked" })
+  @Fails(403, 'Wrong password (counts as a failed sign-in)')
   @UseGuards(SignInRateGuard)
   async revokeOthers(
     @CurrentSession() session: Session,

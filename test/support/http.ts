@@ -1,3 +1,5 @@
+import { checkAgainstDocument } from './openapi-check';
+
 export interface Reply {
   status: number;
   headers: Headers;
@@ -28,7 +30,9 @@ export async function request(
   } catch {
     // not JSON: keep the text
   }
-  return { status: response.status, headers: response.headers, body: parsed, text };
+  const reply = { status: response.status, headers: response.headers, body: parsed, text };
+  await checkAgainstDocument(base, method, path, reply);
+  return reply;
 }
 
 export const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');

@@ -1,0 +1,191 @@
+// The account page: a small client of Gatehouse's public API (README, "Account page").
+// The token lives in sessionStorage only: it ends with the tab, and no other page reads it.
+'use strict';
+
+const KEY = 'gatehouse.token';
+const $ = (id) => document.getElementById(id);
+let socket = null;
+
+/** Base64 of the UTF-8 bytes, as the Birdhouse dialect wants passwords. */
+function b64(text) {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+function say(text) {
+  $('notice').textContent = text;
+}
+
+/**
+ * One call to the API. The rule every client of Gatehouse follows: 401 means the token is no
+ * longer any good (forget it, sign in again); 503 means the service cannot check it right now
+ * (keep it, try again later). Anything else is the call's own answer.
+ */
+async function call(method, path, body) {
+  const token = sessionStorage.getItem(KEY);
+  const headers = { 'Content-Type': 'application/json' };
+  if (token) headers.Authentication = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    say('The service cannot be reached. Try again in a moment.');
+    return null;
+  }
+  const reply = await response.json().catch(() => ({}));
+  if (response.status === 401 && token) {
+    signedOut('Your session has ended. Please sign in again.');
+    return null;
+  }
+  if (response.status === 503) {
+    say('The service is temporarily unavailable. You are still signed in; try again shortly.');
+    return null;
+  }
+  if (response.status === 429) {
+    const wait = response.headers.get('Retry-After');
+    say(`Too many attempts. Try again in ${wait ?? 'a few'} seconds.`);
+    return null;
+  }
+  return { status: response.status, body: reply };
+}
+
+function failed(reply, what) {
+  say(`${what}: ${reply.body.message ?? reply.body.error ?? `error ${reply.status}`}`);
+}
+
+function signedOut(message) {
+  sessionStorage.removeItem(KEY);
+  if (socket) socket.disconnect();
+  socket = null;
+  $('signed-in').hidden = true;
+  $('signed-out').hidden = false;
+  $('sessions').replaceChildren();
+  say(message ?? '');
+  $('handle').focus();
+}
+
+function connectSocket(token) {
+  socket = io({ auth: { token } });
+  const state = (text) => ($('socket-state').textContent = text);
+  socket.on('connect', () => state('connected'));
+  socket.on('disconnect', (reason) => {
+    state('not connected');
+    // Dropped by the server without a `revoked` notice (a shutdown, say): ask whether the token still holds.
+    if (reason === 'io server disconnect' && sessionStorage.getItem(KEY)) refresh();
+  });
+  // The server says why just before it drops a revoked or expired token's sockets.
+  socket.on('revoked', ({ reason }) => signedOut(reason === 'expired' ? 'Your session expired. Please sign in again.' : 'This session was ended elsewhere. Please sign in again.'));
+  socket.on('connect_error', (error) => {
+    state('not connected');
+    if (error.message === 'Unauthorized') signedOut('Your session has ended. Please sign in again.');
+  });
+}
+
+const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
+
+function sessionRow(session) {
+  const row = document.createElement('tr');
+  for (const text of [session.client ?? 'Unknown client', session.address ?? '—', when(session.createdAt), when(session.lastUsedAt)]) {
+    const cell = document.createElement('td');
+    cell.textContent = text;
+    row.append(cell);
+  }
+  const action = document.createElement('td');
+  if (session.current) {
+    action.textContent = 'This session';
+  } else {
+    const end = document.createElement('button');
+    end.type = 'button';
+    end.textContent = 'End session';
+    end.setAttribute('aria-label', `End session of ${session.client ?? 'unknown client'} signed in ${when(session.createdAt)}`);
+    end.addEventListener('click', () => endSession(session.id));
+    action.append(end);
+  }
+  row.append(action);
+  return row;
+}
+
+async function refresh() {
+  const me = await call('GET', '/api/auth/me');
+  if (!me) return;
+  $('who').textContent = me.body.handle;
+  const list = await call('GET', '/api/auth/sessions');
+  if (list && list.status === 200) $('sessions').replaceChildren(...list.body.sessions.map(sessionRow));
+}
+
+async function signedIn(token) {
+  sessionStorage.setItem(KEY, token);
+  $('signed-out').hidden = true;
+  $('signed-in').hidden = false;
+  connectSocket(token);
+  await refresh();
+}
+
+async function endSession(id) {
+  const reply = await call('POST', '/api/auth/sessions/revoke', { id });
+  if (!reply) return;
+  if (reply.status !== 200) return failed(reply, 'Could not end that session');
+  say('Session ended.');
+  await refresh();
+}
+
+/** Runs a form's call, clears its password fields, says how it went. */
+function onSubmit(id, run) {
+  $(id).addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const button = form.querySelector('button');
+    button.disabled = true;
+    try {
+      await run(form);
+    } finally {
+      button.disabled = false;
+      for (const input of form.querySelectorAll('input[type=password]')) input.value = '';
+    }
+  });
+}
+
+onSubmit('sign-in', async () => {
+  const reply = await call('POST', '/api/auth/login', { handle: $('handle').value, pwd: b64($('password').value) });
+  if (!reply) return;
+  if (reply.status !== 200) return failed(reply, 'Sign-in failed');
+  say('');
+  await signedIn(reply.body.token);
+});
+
+onSubmit('revoke-others', async () => {
+  const reply = await call('POST', '/api/auth/sessions/revoke-others', { pwd: b64($('revoke-others-pwd').value) });
+  if (!reply) return;
+  if (reply.status !== 200) return failed(reply, 'Could not end the other sessions');
+  say(`Ended ${reply.body.revoked} other session(s).`);
+  await refresh();
+});
+
+onSubmit('change-password', async () => {
+  const reply = await call('POST', '/api/auth/password', { pwd: b64($('current-pwd').value), newPwd: b64($('new-pwd').value) });
+  if (!reply) return;
+  if (reply.status !== 200) return failed(reply, 'Could not change the password');
+  say(`Password changed. ${reply.body.revoked} other session(s) ended.`);
+  await refresh();
+});
+
+onSubmit('delete-account', async () => {
+  const reply = await call('POST', '/api/auth/delete', { pwd: b64($('delete-pwd').value) });
+  if (!reply) return;
+  if (reply.status !== 200) return failed(reply, 'Could not delete the account');
+  signedOut('Your account has been deleted.');
+});
+
+$('sign-out').addEventListener('click', async () => {
+  const token = sessionStorage.getItem(KEY);
+  // Close the socket first: its `revoked` notice is for sessions ended elsewhere.
+  socket?.disconnect();
+  const reply = await call('POST', '/api/auth/invalidate', { token });
+  if (reply && reply.status === 200) signedOut('You are signed out.');
+  else if (sessionStorage.getItem(KEY)) connectSocket(token);
+});
+
+const saved = sessionStorage.getItem(KEY);
+if (saved) signedIn(saved);
+else signedOut();

@@ -1,0 +1,118 @@
+import type { INestApplication } from '@nestjs/common';
+import { PARAMTYPES_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { STATUS_CODES } from 'node:http';
+import { AuthLevel, TOKEN_SCHEME } from '../auth/auth-level';
+import { AuthLevelAudit, type RouteLevel } from '../auth/auth-level-audit';
+import { failuresOf, type RouteFailure } from './api-errors';
+import { type DialectName, dialectOf } from './dialect';
+import { type JsonSchema, requestSchema } from './request-schema';
+
+/** Body fields that make a call count against the sign-in budgets of section 9 (README). */
+const SECRET_FIELDS = ['password', 'pwd', 'newPwd', 'code'];
+
+const ERROR_SCHEMAS: Record<DialectName, { name: string; schema: JsonSchema }> = {
+  classic: {
+    name: 'ClassicError',
+    schema: {
+      type: 'object',
+      description: 'Error of the classic dialect: the HTTP reason phrase, and details in `message`.',
+      properties: { error: { type: 'string', example: 'Bad Request' }, message: { type: 'string' } },
+      required: ['error'],
+    },
+  },
+  birdhouse: {
+    name: 'BirdhouseError',
+    schema: {
+      type: 'object',
+      description: 'Error of the Birdhouse dialect: the HTTP reason phrase, and details in `message`.',
+      properties: {
+        status: { type: 'string', enum: ['error'] },
+        error: { type: 'string', example: 'Unauthorized' },
+        message: { type: 'string' },
+      },
+      required: ['status', 'error'],
+    },
+  },
+};
+
+/**
+ * The statuses a route answers whatever it does, derived from what it declares: its level
+ * (401 for a token), its body (400, 413, 415; 429 when the body carries a password or a
+ * recovery code), 503 (the database or the shared store is away) and 500. Routes added by other
+ * modules are documented the same way without declaring anything.
+ */
+function derivedFailures(level: AuthLevel | undefined, body: JsonSchema | undefined): RouteFailure[] {
+  const failures: RouteFailure[] = [];
+  if (body) failures.push({ status: 400, description: 'Bad input: malformed JSON, a missing, unknown or mistyped field' });
+  if (level === AuthLevel.Required) failures.push({ status: 401, description: 'No token, or an invalid, expired or revoked one' });
+  if (level === AuthLevel.Optional) failures.push({ status: 401, description: 'An invalid, expired or revoked token' });
+  if (body) {
+    failures.push({ status: 413, description: 'The body is over 64 KiB' });
+    failures.push({ status: 415, description: 'The body is not JSON' });
+  }
+  const properties = Object.keys((body?.properties as object | undefined) ?? {});
+  if (properties.some((p) => SECRET_FIELDS.includes(p))) {
+    failures.push({ status: 429, description: 'Too many attempts (per account and address, or per address); see Retry-After' });
+  }
+  failures.push({ status: 503, description: 'The database (or the shared store) cannot be reached; try again shortly' });
+  // Never meant to happen; documented because a response that does must still match.
+  failures.push({ status: 500, description: 'An unforeseen failure; the details go to the log only' });
+  return failures;
+}
+
+function bodyType(route: RouteLevel): Function | undefined {
+  const name = route.handler.name;
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, route.controller, name) ?? {}) as Record<string, { index: number }>;
+  const key = Object.keys(args).find((k) => k.startsWith(`${RouteParamtypes.BODY}:`));
+  if (key === undefined) return undefined;
+  const types = (Reflect.getMetadata(PARAMTYPES_METADATA, route.controller.prototype, name) ?? []) as Function[];
+  const type = types[args[key].index];
+  return type && type !== Object ? type : undefined;
+}
+
+function errorResponse(failure: RouteFailure, dialect: DialectName) {
+  const schema = failure.schema ?? { $ref: `#/components/schemas/${ERROR_SCHEMAS[dialect].name}` };
+  return { description: `${STATUS_CODES[failure.status] ?? 'Error'}: ${failure.description}`, content: { 'application/json': { schema } } };
+}
+
+/** Adds to swagger's operation what Gatehouse's decorators declare: body, errors, dialect. */
+function describeRoute(document: OpenAPIObject, route: RouteLevel): void {
+  const path = route.path.replace(/:(\w+)/g, '{$1}');
+  const operation = document.paths[path]?.[route.method.toLowerCase() as 'get'];
+  if (!operation) return;
+  const schemas = (document.components!.schemas ??= {}) as Record<string, JsonSchema>;
+  const dto = bodyType(route);
+  const body = dto ? requestSchema(dto) : undefined;
+  if (dto && body) {
+    schemas[dto.name] = body;
+    operation.requestBody = { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${dto.name}` } } } };
+  }
+  const dialect = dialectOf(route.controller, route.path);
+  for (const failure of [...derivedFailures(route.level, body), ...failuresOf(route.handler)]) {
+    operation.responses[failure.status] = errorResponse(failure, dialect);
+  }
+  (operation as unknown as Record<string, unknown>)['x-dialect'] = dialect;
+}
+
+/**
+ * The OpenAPI document of the running application: every route of every controller,
+ * extension modules' included (section 12 of the contract).
+ */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Gatehouse')
+    .setDescription(
+      'Accounts and tokens over two REST dialects (classic and Birdhouse) and token-authenticated socket.io. ' +
+        'Each operation states its authentication level in `x-auth-level` and its error shape in `x-dialect`.',
+    )
+    .setVersion('1')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'Authentication', description: 'The token, bare or as `Bearer <token>`' }, TOKEN_SCHEME)
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  const schemas = (document.components!.schemas ??= {}) as Record<string, JsonSchema>;
+  for (const { name, schema } of Object.values(ERROR_SCHEMAS)) schemas[name] = schema;
+  for (const route of app.get(AuthLevelAudit).routes()) describeRoute(document, route);
+  return document;
+}

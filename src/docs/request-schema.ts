@@ -1,0 +1,38 @@
+import { getMetadataStorage, ValidationTypes } from 'class-validator';
+
+export type JsonSchema = Record<string, unknown>;
+
+/** class-validator's checks that have a JSON Schema equivalent; the others only narrow. */
+const TYPES: Record<string, (constraints: unknown[]) => JsonSchema> = {
+  isString: () => ({ type: 'string' }),
+  isBoolean: () => ({ type: 'boolean' }),
+  isInt: () => ({ type: 'integer' }),
+  isNumber: () => ({ type: 'number' }),
+  isIn: ([values]) => ({ enum: values }),
+  isEnum: ([entity]) => ({ enum: Object.values(entity as object) }),
+  minLength: ([min]) => ({ minLength: min }),
+  maxLength: ([max]) => ({ maxLength: max }),
+  length: ([min, max]) => ({ minLength: min, ...(max === undefined ? {} : { maxLength: max }) }),
+};
+
+/**
+ * The JSON Schema of a body DTO, read from the class-validator decorators that the validation
+ * pipe enforces: the document cannot drift from the validation, and a DTO needs no second set
+ * of decorators to be documented. Unknown fields are refused (forbidNonWhitelisted).
+ */
+export function requestSchema(dto: Function): JsonSchema | undefined {
+  const metadatas = getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false);
+  if (metadatas.length === 0) return undefined;
+  const properties: Record<string, JsonSchema> = {};
+  const optional = new Set<string>();
+  for (const metadata of metadatas) {
+    const property = (properties[metadata.propertyName] ??= {});
+    if (metadata.type === ValidationTypes.CONDITIONAL_VALIDATION) optional.add(metadata.propertyName);
+    const name = metadata.name ?? '';
+    if (metadata.type === ValidationTypes.CUSTOM_VALIDATION && TYPES[name]) {
+      Object.assign(property, TYPES[name](metadata.constraints ?? []));
+    }
+  }
+  const required = Object.keys(properties).filter((p) => !optional.has(p));
+  return { type: 'object', properties, required, additionalProperties: false };
+}
