@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { startApp, type RunningApp } from './support/app';
-import { eachEngine } from './support/engines';
+import { eachEngine, failingTrigger } from './support/engines';
 import { client, uniqueLogin } from './support/http';
 
 /** The owner command line as the test build compiles it (build/src/cli/main.js). */
@@ -162,28 +162,17 @@ eachEngine(__filename, (db) => {
     }
   }
 
-  function engineSql(sqlite: string, mariadb: string): string {
-    return db().engine === 'sqlite' ? sqlite : mariadb;
-  }
-
   /** Makes a statement fail inside the command's transaction for one account, then cleans up. */
   async function withFailingTrigger(kind: 'delete-tokens' | 'update-account', accountId: number, body: () => Promise<void>) {
     const name = `cli_test_${kind.replace('-', '_')}`;
-    const statement =
+    const dropTrigger =
       kind === 'delete-tokens'
-        ? engineSql(
-            `CREATE TRIGGER ${name} BEFORE DELETE ON tokens WHEN OLD.account_id = ${accountId} BEGIN SELECT RAISE(ABORT, 'boom'); END`,
-            `CREATE TRIGGER ${name} BEFORE DELETE ON tokens FOR EACH ROW BEGIN IF OLD.account_id = ${accountId} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'boom'; END IF; END`,
-          )
-        : engineSql(
-            `CREATE TRIGGER ${name} BEFORE UPDATE ON accounts WHEN OLD.id = ${accountId} BEGIN SELECT RAISE(ABORT, 'boom'); END`,
-            `CREATE TRIGGER ${name} BEFORE UPDATE ON accounts FOR EACH ROW BEGIN IF OLD.id = ${accountId} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'boom'; END IF; END`,
-          );
-    await db().sql(statement);
+        ? await failingTrigger(db(), name, 'tokens', 'DELETE', `OLD.account_id = ${accountId}`)
+        : await failingTrigger(db(), name, 'accounts', 'UPDATE', `OLD.id = ${accountId}`);
     try {
       await body();
     } finally {
-      await db().sql(`DROP TRIGGER IF EXISTS ${name}`);
+      await dropTrigger();
     }
   }
 

@@ -109,6 +109,16 @@ describe('parseConfig', () => {
       type: 'mysql',
       url: 'mysql://root@localhost/gh',
     });
+    for (const url of ['postgres://gate:pw@db.internal:5433/gatehouse', 'postgresql://postgres@127.0.0.1/gh']) {
+      assert.deepEqual(parseConfig({ DATABASE_URL: url }).database, { type: 'postgres', url });
+    }
+  });
+
+  it('refuses a postgres:// URL without a database, without echoing it', () => {
+    assert.throws(
+      () => parseConfig({ DATABASE_URL: 'postgres://gate:s3cret@db.internal:5432' }),
+      (error: Error) => /postgres:\/\/user:pass@host:port\/db/.test(error.message) && !error.message.includes('s3cret'),
+    );
   });
 
   it('accepts the bounds of every number', () => {
@@ -158,7 +168,8 @@ describe('parseConfig', () => {
 
   it('never echoes a DATABASE_URL, which may carry a password', () => {
     for (const url of [
-      'postgres://gate:hunter2@db.example.com/gatehouse',
+      'postgres://gate:hunter2@db.example.com',
+      'postgresql://gate:hunter2@:5432/gatehouse',
       'mysql://gate:hunter2@db.example.com',
       'mysql://gate:hunter2@/gatehouse',
       'mysql://gate:hunter2@db.example.com:99999/gatehouse',
