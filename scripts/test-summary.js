@@ -11,7 +11,10 @@ function seconds(ms) {
 
 module.exports = async function* summary(source) {
   const started = Date.now();
-  const stacks = new Map(); // file -> names of the tests enclosing the current one, by nesting
+  // Names of the tests enclosing the current one, by nesting. The runner reports each file's
+  // events together, so one stack serves; `file` cannot key it (a suite declared by a helper,
+  // like eachEngine's, carries the helper's file).
+  const stack = [];
   const engines = new Map(ENGINES.map((engine) => [engine, { ms: 0, files: 0, tests: 0, failed: 0 }]));
   let unitMs = 0;
   const skipped = [];
@@ -20,8 +23,6 @@ module.exports = async function* summary(source) {
   for await (const { type, data } of source) {
     if (type !== 'test:start' && type !== 'test:pass' && type !== 'test:fail') continue;
     const file = data.file ?? '?';
-    const stack = stacks.get(file) ?? [];
-    stacks.set(file, stack);
     if (type === 'test:start') {
       stack.length = data.nesting;
       stack[data.nesting] = data.name;

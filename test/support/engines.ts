@@ -41,6 +41,10 @@ const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0
 export const POSTGRES_SKIP =
   POSTGRES_URL === '' ? 'PostgreSQL is not reachable on 127.0.0.1:5432: PostgreSQL runs skipped' : false;
 
+/** `TEST_ENGINES=postgres,sqlite` runs only those engines' suites (default: all three). */
+const ONLY = (process.env.TEST_ENGINES ?? '').split(',').filter((name) => name.trim() !== '');
+const notSelected = (engine: string) => (ONLY.length > 0 && !ONLY.includes(engine) ? `not in TEST_ENGINES` : false);
+
 /** A database name for one spec file in this process, within both servers' limits. */
 function databaseName(fileId: string, suffix = ''): string {
   const base = `gh_e2e_${fileId.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`;
@@ -242,7 +246,7 @@ export function eachEngine(file: string, body: (db: () => TestDatabase) => void)
     postgres: { skip: POSTGRES_SKIP, provision: () => postgresDatabase(fileId) },
   };
   for (const [engine, { skip, provision }] of Object.entries(engines)) {
-    describe(engine, { skip }, () => {
+    describe(engine, { skip: skip || notSelected(engine) }, () => {
       let database: DroppableDatabase | undefined;
       before(async () => {
         database = await provision();
