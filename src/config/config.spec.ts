@@ -102,7 +102,7 @@ describe('parseConfig', () => {
       path: 'relative/db.sqlite',
     });
     assert.deepEqual(parseConfig({ DATABASE_URL: 'mariadb://root@127.0.0.1:3306/gh' }).database, {
-      type: 'mysql',
+      type: 'mariadb',
       url: 'mysql://root@127.0.0.1:3306/gh',
     });
     assert.deepEqual(parseConfig({ DATABASE_URL: 'mysql://root@localhost/gh' }).database, {

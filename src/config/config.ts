@@ -6,6 +6,8 @@ import { parseDuration } from './duration';
 
 export type DatabaseConfig =
   | { type: 'mysql'; url: string }
+  /** mariadb://: the same wire protocol, but TypeORM's MariaDB dialect reads the schema right. */
+  | { type: 'mariadb'; url: string }
   | { type: 'postgres'; url: string }
   | { type: 'sqlite'; path: string };
 
@@ -84,9 +86,15 @@ function database(raw: string): DatabaseConfig {
     if (path === '') throw new ConfigError('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:data/gatehouse.sqlite');
     return { type: 'sqlite', path };
   }
-  const engine = /^(mysql|mariadb):\/\//.test(raw) ? 'mysql' : /^postgres(ql)?:\/\//.test(raw) ? 'postgres' : null;
+  const engine = /^mysql:\/\//.test(raw)
+    ? 'mysql'
+    : /^mariadb:\/\//.test(raw)
+      ? 'mariadb'
+      : /^postgres(ql)?:\/\//.test(raw)
+        ? 'postgres'
+        : null;
   if (engine !== null) {
-    const scheme = engine === 'mysql' ? 'mysql' : 'postgres';
+    const scheme = engine;
     let url: URL;
     try {
       url = new URL(raw);
@@ -96,11 +104,12 @@ function database(raw: string): DatabaseConfig {
     if (!url.hostname || url.pathname.length <= 1) {
       throw new ConfigError(`DATABASE_URL must name a host and a database: ${scheme}://user:pass@host:port/db`);
     }
-    if (engine === 'postgres') return { type: 'postgres', url: raw };
-    return { type: 'mysql', url: raw.replace(/^mariadb:/, 'mysql:') };
+    if (engine === 'mysql') return { type: 'mysql', url: raw };
+    if (engine === 'mariadb') return { type: 'mariadb', url: raw.replace(/^mariadb:/, 'mysql:') };
+    return { type: 'postgres', url: raw };
   }
   // Never echo the value: a URL may carry a password.
-  throw new ConfigError('DATABASE_URL must start with mysql://, postgres:// or sqlite:');
+  throw new ConfigError('DATABASE_URL must start with mysql://, mariadb://, postgres:// or sqlite:');
 }
 
 function redisUrl(raw: string): string | null {

@@ -102,7 +102,7 @@ function giveBack(obtained: Obtained): void {
  */
 export function limitConnectionWait(dataSource: DataSource, limits: ConnectionWaitLimits): DataSource {
   const type = dataSource.options.type;
-  if (type !== 'mysql' && type !== 'postgres') return dataSource;
+  if (type !== 'mysql' && type !== 'mariadb' && type !== 'postgres') return dataSource;
   const driver = dataSource.driver as unknown as { obtainMasterConnection(): Promise<Obtained> };
   const obtain = driver.obtainMasterConnection.bind(driver);
   let waiting = 0;

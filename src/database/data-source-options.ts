@@ -7,11 +7,16 @@ import { Token } from '../tokens/token.entity';
 import { DiscardBrokenConnections } from './connection-guards';
 import { CreateAccountsAndTokens1763790000000 } from './migrations/1763790000000-CreateAccountsAndTokens';
 import { AddSessionsLocksAndRecoveryCodes1764600000000 } from './migrations/1764600000000-AddSessionsLocksAndRecoveryCodes';
+import { ExplicitForeignKeyUpdateRule1764700000000 } from './migrations/1764700000000-ExplicitForeignKeyUpdateRule';
 import { RecoveryCode } from '../recovery/recovery-code.entity';
 import { QuietTypeOrmLogger } from './quiet-logger';
 
 /** Every migration, in order. Listed, not globbed, so a build can never miss or reorder one. */
-export const MIGRATIONS = [CreateAccountsAndTokens1763790000000, AddSessionsLocksAndRecoveryCodes1764600000000];
+export const MIGRATIONS = [
+  CreateAccountsAndTokens1763790000000,
+  AddSessionsLocksAndRecoveryCodes1764600000000,
+  ExplicitForeignKeyUpdateRule1764700000000,
+];
 
 export const ENTITIES = [Account, Token, RecoveryCode];
 
@@ -86,7 +91,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
 
   return {
     ...common,
-    type: 'mysql',
+    type: database.type,
     url: database.url,
     subscribers: [DiscardBrokenConnections],
     charset: 'utf8mb4_unicode_ci',

@@ -98,14 +98,15 @@ async function sqliteDatabase(): Promise<DroppableDatabase> {
 async function mariadbDatabase(fileId: string, suffix = ''): Promise<DroppableDatabase> {
   const name = databaseName(fileId, suffix);
   const server = new URL(MARIADB_URL);
-  const admin = () => createConnection({ uri: `${server.protocol}//${server.username ? `${server.username}${server.password ? `:${server.password}` : ''}@` : ''}${server.host}/` });
+  const admin = () => createConnection({ uri: `mysql://${server.username ? `${server.username}${server.password ? `:${server.password}` : ''}@` : ''}${server.host}/` });
   const connection = await admin();
   await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
   await connection.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
   await connection.end();
-  const url = `${server.protocol}//${server.username ? `${server.username}${server.password ? `:${server.password}` : ''}@` : ''}${server.host}/${name}`;
+  // The app is given mariadb://, which selects TypeORM's MariaDB dialect (src/config/config.ts).
+  const url = `mariadb://${server.username ? `${server.username}${server.password ? `:${server.password}` : ''}@` : ''}${server.host}/${name}`;
   const query = async (statement: string, params: unknown[] = []) => {
-    const c = await createConnection({ uri: url });
+    const c = await createConnection({ uri: url.replace(/^mariadb:/, 'mysql:') });
     try {
       const [result] = await c.query(statement, params);
       return Array.isArray(result) ? (result as unknown[]) : [result];
