@@ -97,7 +97,7 @@ describe('without a usable database', () => {
   it('refuses a bad configuration value with one line', TEST_TIMEOUT, async () => {
     const run = await runCli(['revoke-tokens', 'alice'], { DATABASE_URL: 'sqlite:/tmp/unused.sqlite', BCRYPT_COST: '99' });
     assertFailed(run, /^gatehouse: invalid configuration: BCRYPT_COST/, 2);
-    const url = await runCli(['revoke-tokens', 'alice'], { DATABASE_URL: 'postgres://u:hunter2@h/db' });
+    const url = await runCli(['revoke-tokens', 'alice'], { DATABASE_URL: 'postgres://u:hunter2@h' });
     assertFailed(url, /invalid configuration: DATABASE_URL/, 2);
     assert.doesNotMatch(url.stderr, /hunter2/);
   });
@@ -167,8 +167,8 @@ eachEngine(__filename, (db) => {
     const name = `cli_test_${kind.replace('-', '_')}`;
     const dropTrigger =
       kind === 'delete-tokens'
-        ? await failingTrigger(db(), name, 'tokens', 'DELETE', `OLD.account_id = ${accountId}`)
-        : await failingTrigger(db(), name, 'accounts', 'UPDATE', `OLD.id = ${accountId}`);
+        ? await failingTrigger(db(), name, 'tokens', 'DELETE', `OLD.account_id = ${accountId}`, 'boom')
+        : await failingTrigger(db(), name, 'accounts', 'UPDATE', `OLD.id = ${accountId}`, 'boom');
     try {
       await body();
     } finally {

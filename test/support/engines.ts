@@ -217,19 +217,20 @@ export async function failingTrigger(
   table: string,
   event: 'INSERT' | 'UPDATE' | 'DELETE',
   condition = '1 = 1',
+  message = 'refused by test',
 ): Promise<() => Promise<void>> {
   if (db.engine === 'sqlite') {
-    await db.sql(`CREATE TRIGGER ${name} BEFORE ${event} ON ${table} WHEN ${condition} BEGIN SELECT RAISE(ABORT, 'refused by test'); END`);
+    await db.sql(`CREATE TRIGGER ${name} BEFORE ${event} ON ${table} WHEN ${condition} BEGIN SELECT RAISE(ABORT, '${message}'); END`);
     return async () => void (await db.sql(`DROP TRIGGER IF EXISTS ${name}`));
   }
   if (db.engine === 'mariadb') {
     await db.sql(
-      `CREATE TRIGGER ${name} BEFORE ${event} ON ${table} FOR EACH ROW BEGIN IF ${condition} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by test'; END IF; END`,
+      `CREATE TRIGGER ${name} BEFORE ${event} ON ${table} FOR EACH ROW BEGIN IF ${condition} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '${message}'; END IF; END`,
     );
     return async () => void (await db.sql(`DROP TRIGGER IF EXISTS ${name}`));
   }
   await db.sql(
-    `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF ${condition} THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN COALESCE(NEW, OLD); END $$;
+    `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF ${condition} THEN RAISE EXCEPTION '${message}'; END IF; RETURN COALESCE(NEW, OLD); END $$;
      CREATE TRIGGER ${name} BEFORE ${event} ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}()`,
   );
   return async () => void (await db.sql(`DROP TRIGGER IF EXISTS ${name} ON ${table}; DROP FUNCTION IF EXISTS ${name}()`));
