@@ -253,12 +253,13 @@ export function eachEngine(file: string, body: (db: () => TestDatabase) => void)
       before(async () => {
         database = await provision();
       });
-      after(async () => {
-        await database?.drop();
-      });
       body(() => {
         if (!database) throw new Error('database not provisioned yet');
         return database;
+      });
+      // Registered after the body's hooks, so it runs after them: apps close before their database goes.
+      after(async () => {
+        await database?.drop();
       });
     });
   }
