@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { it, type TestContext } from 'node:test';
 import { appPerSuite } from './support/app';
 import { eachEngine, type TestDatabase } from './support/engines';
-import { client, uniqueLogin } from './support/http';
+import { client, type Reply, uniqueLogin } from './support/http';
 import { spawnService, waitHealthy } from './support/process';
 
 /**
@@ -64,14 +64,19 @@ eachEngine(__filename, (db) => {
     const service = await spawnService({ DATABASE_URL: missing.url });
     let created: Awaited<ReturnType<TestDatabase['sibling']>> | undefined;
     try {
-      // Long enough for several retries (250 ms, 500 ms, 1 s, 2 s...).
-      await sleep(4000);
-      const health = await client(() => service.url).get('/health');
-      assert.equal(health.status, 503, health.text);
+      // Listening, and answering 503 while the database is missing (a loaded machine boots slowly).
+      let health: Reply | undefined;
+      for (const deadline = Date.now() + 30_000; !health && Date.now() < deadline; await sleep(100)) {
+        health = await client(() => service.url).get('/health').catch(() => undefined);
+      }
+      assert.equal(health?.status, 503, health?.text ?? `not listening:\n${service.output()}`);
       const name = new URL(missing.url).pathname.slice(1);
       const hint = `database ${name} does not exist: create it with CREATE DATABASE`;
-      const said = service.output().split('\n').filter((line) => line.includes(hint));
-      assert.equal(said.length, 1, `the hint once, not per retry:\n${service.output()}`);
+      const said = () => service.output().split('\n').filter((line) => line.includes(hint));
+      for (const deadline = Date.now() + 15_000; said().length === 0 && Date.now() < deadline; ) await sleep(100);
+      // Several more retries (the pause doubles from 250 ms), none of them logged.
+      await sleep(4000);
+      assert.equal(said().length, 1, `the hint once, not per retry:\n${service.output()}`);
       assert.doesNotMatch(service.output(), /not ready .*(3D000|ER_BAD_DB_ERROR|does not exist|Unknown database)/);
 
       created = await db().sibling('missing');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EntityMetadataNotFoundError, QueryFailedError, TypeORMError } from 'typeorm';
-import { ConnectionWaitTimeoutError, DatabaseNotReadyError } from './connection-guards';
+import { ConnectionQueueFullError, ConnectionWaitTimeoutError, DatabaseNotReadyError } from './connection-guards';
 import { describeDatabaseError, isDatabaseUnavailable, isMissingDatabase, isUniqueViolation } from './database-errors';
 
 /** An error shaped as mysql2 raises it (see mysql2/lib/base/connection.js, commands/query.js). */
@@ -28,6 +28,7 @@ describe('isDatabaseUnavailable', () => {
     ['pool closed', new Error('Pool is closed.')],
     ['pool queue full', new Error('Queue limit reached.')],
     ['no pooled connection in time', new ConnectionWaitTimeoutError(3000)],
+    ['too many waiting for a pooled connection (pg)', new ConnectionQueueFullError(500)],
     ['schema not ready', new DatabaseNotReadyError()],
     ['never connected', new TypeORMError('Connection is not established with mysql database')],
     ['server shutting down', mysql2Error('Server shutdown in progress', 'ER_SERVER_SHUTDOWN')],
