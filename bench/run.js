@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 'use strict';
 /*
- * Gatehouse benchmark (issue 6). Starts the built service (dist/main.js) on a MariaDB database
- * of its own, drives it from this process over 127.0.0.1 and prints one table:
- * figure | value | goal | met. Every load is bounded in count and in time.
+ * Gatehouse benchmark (issue 6). Starts the built service (dist/main.js) on a MariaDB (default)
+ * or PostgreSQL database of its own, drives it from this process over 127.0.0.1 and prints one
+ * table: figure | value | goal | met. Every load is bounded in count and in time.
+ *
+ *   npm run bench [-- --db mariadb|postgres]
  *
  * Environment (all optional):
  *   BENCH_SMOKE=1            every phase tiny: proves the script works, measures nothing
  *   BENCH_ONLY=a,b           run only these phases: auth, signin, fairness, memory, handshakes, revocation, instances
  *   BENCH_REDIS_URL          Redis for the two-instance phase (default redis://127.0.0.1:6379; keys under a prefix of its own)
- *   BENCH_MARIADB_URL        server to use (default mysql://root@127.0.0.1:3306)
+ *   BENCH_MARIADB_URL        server to use with --db mariadb (default mysql://root@127.0.0.1:3306)
+ *   BENCH_POSTGRES_URL       server to use with --db postgres (default postgres://postgres@127.0.0.1:5432)
  *   BENCH_DATABASE           database to drop, create and use (default gatehouse_bench)
  *   BENCH_KEEP_DATABASE=1    leave the database in place at the end
  *   BCRYPT_COST              cost for the service and for the reference hash (default 10)
@@ -27,6 +30,7 @@ const bcrypt = require('bcryptjs');
 const { BenchDatabase, ServiceProcess, freePort, openFileLimit, serviceEntry, describeExit, cpuSample, cpuBetween, describeCpu } = require(
   './service',
 );
+const { PgBenchDatabase } = require('./pg-database');
 const { Api, cannon, signInStorm, agent } = require('./http-load');
 const { openSockets, closeAll } = require('./sockets');
 const { percentile, median, fmt, sleep } = require('./stats');
@@ -59,6 +63,30 @@ const SETTINGS = SMOKE
       revocation: { count: 200, maxSeconds: 120, timeoutMs: 5000 },
       instances: { sockets: 2000, revocations: 200, broadcasts: 20, maxSeconds: 180, timeoutMs: 5000 },
     };
+
+/** `--db mariadb` (default) or `--db postgres`: which server the service runs on. */
+const ENGINES = {
+  mariadb: {
+    label: 'MariaDB',
+    server: process.env.BENCH_MARIADB_URL || 'mysql://root@127.0.0.1:3306',
+    open: (server, name) => new BenchDatabase(server, name),
+    // mariadb:// selects TypeORM's MariaDB dialect (src/config/config.ts).
+    serviceUrl: (url) => url.replace(/^mysql:/, 'mariadb:'),
+  },
+  postgres: {
+    label: 'PostgreSQL',
+    server: process.env.BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432',
+    open: (server, name) => new PgBenchDatabase(server, name),
+    serviceUrl: (url) => url,
+  },
+};
+const dbFlag = process.argv.indexOf('--db');
+const engineName = dbFlag === -1 ? 'mariadb' : process.argv[dbFlag + 1];
+if (!(engineName in ENGINES)) {
+  console.error(`bench: --db must be one of ${Object.keys(ENGINES).join(', ')}`);
+  process.exit(2);
+}
+const ENGINE = ENGINES[engineName];
 
 const PHASES = ['auth', 'signin', 'fairness', 'memory', 'handshakes', 'revocation', 'instances'];
 const only = (process.env.BENCH_ONLY ?? '')
@@ -532,12 +560,12 @@ async function main() {
   const cost = Number(process.env.BCRYPT_COST || 10);
   const cores = os.availableParallelism();
   const cpus = os.cpus();
-  database = new BenchDatabase(process.env.BENCH_MARIADB_URL || 'mysql://root@127.0.0.1:3306', process.env.BENCH_DATABASE || 'gatehouse_bench');
+  database = ENGINE.open(ENGINE.server, process.env.BENCH_DATABASE || 'gatehouse_bench');
   try {
     await database.recreate();
   } catch (error) {
     database = null;
-    console.error(`bench: MariaDB at ${process.env.BENCH_MARIADB_URL || 'mysql://root@127.0.0.1:3306'} is not usable (${error.code ?? error.message})`);
+    console.error(`bench: ${ENGINE.label} at ${new URL(ENGINE.server).host} is not usable (${error.code ?? error.message})`);
     process.exit(1);
   }
 
@@ -547,7 +575,7 @@ async function main() {
   const env = {
     ...process.env,
     PORT: String(port),
-    DATABASE_URL: database.url,
+    DATABASE_URL: ENGINE.serviceUrl(database.url),
     RATE_LIMIT_PER_MINUTE: '0',
     LOGIN_MAX_FAILURES: '1000000',
     BCRYPT_COST: String(cost),
@@ -655,7 +683,7 @@ async function main() {
   printTable([
     `Gatehouse benchmark${SMOKE ? ' (SMOKE RUN: phases are tiny, the figures mean nothing)' : ''}`,
     `machine: ${cpus.length} cores (${cpuModel}), ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`,
-    `service: ${relative(ROOT, entry)} on MariaDB (${database.name}), BCRYPT_COST ${cost}, rate limits off; load from this process on 127.0.0.1`,
+    `service: ${relative(ROOT, entry)} on ${ENGINE.label} (${database.name}), BCRYPT_COST ${cost}, rate limits off; load from this process on 127.0.0.1`,
   ]);
   if (service.tail.some((line) => /"level":"(error|fatal)"/.test(line))) {
     log(`the service logged errors; its last output:\n${service.tail.join('\n')}`);

@@ -302,7 +302,7 @@ function describeCpu(c, cores) {
   return (
     `cores busy on average: machine ${f(c.machine)} of ${cores}; service main thread ${f(c.serviceMain)}, ` +
     `service other threads (bcrypt pool, GC) ${f(c.serviceOther)}; bench process ${f(c.bench)}; ` +
-    `everything else (MariaDB, other processes) ${f(c.rest)}`
+    `everything else (the database server, other processes) ${f(c.rest)}`
   );
 }
 

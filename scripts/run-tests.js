@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Compiles the project and its tests, checks whether MariaDB answers, then runs every unit
-// spec (src/**/*.spec.ts) and end-to-end spec (test/**/*.e2e-spec.ts) with node's test runner.
+// Compiles the project and its tests, checks whether MariaDB and PostgreSQL answer, then runs
+// every unit spec (src/**/*.spec.ts) and end-to-end spec (test/**/*.e2e-spec.ts) with node's test
+// runner, and ends with a summary (scripts/test-summary.js): time per engine, skipped tests and why.
 // `npm test -- classic tokens` runs only the spec files whose path contains one of the words.
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -32,29 +33,55 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-async function mariadbUrl() {
-  const url = process.env.TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
-  const { createConnection } = require('mysql2/promise');
+/**
+ * The server URL if the server answers; otherwise '' (its runs are skipped with a notice), or,
+ * under CI, the end of the run: there every engine is required.
+ */
+async function probe(engine, url, check) {
   try {
-    const connection = await createConnection({ uri: url, connectTimeout: 3000 });
-    await connection.query('SELECT 1');
-    await connection.end();
+    await check(url);
     return url;
   } catch (error) {
-    const why = `MariaDB is not reachable at ${new URL(url).host} (${error.code ?? error.message})`;
+    const why = `${engine} is not reachable at ${new URL(url).host} (${error.code ?? error.message})`;
     if (process.env.CI === 'true') {
-      console.error(`${why}: under CI the MariaDB runs are required.`);
+      console.error(`${why}: under CI the ${engine} runs are required.`);
       process.exit(1);
     }
-    console.log(`NOTICE: ${why}: the MariaDB runs are skipped; only the SQLite runs will execute.`);
+    console.log(`NOTICE: ${why}: the ${engine} runs are skipped.`);
     return '';
   }
 }
 
-mariadbUrl().then((url) => {
-  const run = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], {
+async function mariadb(url) {
+  const { createConnection } = require('mysql2/promise');
+  const connection = await createConnection({ uri: url, connectTimeout: 3000 });
+  await connection.query('SELECT 1');
+  await connection.end();
+}
+
+async function postgres(url) {
+  const { Client } = require('pg');
+  const client = new Client({ connectionString: `${url.replace(/\/+$/, '')}/postgres`, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+(async () => {
+  const mariadbUrl = await probe('MariaDB', process.env.TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306', mariadb);
+  const postgresUrl = await probe('PostgreSQL', process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432', postgres);
+  const reporters = [
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${join(__dirname, 'test-summary.js')}`,
+    '--test-reporter-destination=stdout',
+  ];
+  const run = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...reporters, ...files], {
     stdio: 'inherit',
-    env: { ...process.env, TEST_MARIADB_URL: url },
+    env: { ...process.env, TEST_MARIADB_URL: mariadbUrl, TEST_POSTGRES_URL: postgresUrl },
   });
   process.exit(run.status ?? 1);
-});
+})();

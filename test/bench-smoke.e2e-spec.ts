@@ -4,7 +4,8 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createConnection } from 'mysql2/promise';
-import { MARIADB_SKIP } from './support/engines';
+import { Client } from 'pg';
+import { MARIADB_SKIP, POSTGRES_SKIP } from './support/engines';
 
 /**
  * The benchmark script (bench/run.js) works at all: a smoke run (every phase tiny) prints the
@@ -15,6 +16,7 @@ const ROOT = join(__dirname, '..', '..');
 const BENCH = join(ROOT, 'bench', 'run.js');
 const SERVICE = join(__dirname, '..', 'src', 'main.js');
 const MARIADB_URL = process.env.TEST_MARIADB_URL || 'mysql://root@127.0.0.1:3306';
+const POSTGRES_URL = process.env.TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432';
 /** A smoke run takes about 10 s here; the bound only keeps a hang from blocking the suite. */
 const RUN_TIMEOUT_MS = 150_000;
 const TEST_TIMEOUT = { timeout: RUN_TIMEOUT_MS + 30_000 };
@@ -42,11 +44,17 @@ interface BenchRun {
  * Runs the benchmark in its own process with the given variables. `interruptWhen` sends SIGINT
  * the first time stderr matches it.
  */
-function runBench(env: Record<string, string>, interruptWhen?: RegExp): Promise<BenchRun> {
+function runBench(env: Record<string, string>, interruptWhen?: RegExp, args: string[] = []): Promise<BenchRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BENCH], {
+    const child = spawn(process.execPath, [BENCH, ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', BENCH_MARIADB_URL: MARIADB_URL, BCRYPT_COST: '4', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        BENCH_MARIADB_URL: MARIADB_URL,
+        BENCH_POSTGRES_URL: POSTGRES_URL,
+        BCRYPT_COST: '4',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -102,6 +110,34 @@ async function databaseExists(name: string): Promise<boolean> {
   }
 }
 
+async function postgresDatabaseExists(name: string): Promise<boolean> {
+  const client = new Client({ connectionString: `${POSTGRES_URL}/postgres`, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    return (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rows.length > 0;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The table's seven rows, each with a value and a verdict. */
+function assertTable(stdout: string): void {
+  const lines = stdout.split('\n');
+  const header = lines.indexOf('| figure | value | goal | met |');
+  assert.ok(header >= 0, `no table header in:\n${stdout}`);
+  assert.equal(lines[header + 1], '|---|---|---|---|');
+  const rows = lines.slice(header + 2, header + 2 + FIGURES.length);
+  FIGURES.forEach(([figure, goal], i) => {
+    const cells = rows[i]?.split(' | ');
+    assert.ok(cells, `row ${figure} missing`);
+    assert.equal(cells[0], `| ${figure}`);
+    assert.doesNotMatch(cells[1], /^(error|not run|skipped|NaN)/, rows[i]);
+    assert.equal(cells[2], goal);
+    assert.match(cells[3], /^(yes|no) \|$/);
+  });
+  assert.equal(lines[header + 2 + FIGURES.length], '', 'more rows than the figures');
+}
+
 describe('npm run bench', () => {
   it('refuses with one line pointing at npm run build when the built service is missing', TEST_TIMEOUT, async () => {
     const run = await runBench({ BENCH_SERVICE_ENTRY: join(ROOT, 'no-such-dist', 'main.js') });
@@ -116,20 +152,7 @@ describe('npm run bench', () => {
       const run = await runBench({ BENCH_SMOKE: '1', BENCH_SERVICE_ENTRY: SERVICE, BENCH_DATABASE: database });
       assert.equal(run.signal, null, `killed; stderr:\n${run.stderr}`);
       assert.equal(run.code, 0, `exit ${run.code}; stderr:\n${run.stderr}\nstdout:\n${run.stdout}`);
-      const lines = run.stdout.split('\n');
-      const header = lines.indexOf('| figure | value | goal | met |');
-      assert.ok(header >= 0, `no table header in:\n${run.stdout}`);
-      assert.equal(lines[header + 1], '|---|---|---|---|');
-      const rows = lines.slice(header + 2, header + 2 + FIGURES.length);
-      FIGURES.forEach(([figure, goal], i) => {
-        const cells = rows[i]?.split(' | ');
-        assert.ok(cells, `row ${figure} missing`);
-        assert.equal(cells[0], `| ${figure}`);
-        assert.doesNotMatch(cells[1], /^(error|not run|skipped|NaN)/, rows[i]);
-        assert.equal(cells[2], goal);
-        assert.match(cells[3], /^(yes|no) \|$/);
-      });
-      assert.equal(lines[header + 2 + FIGURES.length], '', 'more rows than the figures');
+      assertTable(run.stdout);
       assert.match(run.stdout, /^machine: \d+ cores /m);
       assert.equal(await listening(servicePort(run)), false, 'the service is still listening after the run');
       assert.equal(await databaseExists(database), false, 'the benchmark database was left behind');
@@ -146,6 +169,25 @@ describe('npm run bench', () => {
       assert.doesNotMatch(run.stdout, /\| figure \|/);
       assert.equal(await listening(servicePort(run)), false, 'the service is still listening after the interrupt');
       assert.equal(await databaseExists(database), false, 'the benchmark database was left behind');
+    });
+  });
+
+  describe('on PostgreSQL (--db postgres)', { skip: POSTGRES_SKIP }, () => {
+    it('completes a smoke run, prints every row of the table, stops the service and drops its database', TEST_TIMEOUT, async () => {
+      const database = `gatehouse_bench_smoke_${process.pid}`;
+      const env = { BENCH_SMOKE: '1', BENCH_SERVICE_ENTRY: SERVICE, BENCH_DATABASE: database };
+      const run = await runBench(env, undefined, ['--db', 'postgres']);
+      assert.equal(run.code, 0, `exit ${run.code}; stderr:\n${run.stderr}\nstdout:\n${run.stdout}`);
+      assertTable(run.stdout);
+      assert.match(run.stdout, /on PostgreSQL \(/);
+      assert.equal(await listening(servicePort(run)), false, 'the service is still listening after the run');
+      assert.equal(await postgresDatabaseExists(database), false, 'the benchmark database was left behind');
+    });
+
+    it('refuses an unknown --db with one line', TEST_TIMEOUT, async () => {
+      const run = await runBench({}, undefined, ['--db', 'oracle']);
+      assert.equal(run.code, 2);
+      assert.equal(run.stderr, 'bench: --db must be one of mariadb, postgres\n');
     });
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { startApp, type RunningApp } from './support/app';
-import { eachEngine } from './support/engines';
+import { eachEngine, failingTrigger } from './support/engines';
 import { b64, client, uniqueLogin } from './support/http';
 
 eachEngine(__filename, (db) => {
@@ -148,23 +148,14 @@ eachEngine(__filename, (db) => {
     // A registration that fails after the account insert must leave no account behind:
     // make the token insert fail inside the transaction with a trigger, then check.
     const handle = uniqueLogin('atomic');
-    const engine = db().engine;
-    if (engine === 'sqlite') {
-      await db().sql(
-        "CREATE TRIGGER refuse_tokens BEFORE INSERT ON tokens BEGIN SELECT RAISE(ABORT, 'refused by test'); END",
-      );
-    } else {
-      await db().sql(
-        "CREATE TRIGGER refuse_tokens BEFORE INSERT ON tokens FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by test'",
-      );
-    }
+    const dropTrigger = await failingTrigger(db(), 'refuse_tokens', 'tokens', 'INSERT');
     try {
       const reply = await register(handle, 'secret12');
       assert.ok(reply.status >= 500, `expected a failure, got ${reply.status}`);
       assert.equal(reply.body.status, 'error');
       assert.ok(!reply.text.includes('refused by test'), 'no internal detail reaches the client');
     } finally {
-      await db().sql('DROP TRIGGER refuse_tokens');
+      await dropTrigger();
     }
     const rows = await db().sql('SELECT id FROM accounts WHERE login = ?', [handle]);
     assert.equal(rows.length, 0);

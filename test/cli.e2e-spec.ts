@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { startApp, type RunningApp } from './support/app';
 import { assertFailed, assertSucceeded, runCli } from './support/cli';
-import { eachEngine } from './support/engines';
+import { eachEngine, failingTrigger } from './support/engines';
 import { client, uniqueLogin } from './support/http';
 
 /** The contract: a revocation made elsewhere is refused by REST within one second. */
@@ -40,7 +40,7 @@ describe('without a usable database', () => {
   it('refuses a bad configuration value with one line', TEST_TIMEOUT, async () => {
     const run = await runCli(['revoke-tokens', 'alice'], { DATABASE_URL: 'sqlite:/tmp/unused.sqlite', BCRYPT_COST: '99' });
     assertFailed(run, /^gatehouse: invalid configuration: BCRYPT_COST/, 2);
-    const url = await runCli(['revoke-tokens', 'alice'], { DATABASE_URL: 'postgres://u:hunter2@h/db' });
+    const url = await runCli(['revoke-tokens', 'alice'], { DATABASE_URL: 'postgres://u:hunter2@h' });
     assertFailed(url, /invalid configuration: DATABASE_URL/, 2);
     assert.doesNotMatch(url.stderr, /hunter2/);
   });
@@ -105,28 +105,17 @@ eachEngine(__filename, (db) => {
     }
   }
 
-  function engineSql(sqlite: string, mariadb: string): string {
-    return db().engine === 'sqlite' ? sqlite : mariadb;
-  }
-
   /** Makes a statement fail inside the command's transaction for one account, then cleans up. */
   async function withFailingTrigger(kind: 'delete-tokens' | 'update-account', accountId: number, body: () => Promise<void>) {
     const name = `cli_test_${kind.replace('-', '_')}`;
-    const statement =
+    const dropTrigger =
       kind === 'delete-tokens'
-        ? engineSql(
-            `CREATE TRIGGER ${name} BEFORE DELETE ON tokens WHEN OLD.account_id = ${accountId} BEGIN SELECT RAISE(ABORT, 'boom'); END`,
-            `CREATE TRIGGER ${name} BEFORE DELETE ON tokens FOR EACH ROW BEGIN IF OLD.account_id = ${accountId} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'boom'; END IF; END`,
-          )
-        : engineSql(
-            `CREATE TRIGGER ${name} BEFORE UPDATE ON accounts WHEN OLD.id = ${accountId} BEGIN SELECT RAISE(ABORT, 'boom'); END`,
-            `CREATE TRIGGER ${name} BEFORE UPDATE ON accounts FOR EACH ROW BEGIN IF OLD.id = ${accountId} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'boom'; END IF; END`,
-          );
-    await db().sql(statement);
+        ? await failingTrigger(db(), name, 'tokens', 'DELETE', `OLD.account_id = ${accountId}`, 'boom')
+        : await failingTrigger(db(), name, 'accounts', 'UPDATE', `OLD.id = ${accountId}`, 'boom');
     try {
       await body();
     } finally {
-      await db().sql(`DROP TRIGGER IF EXISTS ${name}`);
+      await dropTrigger();
     }
   }
 

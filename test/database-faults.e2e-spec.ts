@@ -10,10 +10,11 @@ import { TcpProxy } from './support/tcp-proxy';
 
 /**
  * The database going away under a running service, and a service starting before its
- * database. A TCP proxy written here sits between the app and the shared MariaDB, and is cut
- * (connections reset, new ones closed: a stopped or unreachable server) or stalled
- * (connections kept open, no byte forwarded: a paused server). The MariaDB server itself is
- * never touched. SQLite is a file inside the process and cannot vanish in the same way.
+ * database. A TCP proxy (test/support/tcp-proxy.ts) sits between the app and the shared MariaDB
+ * or PostgreSQL server, and is cut (connections reset, new ones closed: a stopped or unreachable
+ * server) or stalled (connections kept open, no byte forwarded: a paused server). The servers
+ * themselves are never stopped. SQLite is a file inside the process and cannot vanish in the
+ * same way.
  */
 
 /**
@@ -67,7 +68,7 @@ function assertUnavailable({ label, dialect, reply, ms }: Outcome): void {
   }
   assert.equal(body.error, 'Service Unavailable', context);
   assert.equal(typeof body.message, 'string', context);
-  const internals = /\bat .*\.js:\d+|QueryFailedError|ECONN|PROTOCOL_|mysql/i;
+  const internals = /\bat .*\.js:\d+|QueryFailedError|ECONN|PROTOCOL_|mysql|postgres|pg-pool|terminated|SQLSTATE/i;
   assert.doesNotMatch(reply.text, internals, `${context}: internals leaked`);
 }
 
@@ -100,12 +101,12 @@ function through(proxy: TcpProxy, db: TestDatabase): TestDatabase {
 
 function target(db: TestDatabase): { host: string; port: number } {
   const url = new URL(db.url);
-  return { host: url.hostname, port: Number(url.port || 3306) };
+  return { host: url.hostname, port: Number(url.port || (db.engine === 'postgres' ? 5432 : 3306)) };
 }
 
 eachEngine(__filename, (db) => {
-  const mariadbOnly = (t: TestContext): boolean => {
-    if (db().engine === 'mariadb') return true;
+  const serverOnly = (t: TestContext): boolean => {
+    if (db().engine !== 'sqlite') return true;
     t.skip('SQLite is a file inside the process: it cannot become unreachable or paused');
     return false;
   };
@@ -226,7 +227,7 @@ eachEngine(__filename, (db) => {
   };
 
   before(async () => {
-    if (db().engine !== 'mariadb') return;
+    if (db().engine === 'sqlite') return;
     const { host, port } = target(db());
     proxy = await TcpProxy.start(host, port);
     running = await startApp(through(proxy, db()));
@@ -251,7 +252,7 @@ eachEngine(__filename, (db) => {
   ] as const;
   for (const [fault, claim] of faults) {
     it(`${fault}: ${claim}`, slow, async (t) => {
-      if (!mariadbOnly(t)) return;
+      if (!serverOnly(t)) return;
       await awaitHealthy(() => running!.url);
       const tokensBefore = await ownerTokenCount();
       await sleep(1100); // let the session cache forget every token checked so far
@@ -266,7 +267,7 @@ eachEngine(__filename, (db) => {
   }
 
   it('stall, then cut while stalled requests wait: still 503, then recovery', slow, async (t) => {
-    if (!mariadbOnly(t)) return;
+    if (!serverOnly(t)) return;
     await awaitHealthy(() => running!.url);
     const tokensBefore = await ownerTokenCount();
     await sleep(1100);
@@ -285,19 +286,14 @@ eachEngine(__filename, (db) => {
   for (const mode of ['cut', 'stalled'] as const) {
     const state = mode === 'cut' ? 'unreachable' : 'paused';
     it(`starts with the database ${state}: 503 meanwhile, then migrates and serves by itself`, slow, async (t) => {
-      if (!mariadbOnly(t)) return;
+      if (!serverOnly(t)) return;
       // A database of its own, so that the migrations really run when it comes back.
-      const current = (await db().sql('SELECT DATABASE() AS name')) as { name: string }[];
-      const name = `${current[0].name}_boot_${mode}`.slice(0, 64);
-      await db().sql(`DROP DATABASE IF EXISTS \`${name}\``);
-      await db().sql(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
+      const own = await db().sibling(`boot_${mode}`);
       const { host, port } = target(db());
       const downProxy = await TcpProxy.start(host, port, mode);
-      const url = new URL(db().url);
-      url.pathname = `/${name}`;
       let booted: RunningApp | undefined;
       try {
-        const ownDatabase = through(downProxy, { ...db(), url: url.toString() });
+        const ownDatabase = through(downProxy, own);
         booted = await startApp(ownDatabase, {}, [], { waitForDatabase: false });
         const boot = client(() => booted!.url);
         const login = uniqueLogin('Early');
@@ -344,11 +340,8 @@ eachEngine(__filename, (db) => {
           const reply = await boot.post('/api/auth/login', { handle, pwd: b64('secret-password') });
           assert.equal(reply.status, 200, `${handle} registered during recovery signs in`);
         }
-        const tables = (await db().sql(
-          'SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name',
-          [name],
-        )) as { t: string }[];
-        assert.ok(tables.some((row) => row.t === 'accounts'), `migrated: ${JSON.stringify(tables)}`);
+        const tables = await own.tables();
+        assert.ok(tables.includes('accounts'), `migrated: ${JSON.stringify(tables)}`);
         assert.equal((await boot.post('/register', { login, password: 'secret-password' })).status, 200);
         const auth = await boot.post('/auth', { login, password: 'secret-password' });
         assert.equal(auth.status, 200);
@@ -358,13 +351,13 @@ eachEngine(__filename, (db) => {
       } finally {
         await booted?.close();
         await downProxy.close();
-        await db().sql(`DROP DATABASE IF EXISTS \`${name}\``);
+        await own.drop();
       }
     });
   }
 
   it('an app closed while it is still connecting leaves no connection open behind it', slow, async (t) => {
-    if (!mariadbOnly(t)) return;
+    if (!serverOnly(t)) return;
     const { host, port } = target(db());
     // Stalled: the first connection attempt is accepted and then waits for the server's greeting.
     const slowProxy = await TcpProxy.start(host, port, 'stalled');

@@ -111,7 +111,7 @@ describe('refusing a bad configuration', () => {
   const cases: { env: Record<string, string>; variable: string; dotEnv?: string }[] = [
     { env: { TOKEN_TTL: 'abc' }, variable: 'TOKEN_TTL' },
     { env: { BCRYPT_COST: '99' }, variable: 'BCRYPT_COST' },
-    { env: { DATABASE_URL: 'postgres://gate:hunter2@db.example.com/gatehouse' }, variable: 'DATABASE_URL' },
+    { env: { DATABASE_URL: 'postgres://gate:hunter2@db.example.com' }, variable: 'DATABASE_URL' },
     { env: { PORT: '70000' }, variable: 'PORT' },
     { env: { CORS_ORIGINS: 'app.example.com' }, variable: 'CORS_ORIGINS' },
     { env: { REDIS_URL: 'http://gate:hunter2@cache.example.com:6379' }, variable: 'REDIS_URL' },

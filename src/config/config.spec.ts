@@ -156,13 +156,23 @@ describe('parseConfig', () => {
       path: 'relative/db.sqlite',
     });
     assert.deepEqual(parseConfig({ DATABASE_URL: 'mariadb://root@127.0.0.1:3306/gh' }).database, {
-      type: 'mysql',
+      type: 'mariadb',
       url: 'mysql://root@127.0.0.1:3306/gh',
     });
     assert.deepEqual(parseConfig({ DATABASE_URL: 'mysql://root@localhost/gh' }).database, {
       type: 'mysql',
       url: 'mysql://root@localhost/gh',
     });
+    for (const url of ['postgres://gate:pw@db.internal:5433/gatehouse', 'postgresql://postgres@127.0.0.1/gh']) {
+      assert.deepEqual(parseConfig({ DATABASE_URL: url }).database, { type: 'postgres', url });
+    }
+  });
+
+  it('refuses a postgres:// URL without a database, without echoing it', () => {
+    assert.throws(
+      () => parseConfig({ DATABASE_URL: 'postgres://gate:s3cret@db.internal:5432' }),
+      (error: Error) => /postgres:\/\/user:pass@host:port\/db/.test(error.message) && !error.message.includes('s3cret'),
+    );
   });
 
   it('accepts the bounds of every number', () => {
@@ -214,7 +224,8 @@ describe('parseConfig', () => {
 
   it('never echoes a DATABASE_URL, which may carry a password', () => {
     for (const url of [
-      'postgres://gate:hunter2@db.example.com/gatehouse',
+      'postgres://gate:hunter2@db.example.com',
+      'postgresql://gate:hunter2@:5432/gatehouse',
       'mysql://gate:hunter2@db.example.com',
       'mysql://gate:hunter2@/gatehouse',
       'mysql://gate:hunter2@db.example.com:99999/gatehouse',

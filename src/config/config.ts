@@ -6,6 +6,9 @@ import { parseDuration } from './duration';
 
 export type DatabaseConfig =
   | { type: 'mysql'; url: string }
+  /** mariadb://: the same wire protocol, but TypeORM's MariaDB dialect reads the schema right. */
+  | { type: 'mariadb'; url: string }
+  | { type: 'postgres'; url: string }
   | { type: 'sqlite'; path: string };
 
 /** Everything Gatehouse reads from its environment, parsed and checked once. */
@@ -114,20 +117,30 @@ function database(raw: string): DatabaseConfig {
     if (path === '') throw new ConfigError('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:data/gatehouse.sqlite');
     return { type: 'sqlite', path };
   }
-  if (/^(mysql|mariadb):\/\//.test(raw)) {
+  const engine = /^mysql:\/\//.test(raw)
+    ? 'mysql'
+    : /^mariadb:\/\//.test(raw)
+      ? 'mariadb'
+      : /^postgres(ql)?:\/\//.test(raw)
+        ? 'postgres'
+        : null;
+  if (engine !== null) {
+    const scheme = engine;
     let url: URL;
     try {
       url = new URL(raw);
     } catch {
-      throw new ConfigError('DATABASE_URL is not a valid mysql:// URL');
+      throw new ConfigError(`DATABASE_URL is not a valid ${scheme}:// URL`);
     }
     if (!url.hostname || url.pathname.length <= 1) {
-      throw new ConfigError('DATABASE_URL must name a host and a database: mysql://user:pass@host:port/db');
+      throw new ConfigError(`DATABASE_URL must name a host and a database: ${scheme}://user:pass@host:port/db`);
     }
-    return { type: 'mysql', url: raw.replace(/^mariadb:/, 'mysql:') };
+    if (engine === 'mysql') return { type: 'mysql', url: raw };
+    if (engine === 'mariadb') return { type: 'mariadb', url: raw.replace(/^mariadb:/, 'mysql:') };
+    return { type: 'postgres', url: raw };
   }
   // Never echo the value: a URL may carry a password.
-  throw new ConfigError('DATABASE_URL must start with mysql:// or sqlite:');
+  throw new ConfigError('DATABASE_URL must start with mysql://, mariadb://, postgres:// or sqlite:');
 }
 
 function redisUrl(raw: string): string | null {

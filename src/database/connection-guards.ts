@@ -6,11 +6,12 @@ import {
   type EntityTarget,
   EventSubscriber,
 } from 'typeorm';
+import { isDatabaseUnavailable } from './database-errors';
 
 /**
  * What stands between a database that is missing, stopped or paused and a request that would
  * otherwise fail with a 500 or hang: a DataSource that refuses to be used before its schema is
- * ready, and two bounds that mysql2's pool lacks. A stopped or unreachable server is noticed at
+ * ready, and bounds that the mysql2 and pg pools lack. A stopped or unreachable server is noticed at
  * once (reset, refused) or within the connect timeout; a paused one keeps its sockets open and
  * only the timeouts below turn it into a prompt 503.
  */
@@ -64,40 +65,74 @@ export class ConnectionWaitTimeoutError extends Error {
   }
 }
 
-interface PooledConnection {
-  release(): void;
+/** The error given to a caller when too many are already waiting for a pooled connection. */
+export class ConnectionQueueFullError extends Error {
+  readonly code = 'POOL_QUEUE_LIMIT';
+
+  constructor(limit: number) {
+    super(`${limit} callers are already waiting for a database connection`);
+    this.name = 'ConnectionQueueFullError';
+  }
+}
+
+export interface ConnectionWaitLimits {
+  /** The longest a caller waits for a pooled connection, opening one included. */
+  acquireTimeoutMs: number;
+  /** How many callers may wait at once; the next is refused at once. */
+  queueLimit: number;
+}
+
+/** What the drivers' obtainMasterConnection resolves to: mysql2's connection, or pg's [client, release]. */
+type Obtained = { release(): void } | [unknown, (error?: Error) => void];
+
+function giveBack(obtained: Obtained): void {
+  if (Array.isArray(obtained)) obtained[1]();
+  else obtained.release();
 }
 
 /**
- * mysql2's pool has no acquire timeout: once every connection is busy, a caller waits in the
- * queue until one is released, and against a paused server each is held for the whole query
- * timeout, then replaced by a new connection that spends the whole connect timeout failing.
- * A burst would wait several of those rounds. This bounds the wait for a connection (including
- * opening a new one); a connection that arrives after its caller gave up goes straight back.
+ * Neither pool bounds the wait well enough on its own. mysql2's pool has no acquire timeout:
+ * once every connection is busy, a caller waits in the queue until one is released, and against
+ * a paused server each is held for the whole query timeout, then replaced by a new connection
+ * that spends the whole connect timeout failing; a burst would wait several of those rounds.
+ * pg-pool bounds each wait by its connection timeout but not the number of waiters, so a flood
+ * during an outage would pile up without end. This bounds both the wait (including opening a
+ * new connection) and, on PostgreSQL, the queue (mysql2 has `queueLimit`). A connection that
+ * arrives after its caller gave up goes straight back.
  */
-export function limitConnectionWait(dataSource: DataSource, timeoutMs: number): DataSource {
-  if (dataSource.options.type !== 'mysql') return dataSource;
-  const driver = dataSource.driver;
+export function limitConnectionWait(dataSource: DataSource, limits: ConnectionWaitLimits): DataSource {
+  const type = dataSource.options.type;
+  if (type !== 'mysql' && type !== 'mariadb' && type !== 'postgres') return dataSource;
+  const driver = dataSource.driver as unknown as { obtainMasterConnection(): Promise<Obtained> };
   const obtain = driver.obtainMasterConnection.bind(driver);
-  driver.obtainMasterConnection = () =>
-    new Promise((resolve, reject) => {
+  let waiting = 0;
+  driver.obtainMasterConnection = () => {
+    if (type === 'postgres' && waiting >= limits.queueLimit) {
+      return Promise.reject(new ConnectionQueueFullError(limits.queueLimit));
+    }
+    waiting++;
+    return new Promise((resolve, reject) => {
       let gaveUp = false;
       const timer = setTimeout(() => {
         gaveUp = true;
-        reject(new ConnectionWaitTimeoutError(timeoutMs));
-      }, timeoutMs);
-      obtain().then(
-        (connection: PooledConnection) => {
-          if (gaveUp) return connection.release();
-          clearTimeout(timer);
-          resolve(connection);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          if (!gaveUp) reject(error);
-        },
-      );
+        reject(new ConnectionWaitTimeoutError(limits.acquireTimeoutMs));
+      }, limits.acquireTimeoutMs);
+      // Counted until the pool itself lets go of the caller: that is what its queue holds.
+      obtain()
+        .finally(() => waiting--)
+        .then(
+          (obtained) => {
+            if (gaveUp) return giveBack(obtained);
+            clearTimeout(timer);
+            resolve(obtained);
+          },
+          (error: unknown) => {
+            clearTimeout(timer);
+            if (!gaveUp) reject(error);
+          },
+        );
     });
+  };
   return dataSource;
 }
 
@@ -105,18 +140,37 @@ interface DestroyableConnection {
   destroy?: () => void;
 }
 
+interface PostgresQueryRunner {
+  releasePostgresConnection?: (error?: Error) => Promise<void>;
+}
+
 /**
+ * A connection whose query failed because the database was out of reach is never lent again.
+ *
  * mysql2 reports a query timeout (PROTOCOL_SEQUENCE_TIMEOUT) to its caller but keeps the
  * connection, still waiting for the late answer, and the pool then lends it to the next caller,
  * whose query queues behind the dead one and never even starts its own timer: against a paused
- * server that request hangs. A connection whose query timed out is therefore destroyed, never
- * reused. (Listed in the MySQL options only; the SQLite driver has no such timeout.)
+ * server that request hangs. Such a connection is destroyed.
+ *
+ * pg behaves alike after its client-side `query_timeout`, and a backend that was terminated
+ * (57P01) was seen handed out once more; releasing a pg client *with an error* makes pg-pool
+ * close it instead of pooling it. The query runner is released early: the transaction's
+ * rollback then fails, which TypeORM ignores in favour of the original error.
+ * (Listed in the MySQL and PostgreSQL options only; SQLite has no such failure.)
  */
 @EventSubscriber()
-export class DiscardTimedOutConnections implements EntitySubscriberInterface {
+export class DiscardBrokenConnections implements EntitySubscriberInterface {
   afterQuery(event: AfterQueryEvent): void {
-    if (event.success || (event.error as { code?: unknown } | undefined)?.code !== 'PROTOCOL_SEQUENCE_TIMEOUT') return;
-    const connection = (event.queryRunner as { databaseConnection?: DestroyableConnection }).databaseConnection;
+    if (event.success) return;
+    const runner = event.queryRunner;
+    if (runner.connection.options.type === 'postgres') {
+      if (!isDatabaseUnavailable(event.error)) return;
+      const error = event.error instanceof Error ? event.error : new Error('connection unusable');
+      void (runner as PostgresQueryRunner).releasePostgresConnection?.(error);
+      return;
+    }
+    if ((event.error as { code?: unknown } | undefined)?.code !== 'PROTOCOL_SEQUENCE_TIMEOUT') return;
+    const connection = (runner as { databaseConnection?: DestroyableConnection }).databaseConnection;
     connection?.destroy?.();
   }
 }

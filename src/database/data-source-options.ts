@@ -4,29 +4,37 @@ import type { DataSourceOptions } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import type { DatabaseConfig } from '../config/config';
 import { Token } from '../tokens/token.entity';
-import { DiscardTimedOutConnections } from './connection-guards';
+import { DiscardBrokenConnections } from './connection-guards';
 import { CreateAccountsAndTokens1763790000000 } from './migrations/1763790000000-CreateAccountsAndTokens';
 import { AddSessionsLocksAndRecoveryCodes1764600000000 } from './migrations/1764600000000-AddSessionsLocksAndRecoveryCodes';
+import { ExplicitForeignKeyUpdateRule1764700000000 } from './migrations/1764700000000-ExplicitForeignKeyUpdateRule';
 import { RecoveryCode } from '../recovery/recovery-code.entity';
 import { QuietTypeOrmLogger } from './quiet-logger';
 
 /** Every migration, in order. Listed, not globbed, so a build can never miss or reorder one. */
-export const MIGRATIONS = [CreateAccountsAndTokens1763790000000, AddSessionsLocksAndRecoveryCodes1764600000000];
+export const MIGRATIONS = [
+  CreateAccountsAndTokens1763790000000,
+  AddSessionsLocksAndRecoveryCodes1764600000000,
+  ExplicitForeignKeyUpdateRule1764700000000,
+];
 
 export const ENTITIES = [Account, Token, RecoveryCode];
 
 /**
- * Bounds that turn an unreachable MySQL into a fast error instead of a hang: how long to wait
- * for a TCP connection, for a pooled connection to become free (see connection-guards.ts), for
- * any one query, and how many requests may queue for a pooled connection before the next one is
- * refused. A request against a paused server is refused after at most acquire + query timeout.
+ * Bounds that turn an unreachable MySQL or PostgreSQL into a fast error instead of a hang: how
+ * long to wait for a TCP connection, for a pooled connection to become free (see
+ * connection-guards.ts), for any one query, and how many requests may queue for a pooled
+ * connection before the next one is refused. A request against a paused server is refused after
+ * at most acquire + query timeout.
  */
-export const MYSQL_LIMITS = {
+export const POOL_LIMITS = {
   connectTimeoutMs: 3000,
   acquireTimeoutMs: 3000,
   queryTimeoutMs: 5000,
   poolSize: 10,
   poolQueueLimit: 500,
+  /** TCP keep-alive on idle pooled connections, so a vanished server is noticed between requests. */
+  keepAliveDelayMs: 10_000,
 };
 
 /** How long SQLite waits for another process's write lock before giving up. */
@@ -58,22 +66,45 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     };
   }
 
+  if (database.type === 'postgres') {
+    return {
+      ...common,
+      type: 'postgres',
+      url: database.url,
+      subscribers: [DiscardBrokenConnections],
+      connectTimeoutMS: POOL_LIMITS.connectTimeoutMs,
+      poolSize: POOL_LIMITS.poolSize,
+      // Passed to pg's Pool and Client. The server cancels a statement after statement_timeout; the
+      // client gives up after query_timeout when even the cancellation cannot arrive (a paused or
+      // cut-off server), a little later so that the server's clearer error wins when it can.
+      extra: {
+        statement_timeout: POOL_LIMITS.queryTimeoutMs,
+        query_timeout: POOL_LIMITS.queryTimeoutMs + 500,
+        lock_timeout: POOL_LIMITS.queryTimeoutMs,
+        idle_in_transaction_session_timeout: 4 * POOL_LIMITS.queryTimeoutMs,
+        idleTimeoutMillis: 30_000,
+        keepAlive: true,
+        keepAliveInitialDelayMillis: POOL_LIMITS.keepAliveDelayMs,
+      },
+    };
+  }
+
   return {
     ...common,
-    type: 'mysql',
+    type: database.type,
     url: database.url,
-    subscribers: [DiscardTimedOutConnections],
+    subscribers: [DiscardBrokenConnections],
     charset: 'utf8mb4_unicode_ci',
     timezone: 'Z',
-    connectTimeout: MYSQL_LIMITS.connectTimeoutMs,
-    poolSize: MYSQL_LIMITS.poolSize,
+    connectTimeout: POOL_LIMITS.connectTimeoutMs,
+    poolSize: POOL_LIMITS.poolSize,
     enableQueryTimeout: true,
-    maxQueryExecutionTime: MYSQL_LIMITS.queryTimeoutMs,
+    maxQueryExecutionTime: POOL_LIMITS.queryTimeoutMs,
     extra: {
       waitForConnections: true,
-      queueLimit: MYSQL_LIMITS.poolQueueLimit,
+      queueLimit: POOL_LIMITS.poolQueueLimit,
       enableKeepAlive: true,
-      keepAliveInitialDelay: 10_000,
+      keepAliveInitialDelay: POOL_LIMITS.keepAliveDelayMs,
     },
   };
 }

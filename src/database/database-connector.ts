@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { GatedDataSource } from './connection-guards';
+import { describeDatabaseError, isMissingDatabase } from './database-errors';
 
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 5000;
@@ -42,6 +43,7 @@ export class DatabaseConnector implements OnApplicationShutdown {
 
   private async connectWithRetry(): Promise<void> {
     let delay = FIRST_RETRY_MS;
+    let toldMissing = false;
     for (;;) {
       if (this.stopped) throw new Error('shutting down');
       let failure: unknown;
@@ -59,7 +61,14 @@ export class DatabaseConnector implements OnApplicationShutdown {
         this.logger.log('database ready');
         return;
       }
-      this.logger.warn(`database not ready (${describe(failure)}); retrying in ${delay} ms`);
+      if (!isMissingDatabase(failure)) {
+        toldMissing = false;
+        this.logger.warn(`database not ready (${describeDatabaseError(failure)}); retrying in ${delay} ms`);
+      } else if (!toldMissing) {
+        // Waiting will not help until someone creates it: say so once, then keep retrying quietly.
+        toldMissing = true;
+        this.logger.error(`${missingDatabaseHint(this.dataSource)}; retrying quietly until it exists`);
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         this.wake = () => {
@@ -87,11 +96,14 @@ export class DatabaseConnector implements OnApplicationShutdown {
   }
 }
 
-function describe(error: unknown): string {
-  if (error && typeof error === 'object') {
-    const { code, message } = error as { code?: unknown; message?: unknown };
-    if (typeof code === 'string') return code;
-    if (typeof message === 'string') return message.slice(0, 200);
-  }
-  return 'unknown error';
+/** What to tell the owner when the database named in DATABASE_URL does not exist. */
+export function missingDatabaseHint(dataSource: DataSource): string {
+  const { type } = dataSource.options;
+  const url = (dataSource.options as { url?: string }).url;
+  const name = url ? decodeURIComponent(new URL(url).pathname.slice(1)) : 'gatehouse';
+  const create =
+    type === 'postgres'
+      ? `CREATE DATABASE "${name.replaceAll('"', '""')}" (e.g. createdb ${name})`
+      : `CREATE DATABASE \`${name.replaceAll('`', '``')}\` CHARACTER SET utf8mb4`;
+  return `database ${name} does not exist: create it with ${create}`;
 }

@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DatabaseConnector } from './database-connector';
 import { GatedDataSource, limitConnectionWait } from './connection-guards';
-import { dataSourceOptions, MYSQL_LIMITS } from './data-source-options';
+import { dataSourceOptions, POOL_LIMITS } from './data-source-options';
 import { SCHEMA_CONTRIBUTIONS, type SchemaContribution, withContributions } from './schema-contributions';
 import { TransactionRunner } from './transaction-runner';
 
@@ -19,7 +19,10 @@ import { TransactionRunner } from './transaction-runner';
         manualInitialization: true,
       }),
       dataSourceFactory: async (options?: DataSourceOptions) =>
-        limitConnectionWait(new GatedDataSource(options!), MYSQL_LIMITS.acquireTimeoutMs),
+        limitConnectionWait(new GatedDataSource(options!), {
+          acquireTimeoutMs: POOL_LIMITS.acquireTimeoutMs,
+          queueLimit: POOL_LIMITS.poolQueueLimit,
+        }),
     }),
   ],
   providers: [DatabaseConnector, TransactionRunner],

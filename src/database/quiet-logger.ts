@@ -14,7 +14,7 @@ export class QuietTypeOrmLogger implements TypeOrmLogger {
   logQueryError(error: string | Error, query: string): void {
     const message = typeof error === 'string' ? error : error.message;
     // A lost registration race is an expected outcome, answered with 409 upstream.
-    if (/Duplicate entry|UNIQUE constraint/.test(message)) return;
+    if (/Duplicate entry|UNIQUE constraint|duplicate key value violates unique constraint/.test(message)) return;
     this.logger.warn(`query failed: ${message} [${query.slice(0, 200)}]`);
   }
 

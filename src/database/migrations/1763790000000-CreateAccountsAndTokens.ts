@@ -5,7 +5,7 @@ export class CreateAccountsAndTokens1763790000000 implements MigrationInterface 
   name = 'CreateAccountsAndTokens1763790000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const mysql = queryRunner.connection.options.type === 'mysql';
+    const mysql = ['mysql', 'mariadb'].includes(queryRunner.connection.options.type);
     // On MySQL the server's default collation folds case and accents and ignores trailing
     // spaces; the lookup key must compare byte for byte so only our normalisation decides.
     const text = (length: number, binary = false) => ({

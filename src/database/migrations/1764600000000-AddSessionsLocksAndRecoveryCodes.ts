@@ -11,7 +11,7 @@ export class AddSessionsLocksAndRecoveryCodes1764600000000 implements MigrationI
   name = 'AddSessionsLocksAndRecoveryCodes1764600000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const mysql = queryRunner.connection.options.type === 'mysql';
+    const mysql = ['mysql', 'mariadb'].includes(queryRunner.connection.options.type);
     const text = (length: number, nullable: boolean) => ({
       type: 'varchar',
       length: String(length),
