@@ -9,11 +9,11 @@
  * A folder may import its own files and any folder of a lower layer, never one of a higher layer.
  */
 const layers = [
-  ['config', 'clock', 'events', 'http'],
+  ['config', 'clock', 'events'],
   ['database'],
   ['accounts', 'tokens', 'limits'],
   ['shared-store'],
-  ['auth', 'realtime', 'recovery', 'health', 'metrics', 'lifecycle', 'docs', 'account-page', 'self-service'],
+  ['http', 'docs', 'auth', 'realtime', 'recovery', 'health', 'metrics', 'lifecycle', 'account-page', 'self-service'],
   ['cli', 'owner', 'mcp', 'extension'],
 ];
 
