@@ -7,12 +7,13 @@
 const { join } = require('node:path');
 require('reflect-metadata');
 const { Module } = require('@nestjs/common');
-const { SubscribeMessage, WebSocketGateway, WebSocketServer } = require('@nestjs/websockets');
+const { SubscribeMessage, WebSocketServer } = require('@nestjs/websockets');
 
 const dir = process.env.BENCH_APP_DIR;
 const { createApp } = require(join(dir, 'app.factory.js'));
 const { loadConfig } = require(join(dir, 'config', 'config.js'));
-const { accountRoom, sessionOf } = require(join(dir, 'realtime', 'socket-session.js'));
+const { accountRoom, GatehouseGateway } = require(join(dir, 'extension', 'index.js'));
+const { sessionOf } = require(join(dir, 'realtime', 'socket-session.js'));
 
 class BenchGateway {
   /** Without parameter decorators Nest hands a gateway handler the socket and the payload. */
@@ -23,7 +24,8 @@ class BenchGateway {
 }
 WebSocketServer()(BenchGateway.prototype, 'server');
 SubscribeMessage('bench-shout')(BenchGateway.prototype, 'shout', Object.getOwnPropertyDescriptor(BenchGateway.prototype, 'shout'));
-WebSocketGateway()(BenchGateway);
+// As every extension gateway must be: Gatehouse's error handling, or the start is refused.
+GatehouseGateway()(BenchGateway);
 class BenchModule {}
 Module({ providers: [BenchGateway] })(BenchModule);
 

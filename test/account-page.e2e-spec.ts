@@ -125,6 +125,8 @@ eachEngine(__filename, (db) => {
     assert.equal(await rows.filter({ hasText: 'This session' }).count(), 1);
     await page.getByRole('button', { name: /^End session of / }).click();
     await notice(page).filter({ hasText: 'Session ended.' }).waitFor();
+    // The list is read again after the notice: wait for the ended row to go.
+    await rows.nth(1).waitFor({ state: 'detached', timeout: 3000 });
     assert.equal(await rows.count(), 1);
     assert.equal((await api.get('/api/auth/me', { Authentication: other })).status, 401);
   });

@@ -32,10 +32,26 @@ class AdapterPublisher extends Redis {
       commandTimeout: undefined,
       ...override,
     });
+    settleFailures(copy, 'subscribe');
     this.duplicates.add(copy);
     copy.once('end', () => this.duplicates.delete(copy));
     return copy;
   }
+}
+
+/**
+ * The adapter fires some commands without awaiting them (SUBSCRIBE on its subscriber; PUBLISH of
+ * packets that expect acknowledgements, serverSideEmit, fetchSockets). During an outage, or when
+ * close() cuts a connection with such a command pending, their promise rejects with nobody to
+ * catch it, and an unhandled rejection would end the process. Such a failure is what the adapter
+ * already tolerates (a publish reaches no other instance; ioredis re-subscribes on reconnect),
+ * so it resolves instead.
+ */
+function settleFailures(client: Redis, command: 'publish' | 'subscribe'): void {
+  const original = (client[command] as (...args: unknown[]) => Promise<unknown>).bind(client);
+  Object.defineProperty(client, command, {
+    value: (...args: unknown[]) => original(...args).catch(() => undefined),
+  });
 }
 
 /** Cross-instance rooms for socket.io servers: one stream per deployment (REDIS_PREFIX), one set of connections. */
@@ -55,6 +71,7 @@ export class SocketAdapterConnections {
     });
     // Failures are reported by SharedStore's own connections; the adapter's outcome is the emit's.
     this.publisher.on('error', () => undefined);
+    settleFailures(this.publisher, 'publish');
   }
 
   /** An adapter constructor for one socket.io server (its `adapter` option). */

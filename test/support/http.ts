@@ -12,7 +12,7 @@ export async function request(
   base: string,
   method: string,
   path: string,
-  options: { json?: unknown; raw?: string | Buffer; headers?: Record<string, string> } = {},
+  options: { json?: unknown; raw?: string | Buffer; headers?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<Reply> {
   const headers: Record<string, string> = { ...options.headers };
   let body: string | Buffer | undefined;
@@ -22,7 +22,7 @@ export async function request(
   } else if (options.raw !== undefined) {
     body = options.raw;
   }
-  const response = await fetch(base + path, { method, headers, body, signal: AbortSignal.timeout(15_000) });
+  const response = await fetch(base + path, { method, headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 15_000) });
   const text = await response.text();
   let parsed: unknown = text;
   try {
@@ -41,13 +41,17 @@ let counter = 0;
 /** A login no other test in this process uses. */
 export const uniqueLogin = (prefix = 'user'): string => `${prefix}${process.pid}x${++counter}`;
 
-/** A small client for one running app. */
-export function client(base: () => string) {
+/**
+ * A small client for one running app. `timeoutMs` bounds each request (15 s by default): a spec
+ * that queues work on purpose (a full hashing queue) may allow more on a loaded machine.
+ */
+export function client(base: () => string, { timeoutMs }: { timeoutMs?: number } = {}) {
   return {
-    post: (path: string, json: unknown, headers?: Record<string, string>) => request(base(), 'POST', path, { json, headers }),
-    get: (path: string, headers?: Record<string, string>) => request(base(), 'GET', path, { headers }),
+    post: (path: string, json: unknown, headers?: Record<string, string>) =>
+      request(base(), 'POST', path, { json, headers, timeoutMs }),
+    get: (path: string, headers?: Record<string, string>) => request(base(), 'GET', path, { headers, timeoutMs }),
     raw: (method: string, path: string, raw: string | Buffer | undefined, headers?: Record<string, string>) =>
-      request(base(), method, path, { raw, headers }),
+      request(base(), method, path, { raw, headers, timeoutMs }),
     /** Registers through the classic dialect and signs in; returns a token. */
     async account(login = uniqueLogin(), password = 'secret-password') {
       const reg = await request(base(), 'POST', '/register', { json: { login, password } });
