@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { appPerSuite, startApp } from './support/app';
+import { after, before, describe, it } from 'node:test';
+import { OffsetClock } from '../src/clock/clock';
+import { appPerSuite, type RunningApp, startApp } from './support/app';
 import { eachEngine } from './support/engines';
 import { postFrom, type AddressedReply } from './support/from-address';
 import { b64, client, uniqueLogin } from './support/http';
@@ -8,6 +9,7 @@ import { b64, client, uniqueLogin } from './support/http';
 const A = '127.0.0.1';
 const B = '127.0.0.2';
 const C = '127.0.0.3';
+const MINUTE = 60_000;
 
 function assertLimited(reply: AddressedReply, dialect: 'classic' | 'birdhouse', maxSeconds: number): void {
   assert.equal(reply.status, 429, JSON.stringify(reply.body));
@@ -87,6 +89,40 @@ eachEngine(__filename, (db) => {
       const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => classic(C, login, `guess-${i}`)));
       const statuses = replies.map((r) => r.status).sort();
       assert.deepEqual(statuses, [...Array(3).fill(401), ...Array(9).fill(429)]);
+    });
+  });
+
+  describe('the end of a lockout window, on the server clock', () => {
+    const clock = new OffsetClock();
+    let running: RunningApp;
+    before(async () => {
+      running = await startApp(db(), { LOGIN_MAX_FAILURES: '3' }, [], { clock });
+    });
+    after(async () => {
+      await running?.close();
+    });
+    const classic = (login: string, password: string) => postFrom(A, running.url, '/auth', { login, password });
+
+    it('ends 15 minutes after the first failure: Retry-After counts down, then the right password signs in', async () => {
+      const { login, password } = await client(() => running.url).account();
+      for (let i = 0; i < 3; i++) assert.equal((await classic(login, 'wrong-password')).status, 401);
+      const locked = await classic(login, password);
+      assertLimited(locked, 'classic', 15 * 60);
+      assert.ok(Number(locked.headers['retry-after']) > 14 * 60, `Retry-After ${locked.headers['retry-after']}`);
+
+      clock.advance(14 * MINUTE);
+      const stillLocked = await classic(login, password);
+      assertLimited(stillLocked, 'classic', 60);
+
+      clock.advance(MINUTE + 1000);
+      // A wrong password is a plain failure again (the window ended, nothing cleared it)...
+      assert.equal((await classic(login, 'wrong-password')).status, 401);
+      // ...and the right one signs in, in both dialects.
+      const signedIn = await classic(login, password);
+      assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+      assert.match(signedIn.body.token, /^[A-Za-z0-9_-]{43,}$/);
+      const birdhouse = await postFrom(A, running.url, '/api/auth/login', { handle: login, pwd: b64(password) });
+      assert.equal(birdhouse.status, 200, JSON.stringify(birdhouse.body));
     });
   });
 

@@ -1,6 +1,7 @@
 import { BadRequestException, ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, Not, type Repository } from 'typeorm';
+import { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { isUniqueViolation } from '../database/database-errors';
@@ -30,6 +31,7 @@ export class AccountsService {
     @InjectRepository(Account) private readonly accounts: Repository<Account>,
     private readonly transactions: TransactionRunner,
     private readonly hasher: PasswordHasher,
+    private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -75,7 +77,7 @@ export class AccountsService {
             loginKey: identifier.key,
             login: identifier.display,
             passwordHash,
-            createdAt: Date.now(),
+            createdAt: this.clock.now(),
           }),
         );
         const extra = alongside ? await alongside(manager, account) : undefined;

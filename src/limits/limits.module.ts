@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { RedisLoginFailureStore } from '../shared-store/redis-login-failure.store';
@@ -36,8 +37,9 @@ import { SignInRateGuard } from './sign-in-rate.guard';
     SignInRateGuard,
     {
       provide: LoginFailureStore,
-      inject: [SHARED_STORE],
-      useFactory: (shared: SharedStore | null) => (shared ? new RedisLoginFailureStore(shared) : new MemoryLoginFailureStore()),
+      inject: [SHARED_STORE, Clock],
+      useFactory: (shared: SharedStore | null, clock: Clock) =>
+        shared ? new RedisLoginFailureStore(shared, clock) : new MemoryLoginFailureStore(clock),
     },
   ],
   exports: [SignInLimiter, SignInRateGuard, ThrottlerModule],

@@ -1,3 +1,5 @@
+import { Clock } from '../clock/clock';
+
 /** Where a window's attempt count for one key stands. */
 export interface AttemptWindow {
   /** Attempts counted in the current window, this one included. */
@@ -30,8 +32,8 @@ export class MemoryLoginFailureStore extends LoginFailureStore {
   private readonly windows = new Map<string, AttemptWindow>();
 
   constructor(
+    private readonly clock: Clock,
     private readonly maxKeys = 100_000,
-    private readonly now: () => number = Date.now,
   ) {
     super();
   }
@@ -41,7 +43,7 @@ export class MemoryLoginFailureStore extends LoginFailureStore {
   }
 
   async increment(key: string, windowMs: number): Promise<AttemptWindow> {
-    const now = this.now();
+    const now = this.clock.now();
     let window = this.windows.get(key);
     if (!window || window.resetAt <= now) {
       if (window) this.windows.delete(key);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { LoginFailureStore } from './login-failure.store';
@@ -19,6 +20,7 @@ export const LOGIN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
 export class SignInLimiter {
   constructor(
     private readonly store: LoginFailureStore,
+    private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -28,7 +30,7 @@ export class SignInLimiter {
     const window = await this.store.increment(key, LOGIN_FAILURE_WINDOW_MS);
     if (window.count > this.config.loginMaxFailures) {
       await this.store.decrement(key);
-      const seconds = Math.max(1, Math.ceil((window.resetAt - Date.now()) / 1000));
+      const seconds = Math.max(1, Math.ceil((window.resetAt - this.clock.now()) / 1000));
       throw new TooManyAttemptsException('too many failed sign-ins for this account from this address', seconds);
     }
     let result: T | null;

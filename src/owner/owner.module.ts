@@ -12,7 +12,8 @@ import { OwnerService } from './owner.service';
 
 /**
  * What the owner's tools (the command line, the MCP server) need: the stores, without HTTP,
- * guards or sockets. `via` marks their security events.
+ * guards, sockets or the server's background work (lifecycle/background-work.ts: a command
+ * must never sweep tokens as the owner). `via` marks their security events.
  */
 @Module({})
 export class OwnerModule {

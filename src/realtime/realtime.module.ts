@@ -16,6 +16,6 @@ import { SocketRevoker } from './socket-revoker';
 @Module({
   imports: [DatabaseModule, TokensModule, DiscoveryModule],
   providers: [RealtimeGateway, HandshakeAuthenticator, LiveSockets, SocketRevoker, GatewayAudit],
-  exports: [LiveSockets, GatewayAudit],
+  exports: [LiveSockets, GatewayAudit, SocketRevoker],
 })
 export class RealtimeModule {}

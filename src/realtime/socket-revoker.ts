@@ -14,6 +14,14 @@ const MAX_TOKENS_PER_SWEEP = 10_000;
 const MIN_SWEEP_PERIOD_MS = 50;
 
 /**
+ * How often the server sweeps live sockets: every half TOKEN_SWEEP_INTERVAL, so that a
+ * revocation made just after one sweep read the table is still seen within the interval.
+ */
+export function liveSocketSweepPeriodMs(tokenSweepIntervalMs: number): number {
+  return Math.max(MIN_SWEEP_PERIOD_MS, Math.floor(tokenSweepIntervalMs / 2));
+}
+
+/**
  * A socket lives no longer than its token.
  *
  * - Revocations announced on the RevocationBus (this process's API; with REDIS_URL also other
@@ -22,18 +30,15 @@ const MIN_SWEEP_PERIOD_MS = 50;
  *   sockets of a token that went idle all the same (see idleOrInUse).
  * - A sweep catches the rest: tokens that expired (known from the session, no query) and tokens
  *   revoked by another process without a shared bus (or while Redis was unreachable), found with one
- *   batched TokensService.stillValid query for all live sockets. It runs every half
- *   TOKEN_SWEEP_INTERVAL, so that a revocation made just after one sweep read the table is
- *   still seen within TOKEN_SWEEP_INTERVAL. Sweeps never overlap; while the database is not
- *   ready only the expiry part runs, and sockets are kept rather than dropped on a failed query.
+ *   batched TokensService.stillValid query for all live sockets. The server runs it every
+ *   liveSocketSweepPeriodMs (lifecycle/background-work.ts, which also keeps sweeps from
+ *   overlapping); while the database is not ready only the expiry part runs, and sockets are
+ *   kept rather than dropped on a failed query.
  */
 @Injectable()
 export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Realtime');
   private unsubscribe?: () => void;
-  private timer?: NodeJS.Timeout;
-  private running = false;
-  private failing = false;
   private cursor = 0;
 
   constructor(
@@ -48,14 +53,9 @@ export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     this.unsubscribe = this.bus.subscribe((event) => this.onRevocation(event));
-    const period = Math.max(MIN_SWEEP_PERIOD_MS, Math.floor(this.config.tokenSweepIntervalMs / 2));
-    this.timer = setInterval(() => void this.sweep(), period);
-    this.timer.unref();
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
     this.unsubscribe?.();
   }
 
@@ -84,29 +84,18 @@ export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
     return [...idle];
   }
 
+  /** One sweep; a failed query rejects before any socket is dropped for it. */
   async sweep(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      const now = this.clock.now();
-      this.live.disconnectTokens(this.idleOrInUse(now), 'expired');
-      const plan = planSweep(this.live.sessions(), now, this.cursor, MAX_TOKENS_PER_SWEEP);
-      this.live.disconnectTokens(plan.expired, 'expired');
-      if (plan.check.length === 0 || !this.database.isReady) return;
-      const valid = await this.tokens.stillValid(plan.check);
-      this.cursor = plan.cursor;
-      this.live.disconnectTokens(
-        plan.check.filter((id) => !valid.has(id)),
-        'revoked',
-      );
-      if (this.failing) this.logger.log('live-socket sweep recovered');
-      this.failing = false;
-    } catch (error) {
-      // One line per outage, not one per sweep.
-      if (!this.failing) this.logger.warn(`live-socket sweep failed, sockets kept: ${(error as Error).message}`);
-      this.failing = true;
-    } finally {
-      this.running = false;
-    }
+    const now = this.clock.now();
+    this.live.disconnectTokens(this.idleOrInUse(now), 'expired');
+    const plan = planSweep(this.live.sessions(), now, this.cursor, MAX_TOKENS_PER_SWEEP);
+    this.live.disconnectTokens(plan.expired, 'expired');
+    if (plan.check.length === 0 || !this.database.isReady) return;
+    const valid = await this.tokens.stillValid(plan.check);
+    this.cursor = plan.cursor;
+    this.live.disconnectTokens(
+      plan.check.filter((id) => !valid.has(id)),
+      'revoked',
+    );
   }
 }

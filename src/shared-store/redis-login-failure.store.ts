@@ -1,3 +1,4 @@
+import { Clock } from '../clock/clock';
 import { type AttemptWindow, LoginFailureStore } from '../limits/login-failure.store';
 import { counterKey } from './redis-key';
 import type { RedisScript, SharedStore } from './shared-store';
@@ -38,7 +39,8 @@ export class RedisLoginFailureStore extends LoginFailureStore {
 
   constructor(
     private readonly store: SharedStore,
-    private readonly now: () => number = Date.now,
+    /** Only turns Redis's "milliseconds left" into resetAt; the window itself runs on Redis's time. */
+    private readonly clock: Clock = new Clock(),
   ) {
     super();
     this.incrementScript = store.defineScript('gatehouseFailureIncrement', 1, INCREMENT);
@@ -47,7 +49,7 @@ export class RedisLoginFailureStore extends LoginFailureStore {
 
   async increment(key: string, windowMs: number): Promise<AttemptWindow> {
     const [count, left] = (await this.incrementScript([this.key(key)], [Math.max(1, Math.ceil(windowMs))])) as [number, number];
-    return { count, resetAt: this.now() + left };
+    return { count, resetAt: this.clock.now() + left };
   }
 
   async decrement(key: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
 import { Clock } from '../clock/clock';
@@ -29,16 +29,15 @@ interface DeadRow {
 }
 
 /**
- * Deletes expired token rows, and with TOKEN_IDLE_TTL idle ones, every TOKEN_SWEEP_INTERVAL in
- * bounded batches. Each deletion is a security event (`token.revoked`, cause `expiry` or
- * `idle`, one line per account with a count); idle tokens are also announced, so that caches
- * and sockets let them go everywhere.
+ * Deletes expired token rows, and with TOKEN_IDLE_TTL idle ones, in bounded batches; the
+ * server runs a sweep every TOKEN_SWEEP_INTERVAL (lifecycle/background-work.ts), the owner's
+ * tools never do. Each deletion is a security event (`token.revoked`, cause `expiry` or `idle`,
+ * one line per account with a count); idle tokens are also announced, so that caches and
+ * sockets let them go everywhere.
  */
 @Injectable()
-export class ExpiredTokenSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ExpiredTokenSweeper {
   private readonly logger = new Logger('Tokens');
-  private timer?: NodeJS.Timeout;
-  private running = false;
 
   constructor(
     @InjectRepository(Token) private readonly tokens: Repository<Token>,
@@ -51,31 +50,20 @@ export class ExpiredTokenSweeper implements OnApplicationBootstrap, OnApplicatio
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep(), this.config.tokenSweepIntervalMs);
-    this.timer.unref();
-  }
-
+  /** One sweep; rejects when the database fails (the periodic task reports it once per outage). */
   async sweep(): Promise<void> {
-    if (this.running || !this.database.isReady) return;
-    this.running = true;
-    try {
-      const expired = await this.deleteWhere('expiry', 't.expires_at <= :now', () => ({ now: this.clock.now() }));
-      let idle = 0;
-      const idleTtl = this.config.tokenIdleTtlMs;
-      if (idleTtl !== null) {
-        // Uses noted in this process must reach the table before it is read.
-        await this.uses.flush();
-        idle = await this.deleteWhere('idle', 'COALESCE(t.last_used_at, t.created_at) <= :cutoff', () => ({
-          cutoff: this.clock.now() - idleTtl - IDLE_DELETE_MARGIN_MS,
-        }));
-      }
-      if (expired + idle > 0) this.logger.log(`deleted ${expired} expired and ${idle} idle tokens`);
-    } catch (error) {
-      this.logger.warn(`expired-token sweep failed: ${(error as Error).message}`);
-    } finally {
-      this.running = false;
+    if (!this.database.isReady) return;
+    const expired = await this.deleteWhere('expiry', 't.expires_at <= :now', () => ({ now: this.clock.now() }));
+    let idle = 0;
+    const idleTtl = this.config.tokenIdleTtlMs;
+    if (idleTtl !== null) {
+      // Uses noted in this process must reach the table before it is read.
+      await this.uses.flush();
+      idle = await this.deleteWhere('idle', 'COALESCE(t.last_used_at, t.created_at) <= :cutoff', () => ({
+        cutoff: this.clock.now() - idleTtl - IDLE_DELETE_MARGIN_MS,
+      }));
     }
+    if (expired + idle > 0) this.logger.log(`deleted ${expired} expired and ${idle} idle tokens`);
   }
 
   private async deleteWhere(cause: RevocationCause, condition: string, parameters: () => Record<string, number>): Promise<number> {
@@ -125,9 +113,5 @@ export class ExpiredTokenSweeper implements OnApplicationBootstrap, OnApplicatio
     for (const [accountId, lost] of byAccount) {
       this.events.record({ event: 'token.revoked', accountId, login: lost[0].login, cause, ...(lost.length > 1 ? { count: lost.length } : {}) });
     }
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
   }
 }

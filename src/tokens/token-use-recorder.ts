@@ -1,4 +1,4 @@
-import { type BeforeApplicationShutdown, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { In } from 'typeorm';
 import { TransactionRunner } from '../database/transaction-runner';
 import type { Session } from './session';
@@ -6,8 +6,8 @@ import { Token } from './token.entity';
 
 /** "Last used" is written at most this often per token, never on every request. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
-/** Uses noted in memory are written this often. */
-const FLUSH_MS = 1_000;
+/** Uses noted in memory are written this often (by the server's BackgroundWork). */
+export const USE_FLUSH_MS = 1_000;
 /** Tokens per UPDATE statement. */
 const BATCH = 500;
 
@@ -17,11 +17,10 @@ const BATCH = 500;
  * one statement per batch, so a busy token check costs no write of its own.
  */
 @Injectable()
-export class TokenUseRecorder implements OnModuleInit, BeforeApplicationShutdown {
+export class TokenUseRecorder implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Tokens');
   /** Token ids whose use is still to be written, with the time of that use. */
   private readonly pending = new Map<number, number>();
-  private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
 
   constructor(private readonly transactions: TransactionRunner) {}
@@ -33,24 +32,27 @@ export class TokenUseRecorder implements OnModuleInit, BeforeApplicationShutdown
     this.pending.set(session.tokenId, now);
   }
 
-  onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush(), FLUSH_MS);
-    this.timer.unref();
-  }
-
   /** The last uses are written while the database is still open. */
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.flushing;
-    await this.flush();
+    // A periodic write still under way reports its own failure; this one is the last.
+    await this.flushing?.catch(() => undefined);
+    await this.flush().catch((error: unknown) => this.logger.warn(`could not record token use: ${(error as Error).message}`));
   }
 
+  /**
+   * Writes the uses noted so far (joining a write under way instead of starting a second one).
+   * When the write fails the uses stay noted for the next flush, and it rejects: the periodic
+   * flush reports the outage, and the idle sweep does not delete tokens whose uses are unwritten.
+   */
   flush(): Promise<void> {
     if (this.flushing || this.pending.size === 0) return this.flushing ?? Promise.resolve();
     const uses = [...this.pending];
     this.pending.clear();
     this.flushing = this.write(uses)
-      .catch((error: unknown) => this.logger.warn(`could not record token use: ${(error as Error).message}`))
+      .catch((error: unknown) => {
+        for (const [tokenId, at] of uses) if ((this.pending.get(tokenId) ?? 0) < at) this.pending.set(tokenId, at);
+        throw error;
+      })
       .finally(() => {
         this.flushing = undefined;
       });

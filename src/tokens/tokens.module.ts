@@ -25,6 +25,6 @@ import { TokensService } from './tokens.service';
       useFactory: (shared: SharedStore | null) => (shared ? new RedisRevocationBus(shared) : new LocalRevocationBus()),
     },
   ],
-  exports: [TokensService, SessionsService, TokenUseRecorder, RevocationBus],
+  exports: [TokensService, SessionsService, TokenUseRecorder, ExpiredTokenSweeper, RevocationBus],
 })
 export class TokensModule {}
