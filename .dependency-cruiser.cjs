@@ -20,8 +20,6 @@ const layers = [
   ['cli', 'owner', 'mcp', 'extension'],
 ];
 
-const folder = (name) => `^src/${name}/`;
-
 /** For each layer, forbid importing any folder of a higher layer. */
 const layerRules = layers.flatMap((layer, index) => {
   const higher = layers.slice(index + 1).flat();
@@ -71,10 +69,10 @@ module.exports = {
     },
     {
       name: 'no-app-imports',
-      comment: 'Feature folders never import the application root (app.module, app.factory, main).',
+      comment: 'Feature folders never import the application root (app.module, app.factory, main, entities).',
       severity: 'error',
       from: { path: '^src/[^/]+/' },
-      to: { path: '^src/(app\\.module|app\\.factory|main)\\.ts$' },
+      to: { path: '^src/(app\\.module|app\\.factory|main|entities)\\.ts$' },
     },
     ...layerRules,
     ...surfaceRules,
