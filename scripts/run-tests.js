@@ -2,7 +2,10 @@
 // Compiles the project and its tests, checks whether MariaDB and PostgreSQL answer, then runs
 // every unit spec (src/**/*.spec.ts) and end-to-end spec (test/**/*.e2e-spec.ts) with node's test
 // runner, and ends with a summary (scripts/test-summary.js): time per engine, skipped tests and why.
-// `npm test -- classic tokens` runs only the spec files whose path contains one of the words.
+// The whole run (`npm test`, as CI runs it) first lints: eslint, and the import rules of
+// .dependency-cruiser.cjs (no cycle, folders depend one way); either failing ends the run.
+// `npm test -- classic tokens` runs only the spec files whose path contains one of the words,
+// without the lint checks.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { readdirSync, statSync } = require('node:fs');
@@ -10,6 +13,29 @@ const { join, relative } = require('node:path');
 
 const root = join(__dirname, '..');
 const filters = process.argv.slice(2);
+
+/** Runs the lint checks one after the other (each prints its own findings); names those that failed. */
+function lint() {
+  const checks = [
+    ['eslint .', ['exec', '--no', '--', 'eslint', '.']],
+    ['npm run lint:deps (the import rules)', ['run', 'lint:deps']],
+  ];
+  return checks
+    .filter(([name, args]) => {
+      const check = spawnSync('npm', args, { cwd: root, stdio: 'inherit' });
+      if (check.error) console.error(`${name} could not run: ${check.error.message}`);
+      return check.status !== 0;
+    })
+    .map(([name]) => name);
+}
+
+if (filters.length === 0) {
+  const failed = lint();
+  if (failed.length > 0) {
+    console.error(`\nThe run stops before the specs: ${failed.join(' and ')} failed (see above).`);
+    process.exit(1);
+  }
+}
 
 const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], {
   stdio: 'inherit',

@@ -15,7 +15,9 @@ eachEngine(__filename, (db) => {
   const running = appPerSuite(db);
   const api = client(() => running().url);
   const browser = browserPerSuite();
-  const test = (name: string, body: () => Promise<void>) => it(name, { skip: BROWSER_SKIP }, body);
+  const test = (name: string, body: () => Promise<void>): void => {
+    it(name, { skip: BROWSER_SKIP }, body);
+  };
 
   async function openPage(): Promise<{ page: Page; errors: string[] }> {
     const page = await (await browser.context()).newPage();

@@ -3,6 +3,8 @@ import { after, before, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { parseConfig } from '../src/config/config';
 import { dataSourceOptions, MIGRATIONS } from '../src/database/data-source-options';
+import { ENTITIES } from '../src/entities';
+import { startApp } from './support/app';
 import { eachEngine } from './support/engines';
 
 /**
@@ -14,7 +16,7 @@ eachEngine(__filename, (db) => {
   let dataSource: DataSource;
 
   before(async () => {
-    const options = dataSourceOptions(parseConfig({ DATABASE_URL: db().url }).database);
+    const options = dataSourceOptions(parseConfig({ DATABASE_URL: db().url }).database, ENTITIES);
     dataSource = new DataSource({ ...options, logging: false });
     await dataSource.initialize();
   });
@@ -44,5 +46,15 @@ eachEngine(__filename, (db) => {
     await dataSource.runMigrations({ transaction: 'each' });
     assert.deepEqual(await db().tables(), ['accounts', 'migrations', 'recovery_codes', 'tokens']);
     assert.deepEqual(await pending(), []);
+  });
+
+  it("the application gathers from its modules exactly the entities checked here (the command line's list)", async () => {
+    const running = await startApp(db());
+    try {
+      const loaded = running.app.get(DataSource).entityMetadatas.map((metadata) => (metadata.target as { name: string }).name);
+      assert.deepEqual(loaded.sort(), ENTITIES.map((entity) => entity.name).sort());
+    } finally {
+      await running.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationBootstrap, RequestMethod } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { AUTH_LEVEL, type AuthLevel } from './auth-level';
@@ -9,8 +9,8 @@ export interface RouteLevel {
   /** The HTTP method and the path (Nest's spelling, `:param`), for the OpenAPI document. */
   method: string;
   path: string;
-  controller: Function;
-  handler: Function;
+  controller: Type;
+  handler: (...args: unknown[]) => unknown;
 }
 
 /**
@@ -39,7 +39,7 @@ export class AuthLevelAudit implements OnApplicationBootstrap {
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
         const level = this.reflector.getAllAndOverride<AuthLevel | undefined>(AUTH_LEVEL, [handler, metatype as (...args: unknown[]) => unknown]);
         const full = `/${[base, path].map((p) => p.replace(/^\/|\/$/g, '')).filter(Boolean).join('/')}`;
-        found.push({ route: `${method} ${full}`, level, method, path: full, controller: metatype, handler });
+        found.push({ route: `${method} ${full}`, level, method, path: full, controller: metatype as Type, handler });
       }
     }
     return found;

@@ -1,14 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { Type } from '@nestjs/common';
 import type { DataSourceOptions } from 'typeorm';
-import { Account } from '../accounts/account.entity';
 import type { DatabaseConfig } from '../config/config';
-import { Token } from '../tokens/token.entity';
 import { DiscardBrokenConnections } from './connection-guards';
 import { CreateAccountsAndTokens1763790000000 } from './migrations/1763790000000-CreateAccountsAndTokens';
 import { AddSessionsLocksAndRecoveryCodes1764600000000 } from './migrations/1764600000000-AddSessionsLocksAndRecoveryCodes';
 import { ExplicitForeignKeyUpdateRule1764700000000 } from './migrations/1764700000000-ExplicitForeignKeyUpdateRule';
-import { RecoveryCode } from '../recovery/recovery-code.entity';
 import { QuietTypeOrmLogger } from './quiet-logger';
 
 /** Every migration, in order. Listed, not globbed, so a build can never miss or reorder one. */
@@ -17,8 +15,6 @@ export const MIGRATIONS = [
   AddSessionsLocksAndRecoveryCodes1764600000000,
   ExplicitForeignKeyUpdateRule1764700000000,
 ];
-
-export const ENTITIES = [Account, Token, RecoveryCode];
 
 /**
  * Bounds that turn an unreachable MySQL or PostgreSQL into a fast error instead of a hang: how
@@ -42,11 +38,13 @@ const SQLITE_BUSY_TIMEOUT_MS = 3000;
 
 /**
  * The one options object behind the application's DataSource and the TypeORM CLI's
- * (`ormconfig.ts`). Schema changes happen only through migrations.
+ * (`ormconfig.ts`). Schema changes happen only through migrations. The entities are the
+ * caller's: the application gathers them from its feature modules (see DatabaseModule), the
+ * command line lists them (src/entities.ts), so that this folder names none of them.
  */
-export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
+export function dataSourceOptions(database: DatabaseConfig, entities: Type[]): DataSourceOptions {
   const common = {
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,

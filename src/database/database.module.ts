@@ -14,7 +14,10 @@ import { TransactionRunner } from './transaction-runner';
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG, { token: SCHEMA_CONTRIBUTIONS, optional: true }],
       useFactory: (config: AppConfig, contribution?: SchemaContribution) => ({
-        ...withContributions(dataSourceOptions(config.database), contribution),
+        // No entity here: each feature module registers its own (TypeOrmModule.forFeature) and
+        // autoLoadEntities gathers them, so the database folder depends on no feature folder.
+        ...withContributions(dataSourceOptions(config.database, []), contribution),
+        autoLoadEntities: true,
         // DatabaseConnector opens it, so that start-up never waits on an absent database.
         manualInitialization: true,
       }),

@@ -11,7 +11,8 @@ export const SCHEMA_CONTRIBUTIONS = Symbol('SCHEMA_CONTRIBUTIONS');
 
 /**
  * Hands the added modules' entities and migrations to DatabaseModule, so that Gatehouse's own
- * lists (data-source-options.ts) never name them. Absent (the command line), nothing is added.
+ * list of migrations (data-source-options.ts) never names them. Absent (the command line),
+ * nothing is added.
  */
 @Global()
 @Module({})

@@ -22,6 +22,6 @@ export const Fails =
     Reflect.defineMetadata(FAILS, [...list, { status, description, schema }], handler);
   };
 
-export function failuresOf(handler: Function): RouteFailure[] {
+export function failuresOf(handler: object): RouteFailure[] {
   return (Reflect.getMetadata(FAILS, handler) as RouteFailure[] | undefined) ?? [];
 }

@@ -1,4 +1,4 @@
-import { SetMetadata } from '@nestjs/common';
+import { SetMetadata, type Type } from '@nestjs/common';
 import { isBirdhousePath } from '../http/error-body';
 
 export type DialectName = 'classic' | 'birdhouse';
@@ -13,10 +13,10 @@ const DIALECT = 'gatehouse:dialect';
  */
 export const Dialect = (name: DialectName): ClassDecorator => SetMetadata(DIALECT, name);
 
-export function declaredDialect(controller: Function): DialectName | undefined {
+export function declaredDialect(controller: Type): DialectName | undefined {
   return Reflect.getMetadata(DIALECT, controller) as DialectName | undefined;
 }
 
-export function dialectOf(controller: Function, path: string): DialectName {
+export function dialectOf(controller: Type, path: string): DialectName {
   return declaredDialect(controller) ?? (isBirdhousePath(path) ? 'birdhouse' : 'classic');
 }

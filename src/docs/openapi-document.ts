@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import { PARAMTYPES_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -62,12 +62,12 @@ function derivedFailures(level: AuthLevel | undefined, body: JsonSchema | undefi
   return failures;
 }
 
-function bodyType(route: RouteLevel): Function | undefined {
+function bodyType(route: RouteLevel): Type | undefined {
   const name = route.handler.name;
   const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, route.controller, name) ?? {}) as Record<string, { index: number }>;
   const key = Object.keys(args).find((k) => k.startsWith(`${RouteParamtypes.BODY}:`));
   if (key === undefined) return undefined;
-  const types = (Reflect.getMetadata(PARAMTYPES_METADATA, route.controller.prototype, name) ?? []) as Function[];
+  const types = (Reflect.getMetadata(PARAMTYPES_METADATA, route.controller.prototype, name) ?? []) as Type[];
   const type = types[args[key].index];
   return type && type !== Object ? type : undefined;
 }

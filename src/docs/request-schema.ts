@@ -1,3 +1,4 @@
+import type { Type } from '@nestjs/common';
 import { getMetadataStorage, ValidationTypes } from 'class-validator';
 
 export type JsonSchema = Record<string, unknown>;
@@ -20,7 +21,7 @@ const TYPES: Record<string, (constraints: unknown[]) => JsonSchema> = {
  * pipe enforces: the document cannot drift from the validation, and a DTO needs no second set
  * of decorators to be documented. Unknown fields are refused (forbidNonWhitelisted).
  */
-export function requestSchema(dto: Function): JsonSchema | undefined {
+export function requestSchema(dto: Type): JsonSchema | undefined {
   const metadatas = getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false);
   if (metadatas.length === 0) return undefined;
   const properties: Record<string, JsonSchema> = {};

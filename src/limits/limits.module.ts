@@ -3,11 +3,11 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { RedisLoginFailureStore } from '../shared-store/redis-login-failure.store';
-import { RedisThrottlerStorage } from '../shared-store/redis-throttler.storage';
 import { SHARED_STORE, type SharedStore } from '../shared-store/shared-store';
 import { SharedStoreModule } from '../shared-store/shared-store.module';
 import { LoginFailureStore, MemoryLoginFailureStore } from './login-failure.store';
+import { RedisLoginFailureStore } from './redis-login-failure.store';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { SignInLimiter } from './sign-in-limiter';
 import { SignInRateGuard } from './sign-in-rate.guard';
 

@@ -1,9 +1,9 @@
 import { type ExecutionContext, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
-import { Metrics } from '../metrics/metrics';
 import type { Request } from 'express';
 import { clientAddress } from './client-address';
+import { RateLimitObserver, UNOBSERVED_RATE_LIMIT } from './rate-limit-observer';
 
 /**
  * The per-address limit on sign-in and registration (RATE_LIMIT_PER_MINUTE). One counter per
@@ -17,14 +17,14 @@ export class SignInRateGuard extends ThrottlerGuard {
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
-    @Optional() private readonly metrics?: Metrics,
+    @Optional() private readonly observer: RateLimitObserver = UNOBSERVED_RATE_LIMIT,
   ) {
     super(options, storage, reflector);
   }
 
-  /** A sign-in refused by the per-address budget has no security event of its own: counted here. */
+  /** A sign-in refused by the per-address budget has no security event of its own: told here. */
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    this.metrics?.signIn('limited');
+    this.observer.rateLimited();
     await super.throwThrottlingException(context, detail);
   }
 

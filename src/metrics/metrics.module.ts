@@ -3,10 +3,12 @@ import { AccountsModule } from '../accounts/accounts.module';
 import { PasswordHasher } from '../accounts/password-hasher';
 import { DatabaseConnector } from '../database/database-connector';
 import { DatabaseModule } from '../database/database.module';
+import { RateLimitObserver } from '../limits/rate-limit-observer';
 import { LiveSockets } from '../realtime/live-sockets';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { SHARED_STORE, type SharedStore } from '../shared-store/shared-store';
 import { SharedStoreModule } from '../shared-store/shared-store.module';
+import { TokenCheckObserver } from '../tokens/token-check-observer';
 import { Metrics } from './metrics';
 import { MetricsEventsListener } from './metrics-events.listener';
 import { MetricsServer } from './metrics-server';
@@ -32,14 +34,23 @@ class MetricsGauges {
 }
 
 /**
- * Prometheus metrics (CONTRACT section 13). Global, so that a hook anywhere (the token check,
- * the sign-in budget) can take `Metrics` without its module importing this one; the owner's
- * command line does not load it, which is why those hooks take it as optional.
+ * Prometheus metrics (CONTRACT section 13). Global, so that the hooks the token check and the
+ * sign-in budget declare (TokenCheckObserver, RateLimitObserver) reach them without their
+ * modules importing this one; the owner's command line does not load it, which is why those
+ * hooks are optional, with a default that does nothing.
  */
 @Global()
 @Module({
   imports: [DatabaseModule, SharedStoreModule, RealtimeModule, AccountsModule],
-  providers: [{ provide: Metrics, useFactory: () => new Metrics() }, MetricsEventsListener, MetricsGauges, MetricsServer],
-  exports: [Metrics],
+  providers: [
+    { provide: Metrics, useFactory: () => new Metrics() },
+    // The hooks the lower folders declare, so that they never import this one.
+    { provide: TokenCheckObserver, useExisting: Metrics },
+    { provide: RateLimitObserver, useExisting: Metrics },
+    MetricsEventsListener,
+    MetricsGauges,
+    MetricsServer,
+  ],
+  exports: [Metrics, TokenCheckObserver, RateLimitObserver],
 })
 export class MetricsModule {}

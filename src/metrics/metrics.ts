@@ -1,9 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RevocationCause } from '../events/security-event';
+import type { RateLimitObserver } from '../limits/rate-limit-observer';
+import type { TokenCheckObserver, TokenCheckOutcome } from '../tokens/token-check-observer';
 
 export type SignInOutcome = 'ok' | 'failed' | 'locked' | 'limited';
-export type TokenCheckOutcome = 'cache' | 'database' | 'refused';
 
 /** What the gauges read at scrape time; nothing of it is touched on a request's path. */
 export interface MetricsSources {
@@ -29,7 +30,7 @@ type Timed = Response & { [STARTED]?: bigint; req: Request };
  * The hooks on hot paths (token checks, HTTP requests) use children bound to their labels once,
  * so a count is an increment, with no label object built per call.
  */
-export class Metrics {
+export class Metrics implements TokenCheckObserver, RateLimitObserver {
   readonly registry = new Registry();
   private readonly signIns: Record<SignInOutcome, Counter.Internal>;
   private readonly tokenChecks: Record<TokenCheckOutcome, Counter.Internal>;
@@ -72,6 +73,11 @@ export class Metrics {
 
   signIn(outcome: SignInOutcome): void {
     this.signIns[outcome].inc();
+  }
+
+  /** An attempt the per-address budget refused: a sign-in outcome of its own. */
+  rateLimited(): void {
+    this.signIns.limited.inc();
   }
 
   registered(): void {

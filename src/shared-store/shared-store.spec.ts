@@ -6,8 +6,8 @@ import { Logger } from '@nestjs/common';
 import { assertRedisReachable, dropPrefix, REDIS_SKIP, TEST_REDIS_URL, testPrefix } from '../../test/support/redis';
 import { TcpProxy } from '../../test/support/tcp-proxy';
 import type { RevocationEvent } from '../tokens/revocation-bus';
-import { RedisRevocationBus } from './redis-revocation.bus';
-import { RedisLoginFailureStore } from './redis-login-failure.store';
+import { RedisRevocationBus } from '../tokens/redis-revocation.bus';
+import { RedisLoginFailureStore } from '../limits/redis-login-failure.store';
 import { SharedStore } from './shared-store';
 import { SharedStoreUnavailableError } from './shared-store-errors';
 

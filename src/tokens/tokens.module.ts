@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseModule } from '../database/database.module';
-import { RedisRevocationBus } from '../shared-store/redis-revocation.bus';
 import { SHARED_STORE, type SharedStore } from '../shared-store/shared-store';
 import { SharedStoreModule } from '../shared-store/shared-store.module';
 import { ExpiredTokenSweeper } from './expired-token-sweeper';
+import { RedisRevocationBus } from './redis-revocation.bus';
 import { LocalRevocationBus, RevocationBus } from './revocation-bus';
 import { SessionsService } from './sessions.service';
 import { Token } from './token.entity';

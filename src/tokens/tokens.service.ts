@@ -5,10 +5,10 @@ import { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { TransactionRunner } from '../database/transaction-runner';
-import { Metrics } from '../metrics/metrics';
 import { RevocationBus } from './revocation-bus';
 import type { Session } from './session';
 import { SessionCache } from './session-cache';
+import { TokenCheckObserver, UNOBSERVED_TOKEN_CHECKS } from './token-check-observer';
 import { Token } from './token.entity';
 import { TokenUseRecorder } from './token-use-recorder';
 import { newSessionId } from './session-id';
@@ -45,7 +45,7 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
     @InjectConfig() private readonly config: AppConfig,
     private readonly clock: Clock,
     /** Absent in the owner's command line, which checks no tokens. */
-    @Optional() private readonly metrics?: Metrics,
+    @Optional() private readonly checks: TokenCheckObserver = UNOBSERVED_TOKEN_CHECKS,
   ) {}
 
   /**
@@ -76,7 +76,7 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
    */
   async authenticate(token: string): Promise<Session | null> {
     if (!isTokenShaped(token)) {
-      this.metrics?.tokenCheck('refused');
+      this.checks.tokenCheck('refused');
       return null;
     }
     const tokenHash = hashToken(token);
@@ -84,13 +84,13 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
     const cached = this.cache.get(tokenHash, now);
     if (cached) {
       const idle = this.isIdle(cached, now);
-      this.metrics?.tokenCheck(idle ? 'refused' : 'cache');
+      this.checks.tokenCheck(idle ? 'refused' : 'cache');
       if (idle) return null;
       this.uses.record(cached, now);
       return cached;
     }
     const session = await this.lookUpShared(tokenHash, now);
-    this.metrics?.tokenCheck(session ? 'database' : 'refused');
+    this.checks.tokenCheck(session ? 'database' : 'refused');
     return session;
   }
 

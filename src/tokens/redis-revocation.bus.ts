@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type OnModuleInit } from '@nestjs/common';
-import { LocalRevocationBus, RevocationBus, type RevocationEvent, type RevocationListener } from '../tokens/revocation-bus';
-import { describeRedisError } from './shared-store-errors';
-import type { SharedStore } from './shared-store';
+import { LocalRevocationBus, RevocationBus, type RevocationEvent, type RevocationListener } from './revocation-bus';
+import { describeRedisError } from '../shared-store/shared-store-errors';
+import type { SharedStore } from '../shared-store/shared-store';
 
 const CHANNEL = 'revocations';
 /** More ids than one message of ours ever carries is not one of ours. */

@@ -4,9 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { assertRedisReachable, rawRedis, REDIS_SKIP, TEST_REDIS_URL, testPrefix } from '../../test/support/redis';
-import type { RevocationEvent } from '../tokens/revocation-bus';
+import type { RevocationEvent } from './revocation-bus';
 import { RedisRevocationBus } from './redis-revocation.bus';
-import { SharedStore } from './shared-store';
+import { SharedStore } from '../shared-store/shared-store';
 
 /** Everything the bus tells a listener from now on. */
 function collect(bus: RedisRevocationBus): { events: RevocationEvent[]; stop: () => void } {

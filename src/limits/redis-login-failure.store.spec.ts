@@ -3,9 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type Redis from 'ioredis';
 import { assertRedisReachable, dropPrefix, keysUnder, rawRedis, REDIS_SKIP, TEST_REDIS_URL, testPrefix } from '../../test/support/redis';
-import { counterKey } from './redis-key';
+import { counterKey } from '../shared-store/redis-key';
 import { RedisLoginFailureStore } from './redis-login-failure.store';
-import { SharedStore } from './shared-store';
+import { SharedStore } from '../shared-store/shared-store';
 
 describe('RedisLoginFailureStore (real Redis)', { skip: REDIS_SKIP }, () => {
   const prefix = testPrefix();

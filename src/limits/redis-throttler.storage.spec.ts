@@ -5,7 +5,7 @@ import { ThrottlerStorageService } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 import { assertRedisReachable, dropPrefix, keysUnder, rawRedis, REDIS_SKIP, TEST_REDIS_URL, testPrefix } from '../../test/support/redis';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
-import { SharedStore } from './shared-store';
+import { SharedStore } from '../shared-store/shared-store';
 
 interface Call {
   key: string;

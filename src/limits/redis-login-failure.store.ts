@@ -1,7 +1,7 @@
 import { Clock } from '../clock/clock';
-import { type AttemptWindow, LoginFailureStore } from '../limits/login-failure.store';
-import { counterKey } from './redis-key';
-import type { RedisScript, SharedStore } from './shared-store';
+import { type AttemptWindow, LoginFailureStore } from './login-failure.store';
+import { counterKey } from '../shared-store/redis-key';
+import type { RedisScript, SharedStore } from '../shared-store/shared-store';
 
 /**
  * Counts one attempt; the first of a window sets the window's expiry. A key left without one

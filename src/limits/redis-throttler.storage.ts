@@ -1,6 +1,6 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import { counterKey } from './redis-key';
-import type { RedisScript, SharedStore } from './shared-store';
+import { counterKey } from '../shared-store/redis-key';
+import type { RedisScript, SharedStore } from '../shared-store/shared-store';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
