@@ -42,7 +42,11 @@ export class SessionsService {
         where: { accountId: caller.accountId, expiresAt: MoreThan(now) },
         order: { createdAt: 'DESC', id: 'DESC' },
       })
-    ).filter((row) => row.id === caller.tokenId || !this.tokensService.isIdle({ lastUsedAt: row.lastUsedAt, issuedAt: row.createdAt }, now));
+    ).filter(
+      (row) =>
+        row.id === caller.tokenId ||
+        this.tokensService.isLive({ expiresAt: row.expiresAt, lastUsedAt: row.lastUsedAt, issuedAt: row.createdAt }, now),
+    );
     const sessions = rows.slice(0, SESSIONS_LISTED).map((row) => this.view(row, caller, now));
     return { total: rows.length, sessions };
   }
