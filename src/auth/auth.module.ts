@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { AccountsModule } from '../accounts/accounts.module';
 import { DatabaseModule } from '../database/database.module';
+import { RouteDialectGuard } from '../http/route-dialect';
 import { LimitsModule } from '../limits/limits.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { AuthGuard } from './auth.guard';
@@ -14,7 +15,15 @@ import { PasswordGate } from './password-gate';
 @Module({
   imports: [AccountsModule, TokensModule, LimitsModule, DiscoveryModule, DatabaseModule],
   controllers: [ClassicController, BirdhouseController],
-  providers: [AuthService, PasswordGate, AuthLevelAudit, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    AuthService,
+    PasswordGate,
+    AuthLevelAudit,
+    // In this order: Nest runs global guards as registered, and a refused body is answered
+    // (in the route's dialect) before the token is checked.
+    { provide: APP_GUARD, useClass: RouteDialectGuard },
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
   exports: [AuthService, PasswordGate, AuthLevelAudit, TokensModule, AccountsModule, LimitsModule],
 })
 export class AuthModule {}

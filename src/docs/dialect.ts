@@ -1,22 +1,26 @@
-import { SetMetadata, type Type } from '@nestjs/common';
-import { isBirdhousePath } from '../http/error-body';
+import { SetMetadata } from '@nestjs/common';
+import type { DialectName } from '../http/error-body';
 
-export type DialectName = 'classic' | 'birdhouse';
+export type { DialectName };
 
 const DIALECT = 'gatehouse:dialect';
 
 /**
- * Declares the error shape a controller answers in, for the OpenAPI document. A controller
- * without it is taken to speak Birdhouse under /api/ and /health (where extension modules are
- * asked to put their routes) and classic elsewhere: the rule HttpErrorFilter applies, since
- * some failures (a malformed body, an unknown route) happen before a controller is chosen.
+ * Declares the dialect a controller's routes answer their errors in: HttpErrorFilter shapes
+ * their failures by it and the OpenAPI document describes them by it, both through dialectOf.
  */
 export const Dialect = (name: DialectName): ClassDecorator => SetMetadata(DIALECT, name);
 
-export function declaredDialect(controller: Type): DialectName | undefined {
+export function declaredDialect(controller: object): DialectName | undefined {
   return Reflect.getMetadata(DIALECT, controller) as DialectName | undefined;
 }
 
-export function dialectOf(controller: Type, path: string): DialectName {
-  return declaredDialect(controller) ?? (isBirdhousePath(path) ? 'birdhouse' : 'classic');
+/**
+ * The dialect of a controller's routes, for their answers and their documentation alike. A
+ * controller without @Dialect (an extension module's) speaks Birdhouse, the dialect of Gatehouse's
+ * newer routes (README, "Extending Gatehouse"). Failures that happen before any controller is
+ * chosen fall back to the path rule of src/http/error-body.ts.
+ */
+export function dialectOf(controller: object): DialectName {
+  return declaredDialect(controller) ?? 'birdhouse';
 }

@@ -89,7 +89,7 @@ function describeRoute(document: OpenAPIObject, route: RouteLevel): void {
     schemas[dto.name] = body;
     operation.requestBody = { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${dto.name}` } } } };
   }
-  const dialect = dialectOf(route.controller, route.path);
+  const dialect = dialectOf(route.controller);
   for (const failure of [...derivedFailures(route.level, body), ...failuresOf(route.handler)]) {
     operation.responses[failure.status] = errorResponse(failure, dialect);
   }

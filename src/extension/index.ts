@@ -6,6 +6,8 @@
 
 // Routes: one level per route, read by Gatehouse's guard; a route without one stops the start.
 export { Auth, AuthLevel } from '../auth/auth-level';
+// Errors: Birdhouse shape unless a controller says @Dialect('classic') (README, "Extending Gatehouse").
+export { Dialect, type DialectName } from '../docs/dialect';
 export { CurrentSession } from '../auth/current-session.decorator';
 export type { Session } from '../tokens/session';
 

@@ -1,9 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorBody } from './error-body';
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { dialectOfPath } from './error-body';
+import { errorReply } from './error-reply';
 
 /**
  * Node answers an `Expect` header other than `100-continue` by itself, with a bare 417. This
- * listener for the server's 'checkExpectation' event gives that answer the dialect's shape.
+ * listener for the server's 'checkExpectation' event gives that answer the dialect's shape. It
+ * runs before Express, so no route is chosen yet: the dialect is the path's.
  */
 export function answerUnmetExpectation(request: IncomingMessage, response: ServerResponse): void {
   let path = '/';
@@ -12,12 +15,15 @@ export function answerUnmetExpectation(request: IncomingMessage, response: Serve
   } catch {
     // an unparseable target: the classic shape
   }
-  const body = JSON.stringify(errorBody(path, 417, 'only Expect: 100-continue is supported'));
-  response.writeHead(417, {
+  const unmet = new HttpException('only Expect: 100-continue is supported', HttpStatus.EXPECTATION_FAILED);
+  const { status, body, headers } = errorReply(unmet, dialectOfPath(path));
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    ...headers,
     'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
+    'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
     connection: 'close',
   });
-  response.end(body);
+  response.end(text);
 }

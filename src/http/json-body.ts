@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import express from 'express';
-import { errorBody } from './error-body';
+import { RefusedBodyException, refuseBody } from './route-dialect';
 
 /** The largest request body accepted: 64 KiB. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -23,35 +23,38 @@ function declaredCharset(req: Request): string | undefined {
 
 const UTF8 = new Set(['utf-8', 'utf8']);
 
-function fail(req: Request, res: Response, status: number, message: string): void {
-  // The rest of an unread body is discarded; the connection closes after a refused upload.
-  if (!req.complete) res.setHeader('Connection', 'close');
-  res.status(status).json(errorBody(req.path, status, message));
+/**
+ * Refuses the body: the refusal goes on with the request, to be answered in the route's dialect
+ * before anything else looks at the request (see RouteDialectGuard). The rest of an unread body
+ * is discarded; the connection closes after a refused upload.
+ */
+function fail(req: Request, next: NextFunction, status: number, message: string): void {
+  refuseBody(req, new RefusedBodyException(status, message, !req.complete));
+  next();
 }
 
 /**
- * Parses JSON bodies up to 64 KiB and answers every parsing failure itself, in the dialect's
- * shape, with a message of our own: the parser's messages quote the input and its internals.
- * A body in any other content type is 415. Objects-or-arrays only (strict); that a body is an
- * object is checked by the validation pipe.
+ * Parses JSON bodies up to 64 KiB and refuses every parsing failure with a message of our own:
+ * the parser's messages quote the input and its internals. A body in any other content type is
+ * 415. Objects-or-arrays only (strict); that a body is an object is checked by the validation pipe.
  */
 export function jsonBody(): RequestHandler {
   const parse = express.json({ limit: BODY_LIMIT_BYTES, strict: true, type: ['application/json', 'application/*+json'] });
   return (req: Request, res: Response, next: NextFunction) => {
     if (!WITH_BODY.has(req.method) || !hasBody(req)) return next();
     if (!req.is(['application/json', 'application/*+json'])) {
-      return fail(req, res, 415, 'the body must be JSON (Content-Type: application/json)');
+      return fail(req, next, 415, 'the body must be JSON (Content-Type: application/json)');
     }
     const charset = declaredCharset(req);
-    if (charset !== undefined && !UTF8.has(charset)) return fail(req, res, 415, 'the body must be UTF-8 JSON');
+    if (charset !== undefined && !UTF8.has(charset)) return fail(req, next, 415, 'the body must be UTF-8 JSON');
     parse(req, res, (error?: unknown) => {
       if (!error) return next();
       const { type, status } = error as { type?: string; status?: number };
-      if (type === 'entity.too.large' || status === 413) return fail(req, res, 413, 'the body is larger than 64 KiB');
+      if (type === 'entity.too.large' || status === 413) return fail(req, next, 413, 'the body is larger than 64 KiB');
       if (type === 'charset.unsupported' || type === 'encoding.unsupported' || status === 415) {
-        return fail(req, res, 415, 'the body must be UTF-8 JSON');
+        return fail(req, next, 415, 'the body must be UTF-8 JSON');
       }
-      return fail(req, res, 400, 'the body is not valid JSON');
+      return fail(req, next, 400, 'the body is not valid JSON');
     });
   };
 }

@@ -1,10 +1,11 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import type { Server, ServerOptions } from 'socket.io';
+import type { ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/config';
 import { corsOptions, handshakeOriginAllowed } from '../http/cors';
 import { SHARED_STORE, type SharedStore } from '../shared-store/shared-store';
 import { HandshakeAuthenticator } from './handshake-authenticator';
+import type { GatehouseServer } from './socket-session';
 
 /** A handshake or message carries a token and small payloads: nothing needs more. */
 export const MAX_SOCKET_MESSAGE_BYTES = 64 * 1024;
@@ -29,9 +30,11 @@ export function socketServerOptions(config: Pick<AppConfig, 'corsOrigins'>): Par
 
 /**
  * The socket.io adapter of the application (see app.factory.ts): CORS from CORS_ORIGINS, bounded
- * messages, and the token check in front of every namespace of every server it creates. With
- * REDIS_URL its servers get the Redis streams adapter, so that an emit to a room from any
- * instance (`server.to(accountRoom(id)).emit(...)`) reaches the room's sockets on every instance.
+ * messages, and the token check in front of every namespace of every server it creates: the one
+ * place the check is installed (an application built without this adapter does not start, see
+ * RealtimeGateway). With REDIS_URL its servers get the Redis streams adapter, so that an emit to
+ * a room from any instance (`server.to(accountRoom(id)).emit(...)`) reaches the room's sockets on
+ * every instance.
  */
 export class GatehouseIoAdapter extends IoAdapter {
   constructor(
@@ -41,13 +44,14 @@ export class GatehouseIoAdapter extends IoAdapter {
     super(app);
   }
 
-  override createIOServer(port: number, options?: ServerOptions): Server {
+  override createIOServer(port: number, options?: ServerOptions): GatehouseServer {
     const shared = this.app.get<typeof SHARED_STORE, SharedStore | null>(SHARED_STORE, { strict: false });
+    // Nest's adapter creates an untyped server; its event maps and socket data are Gatehouse's.
     const server = super.createIOServer(port, {
       ...options,
       ...socketServerOptions(this.config),
       ...(shared ? { adapter: shared.socketAdapter() } : {}),
-    } as ServerOptions);
+    } as ServerOptions) as GatehouseServer;
     this.app.get(HandshakeAuthenticator).protect(server);
     return server;
   }

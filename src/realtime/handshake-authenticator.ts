@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { ExtendedError, Namespace, Server, Socket } from 'socket.io';
+import type { ExtendedError } from 'socket.io';
 import { isDatabaseUnavailable } from '../database/database-errors';
 import type { Session } from '../tokens/session';
 import { TokensService } from '../tokens/tokens.service';
 import { tokenFromHandshake } from './handshake-token';
 import { LiveSockets } from './live-sockets';
-import { accountRoom, type GatehouseSocketData, tokenRoom } from './socket-session';
+import { accountRoom, type GatehouseNamespace, type GatehouseServer, type GatehouseSocket, tokenRoom } from './socket-session';
 
 /** The `connect_error` messages a client can get from the handshake. */
 export const HANDSHAKE_REFUSED = 'Unauthorized';
@@ -19,8 +19,7 @@ export const HANDSHAKE_UNAVAILABLE = 'Service Unavailable';
 @Injectable()
 export class HandshakeAuthenticator {
   private readonly logger = new Logger('Realtime');
-  private readonly protectedServers = new WeakSet<Server>();
-  private readonly guarded = new WeakSet<Namespace>();
+  private readonly protectedServers = new WeakSet<GatehouseServer>();
 
   constructor(
     private readonly tokens: TokensService,
@@ -28,21 +27,26 @@ export class HandshakeAuthenticator {
   ) {}
 
   /**
-   * Puts the check in front of every namespace of the server, present and future (a gateway
-   * with its own namespace, a dynamic namespace), so that no gateway can be reached without a
-   * token by forgetting something. Calling it again for the same server does nothing.
+   * Puts the check in front of every namespace of a server it is handed as the server is
+   * created (GatehouseIoAdapter does, the one place that does): the main namespace, which is
+   * then the only one, and every namespace created afterwards (a gateway with its own
+   * namespace, a dynamic namespace's children), so that no gateway can be reached without a
+   * token by forgetting something.
    */
-  protect(server: Server): void {
+  protect(server: GatehouseServer): void {
     if (this.protectedServers.has(server)) return;
     this.protectedServers.add(server);
-    this.live.track(server);
-    for (const namespace of server._nsps.values()) this.guard(namespace);
+    this.guard(server.sockets);
     server.on('new_namespace', (namespace) => this.guard(namespace));
   }
 
-  private guard(namespace: Namespace): void {
-    if (this.guarded.has(namespace)) return;
-    this.guarded.add(namespace);
+  /** Whether the server's sockets go through the check: RealtimeGateway refuses to start otherwise. */
+  protects(server: GatehouseServer): boolean {
+    return this.protectedServers.has(server);
+  }
+
+  private guard(namespace: GatehouseNamespace): void {
+    this.live.track(namespace);
     namespace.use((socket, next) => {
       // socket.io ignores a middleware's promise: every outcome must reach next(), and nothing may reject.
       this.admit(socket).then(next, (error: unknown) => {
@@ -50,15 +54,15 @@ export class HandshakeAuthenticator {
         next(new Error(HANDSHAKE_UNAVAILABLE));
       });
     });
-    namespace.on('connection', (socket) => this.live.checkOnConnection(socket));
+    namespace.on('connection', (socket) => this.live.checkOnConnection(socket, (session) => this.tokens.isLive(session)));
   }
 
   /** Resolves to the refusal, or undefined when the socket is admitted. Rejects when the check could not be made. */
-  private async admit(socket: Socket): Promise<ExtendedError | undefined> {
+  private async admit(socket: GatehouseSocket): Promise<ExtendedError | undefined> {
     const presented = tokenFromHandshake(socket.handshake);
     const session: Session | null = presented.kind === 'token' ? await this.tokens.authenticate(presented.token) : null;
     if (!session || this.live.recentRevocations.has(session.tokenId, Date.now())) return new Error(HANDSHAKE_REFUSED);
-    (socket.data as GatehouseSocketData).session = session;
+    socket.data.session = session;
     // Joined before connecting: socket.io leaves the rooms again if the connection never opens.
     await socket.join([accountRoom(session.accountId), tokenRoom(session.tokenId)]);
     return undefined;

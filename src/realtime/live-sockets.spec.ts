@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Server, Socket } from 'socket.io';
-import type { Session } from '../tokens/session';
+import { type Session, sessionState } from '../tokens/session';
 import { LiveSockets } from './live-sockets';
+import type { GatehouseNamespace, GatehouseSocket } from './socket-session';
+
+type Socket = GatehouseSocket;
 
 function session(tokenId: number, expiresAt = Date.now() + 60_000): Session {
   return { tokenId, accountId: 1, login: 'alice', accountCreatedAt: 0, issuedAt: 0, expiresAt, lastUsedAt: null };
@@ -19,12 +21,12 @@ function fakeSocket(data: object) {
   return { socket: socket as unknown as Socket, log };
 }
 
+/** The namespaces of a socket.io server, as HandshakeAuthenticator hands them to LiveSockets. */
 function fakeServer(namespaces: Record<string, Socket[]>) {
   const log: string[] = [];
-  const nsps = new Map(
-    Object.entries(namespaces).map(([name, sockets]) => [
-      name,
-      {
+  const nsps = Object.entries(namespaces).map(
+    ([name, sockets]) =>
+      ({
         sockets: new Map(sockets.map((s, i) => [`${name}#${i}`, s])),
         // Only through `local`: every instance hears a revocation on the bus and acts on its own
         // sockets, so the cross-instance adapter must not carry it again.
@@ -32,19 +34,20 @@ function fakeServer(namespaces: Record<string, Socket[]>) {
           to: (rooms: string[]) => ({ emit: (event: string, payload: unknown) => log.push(`${name} local to ${rooms} ${event} ${JSON.stringify(payload)}`) }),
           in: (rooms: string[]) => ({ disconnectSockets: (close: boolean) => log.push(`${name} local disconnect ${rooms} ${close}`) }),
         },
-      },
-    ]),
+      }) as unknown as GatehouseNamespace,
   );
-  return { server: { _nsps: nsps } as unknown as Server, log };
+  return { namespaces: nsps, log };
 }
+
+const track = (live: LiveSockets, server: { namespaces: GatehouseNamespace[] }) => server.namespaces.forEach((n) => live.track(n));
 
 describe('LiveSockets', () => {
   it("tells and then closes the token rooms in every namespace of every server, this instance's sockets only", () => {
     const live = new LiveSockets();
     const one = fakeServer({ '/': [], '/chat': [] });
     const two = fakeServer({ '/': [] });
-    live.track(one.server);
-    live.track(two.server);
+    track(live, one);
+    track(live, two);
     live.disconnectTokens([7, 9], 'revoked');
     assert.deepEqual(one.log, [
       '/ local to token:7,token:9 revoked {"reason":"revoked"}',
@@ -59,7 +62,7 @@ describe('LiveSockets', () => {
   it('does nothing for no tokens', () => {
     const live = new LiveSockets();
     const one = fakeServer({ '/': [] });
-    live.track(one.server);
+    track(live, one);
     live.disconnectTokens([], 'expired');
     assert.deepEqual(one.log, []);
   });
@@ -69,7 +72,7 @@ describe('LiveSockets', () => {
     const a = fakeSocket({ session: session(1) });
     const b = fakeSocket({ session: session(2) });
     const anonymous = fakeSocket({});
-    live.track(fakeServer({ '/': [a.socket, anonymous.socket], '/chat': [b.socket] }).server);
+    track(live, fakeServer({ '/': [a.socket, anonymous.socket], '/chat': [b.socket] }));
     assert.deepEqual([...live.sessions()].map((s) => s.tokenId), [1, 2]);
   });
 
@@ -80,7 +83,7 @@ describe('LiveSockets', () => {
     const expired = fakeSocket({ session: session(6, Date.now() - 1) });
     const anonymous = fakeSocket({});
     const fine = fakeSocket({ session: session(8) });
-    for (const { socket } of [revoked, expired, anonymous, fine]) live.checkOnConnection(socket);
+    for (const { socket } of [revoked, expired, anonymous, fine]) live.checkOnConnection(socket, (s) => sessionState(s, Date.now(), null) === 'live');
     assert.deepEqual(revoked.log, ['emit revoked {"reason":"revoked"}', 'disconnect true']);
     assert.deepEqual(expired.log, ['emit revoked {"reason":"expired"}', 'disconnect true']);
     assert.deepEqual(anonymous.log, ['emit revoked {"reason":"revoked"}', 'disconnect true']);

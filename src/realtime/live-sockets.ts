@@ -1,38 +1,46 @@
 import { Injectable } from '@nestjs/common';
-import type { Namespace, Server, Socket } from 'socket.io';
 import type { RevocationEvent } from '../tokens/revocation-bus';
-import { RecentRevocations } from './recent-revocations';
-import { admittedSession, tokenRoom } from './socket-session';
 import type { Session } from '../tokens/session';
+import { RecentRevocations } from './recent-revocations';
+import {
+  admittedSession,
+  type GatehouseNamespace,
+  type GatehouseSocket,
+  type RevokedPayload,
+  type ShutdownPayload,
+  tokenRoom,
+} from './socket-session';
+
+export type { RevokedPayload, ShutdownPayload } from './socket-session';
 
 /** Sent to a socket just before the server disconnects it because its token stopped being valid. */
 export const REVOKED_EVENT = 'revoked';
-export type RevokedPayload = { reason: RevocationEvent['reason'] };
 
 /** Sent to every socket just before the server disconnects it because the process is stopping. */
 export const SHUTDOWN_EVENT = 'shutdown';
-export type ShutdownPayload = { reason: 'server shutting down' };
 
 /** Long enough for any handshake still reading the database when the revocation was announced. */
 const RECENT_REVOCATION_MS = 60_000;
 const RECENT_REVOCATION_MAX = 100_000;
 
 /**
- * Every socket.io server of the application and the sockets on them, across all namespaces:
- * the one place that knows how to make every socket of a token go.
+ * Every namespace the handshake check guards (so every namespace of every socket.io server of the
+ * application) and the sockets on them: the one place that knows how to make every socket of a
+ * token go.
  */
 @Injectable()
 export class LiveSockets {
-  private readonly servers = new Set<Server>();
+  private readonly tracked = new Set<GatehouseNamespace>();
   readonly recentRevocations = new RecentRevocations(RECENT_REVOCATION_MS, RECENT_REVOCATION_MAX);
 
-  track(server: Server): void {
-    this.servers.add(server);
+  /** Called by HandshakeAuthenticator for each namespace it guards, as the namespace is created. */
+  track(namespace: GatehouseNamespace): void {
+    this.tracked.add(namespace);
   }
 
   /** The session (token, known expiry and last use) of every connected socket. */
   *sessions(): Iterable<Session> {
-    for (const namespace of this.namespaces()) {
+    for (const namespace of this.tracked) {
       for (const socket of namespace.sockets.values()) {
         const session = admittedSession(socket);
         if (session) yield session;
@@ -53,7 +61,7 @@ export class LiveSockets {
     this.recentRevocations.add(tokenIds, Date.now());
     const rooms = tokenIds.map(tokenRoom);
     const payload: RevokedPayload = { reason };
-    for (const namespace of this.namespaces()) {
+    for (const namespace of this.tracked) {
       namespace.local.to(rooms).emit(REVOKED_EVENT, payload);
       namespace.local.in(rooms).disconnectSockets(true);
     }
@@ -65,7 +73,7 @@ export class LiveSockets {
    */
   disconnectAll(): void {
     const payload: ShutdownPayload = { reason: 'server shutting down' };
-    for (const namespace of this.namespaces()) {
+    for (const namespace of this.tracked) {
       namespace.local.emit(SHUTDOWN_EVENT, payload);
       namespace.local.disconnectSockets(true);
     }
@@ -74,28 +82,24 @@ export class LiveSockets {
   /** Connected sockets of this instance, all namespaces together. */
   count(): number {
     let open = 0;
-    for (const namespace of this.namespaces()) open += namespace.sockets.size;
+    for (const namespace of this.tracked) open += namespace.sockets.size;
     return open;
   }
 
   /**
    * Called as a socket connects, after its handshake was accepted: a revocation announced
-   * while the handshake was still running could not find it in its room.
+   * while the handshake was still running could not find it in its room, and its token may have
+   * stopped standing meanwhile (`isLive`: TokensService.isLive).
    */
-  checkOnConnection(socket: Socket): void {
+  checkOnConnection(socket: GatehouseSocket, isLive: (session: Session) => boolean): void {
     const session = admittedSession(socket);
-    const now = Date.now();
-    if (!session || this.recentRevocations.has(session.tokenId, now)) this.disconnect(socket, 'revoked');
-    else if (session.expiresAt <= now) this.disconnect(socket, 'expired');
+    if (!session || this.recentRevocations.has(session.tokenId, Date.now())) this.disconnect(socket, 'revoked');
+    else if (!isLive(session)) this.disconnect(socket, 'expired');
   }
 
-  private disconnect(socket: Socket, reason: RevocationEvent['reason']): void {
+  private disconnect(socket: GatehouseSocket, reason: RevocationEvent['reason']): void {
     const payload: RevokedPayload = { reason };
     socket.emit(REVOKED_EVENT, payload);
     socket.disconnect(true);
-  }
-
-  private *namespaces(): Iterable<Namespace> {
-    for (const server of this.servers) yield* server._nsps.values();
   }
 }

@@ -78,7 +78,7 @@ export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.config.tokenIdleTtlMs === null) return [];
     const idle = new Set<number>();
     for (const session of this.live.sessions()) {
-      if (idle.has(session.tokenId) || this.tokens.isIdle(session, now)) idle.add(session.tokenId);
+      if (idle.has(session.tokenId) || !this.tokens.isLive(session, now)) idle.add(session.tokenId);
       else this.uses.record(session, now);
     }
     return [...idle];
@@ -88,7 +88,7 @@ export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
   async sweep(): Promise<void> {
     const now = this.clock.now();
     this.live.disconnectTokens(this.idleOrInUse(now), 'expired');
-    const plan = planSweep(this.live.sessions(), now, this.cursor, MAX_TOKENS_PER_SWEEP);
+    const plan = planSweep(this.live.sessions(), (session) => this.tokens.isLive(session, now), this.cursor, MAX_TOKENS_PER_SWEEP);
     this.live.disconnectTokens(plan.expired, 'expired');
     if (plan.check.length === 0 || !this.database.isReady) return;
     const valid = await this.tokens.stillValid(plan.check);

@@ -1,14 +1,42 @@
 import { createParamDecorator, type ExecutionContext, UnauthorizedException } from '@nestjs/common';
-import type { Socket } from 'socket.io';
-import type { Session } from '../tokens/session';
+import type { Namespace, Server, Socket } from 'socket.io';
+import type { BirdhouseErrorBody } from '../http/error-body';
+import type { RevocationEvent } from '../tokens/revocation-bus';
+import { type Session, sessionState } from '../tokens/session';
 
-/** What Gatehouse keeps on `socket.data` of every socket it admitted. */
+/** What Gatehouse keeps on `socket.data`: the session, set by the handshake before the socket connects. */
 export interface GatehouseSocketData {
-  session: Session;
+  session?: Session;
 }
 
+/** Sent to a socket just before the server disconnects it because its token stopped being valid. */
+export type RevokedPayload = { reason: RevocationEvent['reason'] };
+
+/** Sent to every socket just before the server disconnects it because the process is stopping. */
+export type ShutdownPayload = { reason: 'server shutting down' };
+
+/** The events Gatehouse itself sends; extension gateways add theirs on their own typed server. */
+export interface ServerToClientEvents {
+  revoked: (payload: RevokedPayload) => void;
+  shutdown: (payload: ShutdownPayload) => void;
+  exception: (body: BirdhouseErrorBody) => void;
+}
+
+/** The events Gatehouse itself answers (RealtimeGateway). */
+export interface ClientToServerEvents {
+  whoami: (ack: (reply: { status: 'ok'; handle: string }) => void) => void;
+}
+
+/** Instances talk through the RevocationBus, not through socket.io's server-side events. */
+export type InterServerEvents = Record<string, never>;
+
+/** A socket.io server as Gatehouse uses it: `socket.data` typed through socket.io's own parameters. */
+export type GatehouseServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, GatehouseSocketData>;
+export type GatehouseNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, GatehouseSocketData>;
+export type GatehouseSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, GatehouseSocketData>;
+
 /** A socket admitted by the handshake; `data.session` is set before any gateway sees it. */
-export type AuthenticatedSocket = Socket & { data: GatehouseSocketData };
+export type AuthenticatedSocket = GatehouseSocket & { data: Required<GatehouseSocketData> };
 
 /** Every socket of the account is in this room: emit to it to reach all of the account's devices. */
 export const accountRoom = (accountId: number): string => `account:${accountId}`;
@@ -16,20 +44,24 @@ export const accountRoom = (accountId: number): string => `account:${accountId}`
 /** Every socket opened with the token is in this room; revocation empties it. */
 export const tokenRoom = (tokenId: number): string => `token:${tokenId}`;
 
-/** The session a socket was admitted with, whatever it has been through since; undefined if none. */
-export function admittedSession(socket: Socket): Session | undefined {
-  const data = socket.data as Partial<GatehouseSocketData> | undefined;
-  return data?.session;
+/**
+ * The session a socket was admitted with, whatever it has been through since; undefined if none.
+ * Any socket of the application will do (an extension's gateway types its server as it likes):
+ * only `data` is read.
+ */
+export function admittedSession(socket: { data?: GatehouseSocketData }): Session | undefined {
+  return socket.data?.session;
 }
 
 /**
  * The session of an admitted socket whose token has not expired. A socket only outlives its
  * token until the next sweep, so a handler that acts for the account should ask through here
- * (or through @SocketSession) rather than read `socket.data` itself.
+ * (or through @SocketSession) rather than read `socket.data` itself. A connected socket is a use
+ * of its token, so only expiry applies here (sessionState without an idle timeout).
  */
-export function sessionOf(socket: Socket, now = Date.now()): Session {
+export function sessionOf(socket: { data?: GatehouseSocketData }, now = Date.now()): Session {
   const session = admittedSession(socket);
-  if (!session || session.expiresAt <= now) throw new UnauthorizedException('the token is invalid, expired or revoked');
+  if (!session || sessionState(session, now, null) !== 'live') throw new UnauthorizedException('the token is invalid, expired or revoked');
   return session;
 }
 
@@ -40,5 +72,5 @@ export function sessionOf(socket: Socket, now = Date.now()): Session {
  * the handler fail with Unauthorized instead of running (see WsErrorFilter).
  */
 export const SocketSession = createParamDecorator<undefined, Session>((_data: undefined, context: ExecutionContext) =>
-  sessionOf(context.switchToWs().getClient<Socket>()),
+  sessionOf(context.switchToWs().getClient<GatehouseSocket>()),
 );

@@ -1,6 +1,6 @@
 /** What one sweep of the live sockets does, decided from memory alone. */
 export interface SweepPlan {
-  /** Tokens whose known expiry has passed: their sockets go without asking the database. */
+  /** Tokens that expired or went idle, known from memory: their sockets go without asking the database. */
   expired: number[];
   /** Tokens to look up in the database this time, ascending. */
   check: number[];
@@ -9,20 +9,21 @@ export interface SweepPlan {
 }
 
 /**
- * Splits the live sockets' tokens into those known to have expired and at most `max` to check
- * against the database. When there are more than `max`, successive sweeps take turns through
- * them in id order, resuming after `cursor`, so every token is checked within a few sweeps and
- * no single sweep grows with the number of sockets.
+ * Splits the live sockets' tokens into those that no longer stand (`isLive` is false:
+ * TokensService.isLive, expired or idle) and at most `max` to check against the database. When
+ * there are more than `max`, successive sweeps take turns through them in id order, resuming
+ * after `cursor`, so every token is checked within a few sweeps and no single sweep grows with
+ * the number of sockets.
  */
-export function planSweep(
-  sessions: Iterable<{ tokenId: number; expiresAt: number }>,
-  now: number,
+export function planSweep<S extends { tokenId: number }>(
+  sessions: Iterable<S>,
+  isLive: (session: S) => boolean,
   cursor: number,
   max: number,
 ): SweepPlan {
   const expired = new Set<number>();
   const live = new Set<number>();
-  for (const { tokenId, expiresAt } of sessions) (expiresAt <= now ? expired : live).add(tokenId);
+  for (const session of sessions) (isLive(session) ? live : expired).add(session.tokenId);
   for (const id of expired) live.delete(id);
   const ids = [...live].sort((a, b) => a - b);
   if (ids.length <= max) return { expired: [...expired], check: ids, cursor: 0 };

@@ -9,3 +9,24 @@ export interface Session {
   expiresAt: number;
   lastUsedAt: number | null;
 }
+
+/** Why a session no longer stands, or that it still does. */
+export type SessionState = 'live' | 'expired' | 'idle';
+
+/**
+ * The one rule for whether a session still stands, applied by the REST check and the socket
+ * handshake (TokensService.authenticate), by a socket as it connects and by the live-socket sweep
+ * (through TokensService.isLive): its token expires at `expiresAt`, and with TOKEN_IDLE_TTL
+ * (`idleTtlMs`, null when off) it goes idle that long after its last recorded use, or after it
+ * was issued when never used. Uses are recorded once a minute, so the idle timeout holds to
+ * within a minute.
+ */
+export function sessionState(
+  session: Pick<Session, 'expiresAt' | 'lastUsedAt' | 'issuedAt'>,
+  now: number,
+  idleTtlMs: number | null,
+): SessionState {
+  if (session.expiresAt <= now) return 'expired';
+  if (idleTtlMs !== null && now - (session.lastUsedAt ?? session.issuedAt) >= idleTtlMs) return 'idle';
+  return 'live';
+}

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, MoreThan, Not, type Repository } from 'typeorm';
 import { Clock } from '../clock/clock';
 import type { Session } from './session';
+import { isSessionIdShaped } from './session-id';
 import { Token } from './token.entity';
 import { TokensService } from './tokens.service';
 
@@ -42,7 +43,11 @@ export class SessionsService {
         where: { accountId: caller.accountId, expiresAt: MoreThan(now) },
         order: { createdAt: 'DESC', id: 'DESC' },
       })
-    ).filter((row) => row.id === caller.tokenId || !this.tokensService.isIdle({ lastUsedAt: row.lastUsedAt, issuedAt: row.createdAt }, now));
+    ).filter(
+      (row) =>
+        row.id === caller.tokenId ||
+        this.tokensService.isLive({ expiresAt: row.expiresAt, lastUsedAt: row.lastUsedAt, issuedAt: row.createdAt }, now),
+    );
     const sessions = rows.slice(0, SESSIONS_LISTED).map((row) => this.view(row, caller, now));
     return { total: rows.length, sessions };
   }
@@ -67,6 +72,8 @@ export class SessionsService {
    * its token id, or null when the account has no such live session.
    */
   async deleteOne(manager: EntityManager, accountId: number, publicId: string): Promise<number | null> {
+    // No such session can have another shape; and PostgreSQL refuses a NUL byte in a parameter.
+    if (!isSessionIdShaped(publicId)) return null;
     const repo = manager.getRepository(Token);
     const row = await repo.findOneBy({ publicId, accountId, expiresAt: MoreThan(this.clock.now()) });
     if (!row) return null;

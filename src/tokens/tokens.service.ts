@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { TransactionRunner } from '../database/transaction-runner';
 import { RevocationBus } from './revocation-bus';
-import type { Session } from './session';
+import { type Session, sessionState } from './session';
 import { SessionCache } from './session-cache';
 import { TokenCheckObserver, UNOBSERVED_TOKEN_CHECKS } from './token-check-observer';
 import { Token } from './token.entity';
@@ -83,9 +83,9 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
     const now = this.clock.now();
     const cached = this.cache.get(tokenHash, now);
     if (cached) {
-      const idle = this.isIdle(cached, now);
-      this.checks.tokenCheck(idle ? 'refused' : 'cache');
-      if (idle) return null;
+      const live = this.isLive(cached, now);
+      this.checks.tokenCheck(live ? 'cache' : 'refused');
+      if (!live) return null;
       this.uses.record(cached, now);
       return cached;
     }
@@ -127,20 +127,18 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
       expiresAt: row.expiresAt,
       lastUsedAt: row.lastUsedAt,
     };
-    if (this.isIdle(session, now)) return null;
+    if (!this.isLive(session, now)) return null;
     this.cache.set(tokenHash, session, this.clock.now(), generation);
     this.uses.record(session, now);
     return session;
   }
 
   /**
-   * Whether the session's token went unused for TOKEN_IDLE_TTL. Uses are recorded once a minute
-   * (TokenUseRecorder), so the timeout holds to within a minute; a token never used counts from
-   * when it was issued.
+   * Whether the session still stands at `now`: not expired, and not idle for TOKEN_IDLE_TTL
+   * (sessionState, the one rule for REST, the handshake and the live-socket sweep).
    */
-  isIdle(session: Pick<Session, 'lastUsedAt' | 'issuedAt'>, now: number): boolean {
-    const idleTtl = this.config.tokenIdleTtlMs;
-    return idleTtl !== null && now - (session.lastUsedAt ?? session.issuedAt) >= idleTtl;
+  isLive(session: Pick<Session, 'expiresAt' | 'lastUsedAt' | 'issuedAt'>, now: number = this.clock.now()): boolean {
+    return sessionState(session, now, this.config.tokenIdleTtlMs) === 'live';
   }
 
   /**
