@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, it } from 'node:test';
 import { OffsetClock } from '../src/clock/clock';
 import { TokenUseRecorder } from '../src/tokens/token-use-recorder';
@@ -8,7 +9,6 @@ import { client } from './support/http';
 import { closeSockets, dropped as droppedWithin, openSocket } from './support/sockets';
 
 const MINUTE = 60_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 eachEngine(__filename, (db) => {
   describe('with TOKEN_IDLE_TTL=2m', () => {

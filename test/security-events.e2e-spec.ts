@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { it } from 'node:test';
 import { Injectable, Module } from '@nestjs/common';
 import { OffsetClock } from '../src/clock/clock';
@@ -41,7 +42,6 @@ eachEngine(__filename, (db) => {
   const app = appPerSuite(db, { LOGIN_MAX_FAILURES: '2', TOKEN_TTL: '1h', TOKEN_SWEEP_INTERVAL: '0.2s' }, [ListenersModule], { clock });
   const api = client(() => app().url);
   const from = (path: string, body: unknown, headers: Record<string, string> = {}) => postFrom(A, app().url, path, body, headers);
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const eventsOf = (login: string) => app().events.filter((e) => e.login === login);
 
   it('records each step of an account\'s life, with the client address, and never a secret', async () => {
