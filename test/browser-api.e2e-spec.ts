@@ -56,7 +56,7 @@ describe('a page on another origin', () => {
 
   eachEngine(__filename, (db) => {
     const browser = browserPerSuite();
-    const listed = appPerSuite(db, { CORS_ORIGINS: site.origin });
+    const listed = appPerSuite(db, () => ({ CORS_ORIGINS: site.origin }));
     const unlisted = appPerSuite(db, { CORS_ORIGINS: 'http://127.0.0.3:1' });
 
     async function otherOriginPage(): Promise<Page> {
