@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { AssertionError } from 'node:assert';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
@@ -8,7 +8,7 @@ import { Auth, AuthLevel } from '../src/auth/auth-level';
 import { AuthLevelAudit } from '../src/auth/auth-level-audit';
 import { declaredDialect } from '../src/docs/dialect';
 import { isBirdhousePath } from '../src/http/error-body';
-import { startApp, type RunningApp } from './support/app';
+import { appPerSuite } from './support/app';
 import { eachEngine } from './support/engines';
 import { client, request } from './support/http';
 
@@ -67,21 +67,17 @@ class NotesModule {}
 type Operation = { 'x-auth-level': string; 'x-dialect': string; security?: object[]; requestBody?: unknown; responses: Record<string, any> };
 
 eachEngine(__filename, (db) => {
-  let running: RunningApp;
+  const running = appPerSuite(db, {}, [NotesModule]);
   let document: { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, any>; securitySchemes: any } };
-  const api = client(() => running.url);
+  const api = client(() => running().url);
   const op = (path: string, method: string) => document.paths[path][method];
 
   before(async () => {
-    running = await startApp(db(), {}, [NotesModule]);
     document = (await api.get('/docs/openapi.json')).body;
-  });
-  after(async () => {
-    await running?.close();
   });
 
   it('describes every route of the application, extension modules included, with the level the guard enforces', () => {
-    const routes = running.app.get(AuthLevelAudit).routes();
+    const routes = running().app.get(AuthLevelAudit).routes();
     assert.ok(routes.some((r) => r.path === '/api/notes/mine'));
     const security = { 'not needed': [], optional: [{ Authentication: [] }, {}], required: [{ Authentication: [] }] };
     for (const route of routes) {
@@ -128,7 +124,7 @@ eachEngine(__filename, (db) => {
   });
 
   it('declares a dialect on each controller that agrees with the error filter\'s rule', () => {
-    for (const route of running.app.get(AuthLevelAudit).routes()) {
+    for (const route of running().app.get(AuthLevelAudit).routes()) {
       const declared = declaredDialect(route.controller);
       const byPath = isBirdhousePath(route.path) ? 'birdhouse' : 'classic';
       if (declared) assert.equal(declared, byPath, route.route);
@@ -168,17 +164,11 @@ eachEngine(__filename, (db) => {
 
 describe('API_DOCS=off and ACCOUNT_PAGE=off', () => {
   eachEngine(`${__filename}-off`, (db) => {
-    let running: RunningApp;
-    before(async () => {
-      running = await startApp(db(), { API_DOCS: 'off', ACCOUNT_PAGE: 'off' });
-    });
-    after(async () => {
-      await running?.close();
-    });
+    const running = appPerSuite(db, { API_DOCS: 'off', ACCOUNT_PAGE: 'off' });
 
     it('answers 404 on /docs, /docs/openapi.json, /account and its files', async () => {
       for (const path of ['/docs', '/docs/', '/docs/openapi.json', '/docs/swagger-ui-init.js', '/account', '/account/account.js', '/account/socket.io.min.js']) {
-        assert.equal((await request(running.url, 'GET', path)).status, 404, path);
+        assert.equal((await request(running().url, 'GET', path)).status, 404, path);
       }
     });
   });

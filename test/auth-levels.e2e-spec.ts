@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { before, it } from 'node:test';
 import { Controller, Get, Module } from '@nestjs/common';
 import { Auth, AuthLevel } from '../src/auth/auth-level';
 import { AuthLevelAudit } from '../src/auth/auth-level-audit';
 import { CurrentSession } from '../src/auth/current-session.decorator';
 import type { Session } from '../src/tokens/session';
-import { startApp, type RunningApp } from './support/app';
+import { appPerSuite, startApp } from './support/app';
 import { eachEngine } from './support/engines';
 import { client, uniqueLogin } from './support/http';
 
@@ -46,20 +46,16 @@ class UndeclaredController {
 class UndeclaredModule {}
 
 eachEngine(__filename, (db) => {
-  let running: RunningApp;
-  const api = client(() => running.url);
+  const running = appPerSuite(db, {}, [ExampleModule]);
+  const api = client(() => running().url);
   let login: string;
   let token: string;
   let revoked: string;
 
   before(async () => {
-    running = await startApp(db(), {}, [ExampleModule]);
     ({ login, token } = await api.account(uniqueLogin('Level')));
     revoked = (await api.post('/auth', { login, password: 'secret-password' })).body.token;
     await api.post('/api/auth/invalidate', { token: revoked }, { Authentication: token });
-  });
-  after(async () => {
-    await running?.close();
   });
 
   const as = async (path: string, headers?: Record<string, string>) => {
@@ -122,7 +118,7 @@ eachEngine(__filename, (db) => {
   });
 
   it('declares a level on every route of the application', () => {
-    const routes = running.app.get(AuthLevelAudit).routes();
+    const routes = running().app.get(AuthLevelAudit).routes();
     const paths = routes.map((r) => r.route);
     for (const expected of ['POST /register', 'POST /auth', 'POST /api/auth/register', 'POST /api/auth/login', 'POST /api/auth/invalidate', 'GET /api/auth/me', 'POST /api/auth/recover', 'GET /health']) {
       assert.ok(paths.includes(expected), `${expected} is listed`);

@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
-import { startApp, type RunningApp } from './support/app';
+import { it } from 'node:test';
+import { appPerSuite } from './support/app';
 import { eachEngine, failingTrigger } from './support/engines';
 import { b64, client, uniqueLogin } from './support/http';
 
 eachEngine(__filename, (db) => {
-  let running: RunningApp;
-  const api = client(() => running.url);
+  const running = appPerSuite(db);
+  const api = client(() => running().url);
   const register = (handle: string, password: string) => api.post('/api/auth/register', { handle, pwd: b64(password) });
   const login = (handle: string, password: string) => api.post('/api/auth/login', { handle, pwd: b64(password) });
 
-  before(async () => {
-    running = await startApp(db());
-  });
-  after(async () => {
-    await running?.close();
-  });
 
   it('registers with 200 {"status":"ok","token"} and the token works at once', async () => {
     const handle = uniqueLogin('Bird');

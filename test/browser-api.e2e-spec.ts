@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { startApp, type RunningApp } from './support/app';
+import { appPerSuite } from './support/app';
 import { BROWSER_SKIP, browserPerSuite, pageErrors, staticSite } from './support/browser';
 import { eachEngine } from './support/engines';
 import { b64, client, uniqueLogin } from './support/http';
@@ -56,16 +56,8 @@ describe('a page on another origin', () => {
 
   eachEngine(__filename, (db) => {
     const browser = browserPerSuite();
-    let listed: RunningApp;
-    let unlisted: RunningApp;
-    before(async () => {
-      listed = await startApp(db(), { CORS_ORIGINS: site.origin });
-      unlisted = await startApp(db(), { CORS_ORIGINS: 'http://127.0.0.3:1' });
-    });
-    after(async () => {
-      await listed?.close();
-      await unlisted?.close();
-    });
+    const listed = appPerSuite(db, () => ({ CORS_ORIGINS: site.origin }));
+    const unlisted = appPerSuite(db, { CORS_ORIGINS: 'http://127.0.0.3:1' });
 
     async function otherOriginPage(): Promise<Page> {
       const page = await (await browser.context()).newPage();
@@ -74,40 +66,34 @@ describe('a page on another origin', () => {
     }
 
     it('calls the API with the Authentication header and opens a socket when its origin is in CORS_ORIGINS', { skip: BROWSER_SKIP }, async () => {
-      const { login, token } = await client(() => listed.url).account(uniqueLogin('Cors'));
+      const { login, token } = await client(() => listed().url).account(uniqueLogin('Cors'));
       const page = await otherOriginPage();
-      assert.deepEqual(await fromOtherOrigin(page, listed.url, token), { me: 200, socket: `connected as ${login}` });
-      assert.deepEqual(await fromOtherOrigin(page, listed.url, token, ['websocket']), { me: 200, socket: `connected as ${login}` });
+      assert.deepEqual(await fromOtherOrigin(page, listed().url, token), { me: 200, socket: `connected as ${login}` });
+      assert.deepEqual(await fromOtherOrigin(page, listed().url, token, ['websocket']), { me: 200, socket: `connected as ${login}` });
     });
 
     it('can do neither when its origin is not listed', { skip: BROWSER_SKIP }, async () => {
-      const { token } = await client(() => unlisted.url).account(uniqueLogin('Cors'));
+      const { token } = await client(() => unlisted().url).account(uniqueLogin('Cors'));
       const page = await otherOriginPage();
-      const outcome = await fromOtherOrigin(page, unlisted.url, token);
+      const outcome = await fromOtherOrigin(page, unlisted().url, token);
       assert.match(String(outcome.me), /^refused: TypeError/);
       assert.match(outcome.socket, /^connect_error/);
       // WebSocket is not subject to CORS in the browser: the server itself refuses the origin.
-      assert.match((await fromOtherOrigin(page, unlisted.url, token, ['websocket'])).socket, /^connect_error/);
+      assert.match((await fromOtherOrigin(page, unlisted().url, token, ['websocket'])).socket, /^connect_error/);
     });
   });
 });
 
 eachEngine(`${__filename}-docs`, (db) => {
   const browser = browserPerSuite();
-  let running: RunningApp;
-  before(async () => {
-    running = await startApp(db());
-  });
-  after(async () => {
-    await running?.close();
-  });
+  const running = appPerSuite(db);
 
   it("renders the document in Swagger UI under the service's CSP, and a 'Try it out' sign-in succeeds", { skip: BROWSER_SKIP }, async () => {
     const handle = uniqueLogin('Swagger');
-    await client(() => running.url).post('/api/auth/register', { handle, pwd: b64('swagger-pass-1') });
+    await client(() => running().url).post('/api/auth/register', { handle, pwd: b64('swagger-pass-1') });
     const page = await (await browser.context()).newPage();
     const errors = pageErrors(page);
-    await page.goto(`${running.url}/docs`);
+    await page.goto(`${running().url}/docs`);
     const login = page.locator('.opblock', { has: page.locator('[data-path="/api/auth/login"]') });
     await login.locator('.opblock-summary').click();
     await login.getByRole('button', { name: 'Try it out' }).click();

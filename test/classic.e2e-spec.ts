@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { eachEngine } from './support/engines';
-import { startApp, type RunningApp } from './support/app';
+import { appPerSuite } from './support/app';
 import { b64, client, uniqueLogin } from './support/http';
 
 eachEngine(__filename, (db) => {
-  let running: RunningApp;
-  const api = client(() => running.url);
+  const running = appPerSuite(db);
+  const api = client(() => running().url);
 
-  before(async () => {
-    running = await startApp(db());
-  });
-  after(async () => {
-    await running?.close();
-  });
 
   it('registers with 200 {"success":true} and signs in with 200 {"token"}', async () => {
     const login = uniqueLogin();

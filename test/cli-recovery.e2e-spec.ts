@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import type { Socket } from 'socket.io-client';
+import { afterEach, describe, it } from 'node:test';
 import type { SecurityEvent } from '../src/events/security-event';
-import { startApp, type RunningApp } from './support/app';
+import { appPerSuite } from './support/app';
 import { assertFailed, assertSucceeded, runCli } from './support/cli';
 import { eachEngine } from './support/engines';
 import { b64, client, uniqueLogin } from './support/http';
-import { dropped, openSocket } from './support/sockets';
+import { closeSockets, dropped, openSocket } from './support/sockets';
 
 const TEST_TIMEOUT = { timeout: 60_000 };
 /** The running server's sweep: how soon sockets of tokens revoked elsewhere are dropped. */
@@ -36,20 +35,11 @@ describe('recovery commands without a usable database', () => {
 });
 
 eachEngine(__filename, (db) => {
-  let running: RunningApp;
-  const api = client(() => running.url);
-  const sockets: Socket[] = [];
+  const running = appPerSuite(db, { TOKEN_SWEEP_INTERVAL: `${SWEEP_MS / 1000}s` });
+  const api = client(() => running().url);
   const cli = (...args: string[]) => runCli(args, { DATABASE_URL: db().url, BCRYPT_COST: '4' });
 
-  before(async () => {
-    running = await startApp(db(), { TOKEN_SWEEP_INTERVAL: `${SWEEP_MS / 1000}s` });
-  });
-  after(async () => {
-    await running?.close();
-  });
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.close();
-  });
+  afterEach(closeSockets);
 
   const me = (token: string) => api.get('/api/auth/me', { Authentication: token });
   const recover = (handle: string, code: string, password: string) =>
@@ -58,8 +48,7 @@ eachEngine(__filename, (db) => {
   async function account() {
     const user = await api.account(uniqueLogin('Owned'));
     const [row] = (await db().sql('SELECT id FROM accounts WHERE login = ?', [user.login])) as { id: number }[];
-    const socket = await openSocket(running.url, user.token);
-    sockets.push(socket);
+    const socket = await openSocket(running().url, user.token);
     return { ...user, id: Number(row.id), socket };
   }
 

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
-import { startApp, type RunningApp } from './support/app';
+import { describe, it } from 'node:test';
+import { appPerSuite } from './support/app';
 import { assertFailed, assertSucceeded, runCli } from './support/cli';
 import { eachEngine, failingTrigger } from './support/engines';
 import { client, uniqueLogin } from './support/http';
@@ -47,16 +47,9 @@ describe('without a usable database', () => {
 });
 
 eachEngine(__filename, (db) => {
-  let running: RunningApp;
-  const api = client(() => running.url);
+  const running = appPerSuite(db);
+  const api = client(() => running().url);
   const cli = (...args: string[]) => runCli(args, { DATABASE_URL: db().url, BCRYPT_COST: '4' });
-
-  before(async () => {
-    running = await startApp(db());
-  });
-  after(async () => {
-    await running?.close();
-  });
 
   const me = (token: string) => api.get('/api/auth/me', { Authentication: token });
   const signIn = (login: string, password: string) => api.post('/auth', { login, password });
@@ -72,6 +65,7 @@ eachEngine(__filename, (db) => {
     const [row] = (await db().sql('SELECT id FROM accounts WHERE login = ?', [account.login])) as { id: number }[];
     return { ...account, id: Number(row.id), tokens: all };
   }
+  type Owner = Awaited<ReturnType<typeof accountWithTokens>>;
 
   /**
    * Everything a command could change. Left out: the last-used times and the expired rows,
@@ -117,6 +111,21 @@ eachEngine(__filename, (db) => {
     } finally {
       await dropTrigger();
     }
+  }
+
+  /**
+   * Runs each command while `kind` fails inside its transaction: each exits 1 with the failure,
+   * and the rows, the tokens and the password stay as they were.
+   */
+  async function assertRolledBack(kind: 'delete-tokens' | 'update-account', owner: Owner, commands: string[][]) {
+    const unchanged = await snapshot();
+    await withFailingTrigger(kind, owner.id, async () => {
+      for (const args of commands) assertFailed(await cli(...args), /boom/, 1);
+    });
+    assert.equal(await snapshot(), unchanged);
+    await sleep(REFUSAL_DEADLINE_MS);
+    await assertAccepted(...owner.tokens);
+    assert.equal((await signIn(owner.login, owner.password)).status, 200);
   }
 
   it('reset-password --password sets that password and revokes every token at once', TEST_TIMEOUT, async () => {
@@ -297,31 +306,16 @@ eachEngine(__filename, (db) => {
 
   it('reset-password changes nothing when revoking the tokens fails inside its transaction', TEST_TIMEOUT, async () => {
     const owner = await accountWithTokens(2);
-    const unchanged = await snapshot();
-    await withFailingTrigger('delete-tokens', owner.id, async () => {
-      const run = await cli('reset-password', owner.login, '--password', 'never-stored');
-      assertFailed(run, /boom/, 1);
-      const revoke = await cli('revoke-tokens', owner.login);
-      assertFailed(revoke, /boom/, 1);
-    });
-    assert.equal(await snapshot(), unchanged);
-    await sleep(REFUSAL_DEADLINE_MS);
-    await assertAccepted(...owner.tokens);
-    assert.equal((await signIn(owner.login, owner.password)).status, 200);
+    await assertRolledBack('delete-tokens', owner, [
+      ['reset-password', owner.login, '--password', 'never-stored'],
+      ['revoke-tokens', owner.login],
+    ]);
     assert.equal((await signIn(owner.login, 'never-stored')).status, 401);
   });
 
   it('reset-password changes nothing when storing the password fails inside its transaction', TEST_TIMEOUT, async () => {
     const owner = await accountWithTokens(2);
-    const unchanged = await snapshot();
-    await withFailingTrigger('update-account', owner.id, async () => {
-      const run = await cli('reset-password', owner.login);
-      assertFailed(run, /boom/, 1);
-    });
-    assert.equal(await snapshot(), unchanged);
-    await sleep(REFUSAL_DEADLINE_MS);
-    await assertAccepted(...owner.tokens);
-    assert.equal((await signIn(owner.login, owner.password)).status, 200);
+    await assertRolledBack('update-account', owner, [['reset-password', owner.login]]);
   });
 
   it('reads DATABASE_URL from the .env of its working directory', TEST_TIMEOUT, async () => {

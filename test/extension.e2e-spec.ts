@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterEach, before, describe, it } from 'node:test';
 import { Catch, type ExceptionFilter, Module, UseFilters } from '@nestjs/common';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import { io, type Socket as ClientSocket } from 'socket.io-client';
+import type { Socket as ClientSocket } from 'socket.io-client';
 import { NotesModule } from '../examples/notes/notes.module';
 import { GatehouseGateway, GatehouseModule } from '../src/extension';
-import { startApp, type RunningApp } from './support/app';
+import { appPerSuite, startApp } from './support/app';
 import { eachEngine } from './support/engines';
 import { client, uniqueLogin } from './support/http';
+import { closeSockets, openSocket } from './support/sockets';
 
 const WAIT_MS = 3000;
 
@@ -42,33 +43,17 @@ class BareModule {}
 class EscapingModule {}
 
 eachEngine(__filename, (db) => {
-  let running: RunningApp;
-  const api = client(() => running.url);
-  const opened: ClientSocket[] = [];
+  const running = appPerSuite(db, {}, [NotesModule]);
+  const api = client(() => running().url);
   let alice: { login: string; token: string };
   let bob: { login: string; token: string };
 
   before(async () => {
-    running = await startApp(db(), {}, [NotesModule]);
     alice = await api.account(uniqueLogin('Alice'));
     bob = await api.account(uniqueLogin('Bob'));
   });
-  after(async () => {
-    await running?.close();
-  });
-  afterEach(() => {
-    for (const socket of opened.splice(0)) socket.close();
-  });
-
-  function open(token: string): Promise<ClientSocket> {
-    const socket = io(running.url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token } });
-    opened.push(socket);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no connect within ${WAIT_MS} ms`)), WAIT_MS);
-      socket.once('connect', () => (clearTimeout(timer), resolve(socket)));
-      socket.once('connect_error', (error) => (clearTimeout(timer), reject(error)));
-    });
-  }
+  afterEach(closeSockets);
+  const open = (token: string): Promise<ClientSocket> => openSocket(running().url, token);
 
   /** Every `event` the socket receives from now on. */
   function heard(socket: ClientSocket, event: string): unknown[] {

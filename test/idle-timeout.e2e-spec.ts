@@ -1,36 +1,26 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import type { Socket } from 'socket.io-client';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, it } from 'node:test';
 import { OffsetClock } from '../src/clock/clock';
 import { TokenUseRecorder } from '../src/tokens/token-use-recorder';
-import { appPerSuite, type RunningApp, startApp } from './support/app';
+import { appPerSuite } from './support/app';
 import { eachEngine } from './support/engines';
 import { client } from './support/http';
-import { dropped as droppedWithin, openSocket } from './support/sockets';
+import { closeSockets, dropped as droppedWithin, openSocket } from './support/sockets';
 
 const MINUTE = 60_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 eachEngine(__filename, (db) => {
   describe('with TOKEN_IDLE_TTL=2m', () => {
     const clock = new OffsetClock();
-    let app: RunningApp;
-    const opened: Socket[] = [];
-    before(async () => {
-      app = await startApp(db(), { TOKEN_IDLE_TTL: '2m', TOKEN_SWEEP_INTERVAL: '0.3s' }, [], { clock });
-    });
-    after(async () => {
-      await app?.close();
-    });
-    afterEach(() => {
-      for (const socket of opened.splice(0)) socket.close();
-    });
-    const api = client(() => app.url);
+    const app = appPerSuite(db, { TOKEN_IDLE_TTL: '2m', TOKEN_SWEEP_INTERVAL: '0.3s' }, [], { clock });
+    afterEach(closeSockets);
+    const api = client(() => app().url);
     const me = async (token: string) => (await api.get('/api/auth/me', { Authentication: token })).status;
     /** Waits for the app to write noted uses and for a socket sweep (period 0.15 s) to pass. */
     const settle = async () => {
       await sleep(400);
-      await app.app.get(TokenUseRecorder).flush();
+      await app().app.get(TokenUseRecorder).flush();
     };
 
     it('refuses a token unused for the idle time, on REST and at the handshake, like an expired one', async () => {
@@ -44,7 +34,7 @@ eachEngine(__filename, (db) => {
       clock.advance(MINUTE + 30_000);
       assert.equal(await me(used), 200, 'each use restarts the idle time');
       assert.equal(await me(token), 401, 'unused for 3 minutes');
-      await assert.rejects(openSocket(app.url, token), /Unauthorized/);
+      await assert.rejects(openSocket(app().url, token), /Unauthorized/);
       const sessions = await api.get('/api/auth/sessions', { Authentication: used });
       assert.equal(sessions.body.total, 1);
     });
@@ -52,8 +42,7 @@ eachEngine(__filename, (db) => {
     it('counts a connected socket as use, and drops idle sockets with reason expired', async () => {
       const { token: kept } = await api.account();
       const { token: other } = await api.account();
-      const socket = await openSocket(app.url, kept);
-      opened.push(socket);
+      const socket = await openSocket(app().url, kept);
       for (let i = 0; i < 4; i++) {
         await settle();
         clock.advance(MINUTE + 5_000);
@@ -75,7 +64,7 @@ eachEngine(__filename, (db) => {
       clock.advance(3 * MINUTE);
       let event;
       for (const deadline = Date.now() + 5_000; !event && Date.now() < deadline; await sleep(100)) {
-        event = app.events.find((e) => e.login === login && e.event === 'token.revoked' && e.cause === 'idle');
+        event = app().events.find((e) => e.login === login && e.event === 'token.revoked' && e.cause === 'idle');
       }
       assert.ok(event, 'no idle event');
       const { hashToken } = await import('../src/tokens/token-secret');

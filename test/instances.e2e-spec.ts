@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, it } from 'node:test';
-import { io } from 'socket.io-client';
-import { startApp, type RunningApp } from './support/app';
+import { it } from 'node:test';
+import { appPerSuite } from './support/app';
 import { eachEngine } from './support/engines';
 import { b64, client, uniqueLogin } from './support/http';
+import { openSocket, watch } from './support/sockets';
 
 /** CONTRACT section 2: a revocation made elsewhere is refused by REST within one second. */
 const ELSEWHERE_MS = 1000;
@@ -12,19 +12,10 @@ const SWEEP = '1s';
 
 /** Two instances of the service on one database, as behind a load balancer. */
 eachEngine(__filename, (db) => {
-  let a: RunningApp;
-  let b: RunningApp;
-  const apiA = client(() => a.url);
-  const apiB = client(() => b.url);
-
-  before(async () => {
-    a = await startApp(db(), { TOKEN_SWEEP_INTERVAL: SWEEP });
-    b = await startApp(db(), { TOKEN_SWEEP_INTERVAL: SWEEP });
-  });
-  after(async () => {
-    await a?.close();
-    await b?.close();
-  });
+  const a = appPerSuite(db, { TOKEN_SWEEP_INTERVAL: SWEEP });
+  const b = appPerSuite(db, { TOKEN_SWEEP_INTERVAL: SWEEP });
+  const apiA = client(() => a().url);
+  const apiB = client(() => b().url);
 
   it('shares accounts and tokens: registered on one, signed in and checked on the other', async () => {
     const handle = uniqueLogin('Shared');
@@ -68,21 +59,16 @@ eachEngine(__filename, (db) => {
 
   it("drops a socket on one instance within TOKEN_SWEEP_INTERVAL when its token is revoked on the other", async () => {
     const { token } = await apiA.account();
-    const socket = io(a.url, { auth: { token }, transports: ['websocket'], reconnection: false });
+    const socket = await openSocket(a().url, token);
     try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', resolve);
-        socket.once('connect_error', reject);
-      });
-      const revoked = new Promise<unknown>((resolve) => socket.once('revoked', resolve));
-      const gone = new Promise<number>((resolve) => socket.once('disconnect', () => resolve(Date.now())));
-      const started = Date.now();
+      const watched = watch(socket);
+      const started = performance.now();
       assert.equal((await apiB.post('/api/auth/invalidate', { token }, { Authentication: token })).status, 200);
-      const disconnectedAt = await Promise.race([gone, sleep(10_000).then(() => Number.NaN)]);
+      const disconnectedAt = await watched.disconnectedAt(10_000);
       assert.ok(Number.isFinite(disconnectedAt), 'the socket was not dropped');
       // The sweep runs every half interval; allow one more interval for a loaded machine.
       assert.ok(disconnectedAt - started <= 2 * 1000, `dropped after ${disconnectedAt - started} ms`);
-      assert.deepEqual(await revoked, { reason: 'revoked' });
+      assert.deepEqual(watched.events, ['revoked:{"reason":"revoked"}', 'disconnect']);
     } finally {
       socket.close();
     }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { io } from 'socket.io-client';
 import { eachEngine } from './support/engines';
 import { postFrom } from './support/from-address';
 import { b64, request, uniqueLogin } from './support/http';
 import { spawnService, waitHealthy, within } from './support/process';
+import { openSocket } from './support/sockets';
 
 eachEngine(__filename, (db) => {
   it('logs a full register / sign-in / sign-out flow in JSON lines that carry no password and no token', async () => {
@@ -78,13 +78,9 @@ eachEngine(__filename, (db) => {
       const first = await request(service.url, 'POST', '/auth', { json: { login, password } });
       assert.equal(first.status, 200);
 
-      const socket = io(service.url, { auth: { token: first.body.token }, transports: ['websocket'], reconnection: false });
+      const socket = await openSocket(service.url, first.body.token);
       const told = new Promise<unknown>((resolve) => socket.on('shutdown', resolve));
       const gone = new Promise<string>((resolve) => socket.on('disconnect', resolve));
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', resolve);
-        socket.once('connect_error', reject);
-      });
 
       // Each on a connection of its own (no keep-alive reuse racing the server's close).
       const inFlight = Array.from({ length: 6 }, () =>

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import type { Socket } from 'socket.io-client';
-import { startApp, type RunningApp } from './support/app';
+import { appPerSuite } from './support/app';
 import { eventLines } from './support/cli';
 import { eachEngine } from './support/engines';
 import { b64, client, uniqueLogin } from './support/http';
 import { startOwnerMcp, textOf, type OwnerMcp } from './support/mcp';
-import { dropped, openSocket } from './support/sockets';
+import { closeSockets, dropped, openSocket } from './support/sockets';
 
 const TEST_TIMEOUT = { timeout: 60_000 };
 const SWEEP_MS = 300;
@@ -42,24 +41,19 @@ describe('the MCP server without a usable database', () => {
 });
 
 eachEngine(__filename, (db) => {
-  let running: RunningApp;
+  const running = appPerSuite(db, { TOKEN_SWEEP_INTERVAL: `${SWEEP_MS / 1000}s` });
   let mcp: OwnerMcp;
-  const api = client(() => running.url);
-  const sockets: Socket[] = [];
+  const api = client(() => running().url);
   const protocolErrors: Error[] = [];
 
   before(async () => {
-    running = await startApp(db(), { TOKEN_SWEEP_INTERVAL: `${SWEEP_MS / 1000}s` });
     mcp = await startOwnerMcp({ DATABASE_URL: db().url });
     mcp.client.onerror = (error) => protocolErrors.push(error);
   });
   after(async () => {
     await mcp?.close();
-    await running?.close();
   });
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.close();
-  });
+  afterEach(closeSockets);
 
   const me = (token: string) => api.get('/api/auth/me', { Authentication: token });
   /** The events the MCP server wrote for one login (all its stderr must be events marked "mcp"). */
@@ -70,8 +64,7 @@ eachEngine(__filename, (db) => {
 
   async function account() {
     const user = await api.account(uniqueLogin('Mcp'));
-    const socket = await openSocket(running.url, user.token);
-    sockets.push(socket);
+    const socket = await openSocket(running().url, user.token);
     return { ...user, socket };
   }
 

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, it } from 'node:test';
-import type { Socket } from 'socket.io-client';
+import { afterEach, it } from 'node:test';
 import { OffsetClock } from '../src/clock/clock';
 import { RecoveryCodes } from '../src/recovery/recovery-codes';
-import { startApp, type RunningApp } from './support/app';
+import { appPerSuite, startApp } from './support/app';
 import { eachEngine } from './support/engines';
 import { postFrom } from './support/from-address';
 import { b64, client, uniqueLogin } from './support/http';
-import { dropped, openSocket } from './support/sockets';
+import { closeSockets, dropped, openSocket } from './support/sockets';
 
 const REFUSED = { status: 'error', error: 'Unauthorized', message: 'unknown handle, or a wrong, expired or used recovery code' };
 const MAX_FAILURES = 10;
@@ -15,19 +14,10 @@ const HOUR = 3600_000;
 
 eachEngine(__filename, (db) => {
   const clock = new OffsetClock();
-  let running: RunningApp;
-  const api = client(() => running.url);
-  const sockets: Socket[] = [];
+  const running = appPerSuite(db, { LOGIN_MAX_FAILURES: String(MAX_FAILURES) }, [], { clock });
+  const api = client(() => running().url);
 
-  before(async () => {
-    running = await startApp(db(), { LOGIN_MAX_FAILURES: String(MAX_FAILURES) }, [], { clock });
-  });
-  after(async () => {
-    await running?.close();
-  });
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.close();
-  });
+  afterEach(closeSockets);
 
   const recover = (handle: string, code: string, newPassword: string) =>
     api.post('/api/auth/recover', { handle, code, newPwd: b64(newPassword) });
@@ -39,17 +29,16 @@ eachEngine(__filename, (db) => {
     const account = await api.account(uniqueLogin('Lost'));
     const [row] = (await db().sql('SELECT id FROM accounts WHERE login = ?', [account.login])) as { id: number }[];
     const id = Number(row.id);
-    const { code, expiresAt } = await running.app.get(RecoveryCodes).issue(id);
+    const { code, expiresAt } = await running().app.get(RecoveryCodes).issue(id);
     return { ...account, id, code, expiresAt };
   }
 
-  const eventsOf = (login: string) => running.events.filter((e) => e.login === login);
+  const eventsOf = (login: string) => running().events.filter((e) => e.login === login);
 
   it('sets the new password, uses the code up, revokes every old token, drops its sockets, returns a fresh token', async () => {
     const user = await withCode();
     const second = (await signIn(user.login, user.password)).body.token as string;
-    const socket = await openSocket(running.url, user.token);
-    sockets.push(socket);
+    const socket = await openSocket(running().url, user.token);
     const drop = dropped(socket, 2000);
 
     const reply = await recover(user.login.toUpperCase(), user.code, 'a brand new pässword');
@@ -103,7 +92,7 @@ eachEngine(__filename, (db) => {
       await recover(user.login, '', 'new password'),
     ];
     // A new code replaces the old one.
-    const { code: replacement } = await running.app.get(RecoveryCodes).issue(user.id);
+    const { code: replacement } = await running().app.get(RecoveryCodes).issue(user.id);
     replies.push(await recover(user.login, user.code, 'new password'));
     // Expired: the lifetime fixed at issue time has passed on the server's clock.
     clock.advance(HOUR + 1000);
@@ -120,7 +109,7 @@ eachEngine(__filename, (db) => {
     assert.equal((await signIn(user.login, user.password)).status, 200);
     assert.equal((await me(user.token)).status, 200);
     assert.equal((await recover(other.login, other.code, 'new password')).status, 200);
-    const failed = running.events.filter((e) => e.event === 'recovery-code.failed' && e.login === user.login);
+    const failed = running().events.filter((e) => e.event === 'recovery-code.failed' && e.login === user.login);
     assert.ok(failed.length >= 6);
     assert.ok(failed.every((e) => e.accountId === user.id && e.address === '127.0.0.1'));
   });
@@ -225,7 +214,7 @@ eachEngine(__filename, (db) => {
       assert.ok(Number(reply.headers.get('retry-after')) > 0);
     }
     // Another address is not affected: the user can still recover from there.
-    const elsewhere = await postFrom('127.0.0.2', running.url, '/api/auth/recover', {
+    const elsewhere = await postFrom('127.0.0.2', running().url, '/api/auth/recover', {
       handle: user.login,
       code: user.code,
       newPwd: b64('from elsewhere'),

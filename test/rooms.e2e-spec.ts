@@ -9,12 +9,12 @@ import { MetricsServer } from '../src/metrics/metrics-server';
 import { accountRoom, SocketSession } from '../src/realtime/socket-session';
 import { WsErrorFilter } from '../src/realtime/ws-error.filter';
 import type { Session } from '../src/tokens/session';
-import { startApp, type RunningApp } from './support/app';
+import { appPerSuite, type RunningApp } from './support/app';
 import { eachEngine } from './support/engines';
 import { b64, client } from './support/http';
-import { ownerCommand } from './support/process';
+import { assertSucceeded, runCli } from './support/cli';
 import { dropPrefix, PrivateRedis, testPrefix } from './support/redis';
-import { openSocket as connect, watch } from './support/sockets';
+import { closeSockets, openSocket as open, watch } from './support/sockets';
 
 /** CONTRACT section 14, counted from the revoking call's answer (or the command's exit). */
 const REFUSED_WITHIN_MS = 200;
@@ -65,14 +65,14 @@ function next(socket: ClientSocket, event: string, ms: number): Promise<unknown>
   });
 }
 
-/** Polls GET /api/auth/me on `url` until 401; resolves with when it came, or NaN after ms. */
+/** Polls GET /api/auth/me on `url` until 401; resolves with when it came (performance.now()), or NaN after ms. */
 async function refusedAt(url: string, token: string, ms: number): Promise<number> {
-  const deadline = Date.now() + ms;
+  const deadline = performance.now() + ms;
   do {
     const reply = await client(() => url).get('/api/auth/me', { Authentication: token });
-    if (reply.status === 401) return Date.now();
+    if (reply.status === 401) return performance.now();
     await sleep(5);
-  } while (Date.now() < deadline);
+  } while (performance.now() < deadline);
   return Number.NaN;
 }
 
@@ -84,51 +84,41 @@ async function scrape(app: RunningApp): Promise<string> {
 describe('socket.io rooms and revocations across instances (REDIS_URL)', () => {
   eachEngine(__filename, (db) => {
     let redis: PrivateRedis;
-    let a: RunningApp;
-    let b: RunningApp;
     const prefix = testPrefix();
-    const apiA = client(() => a.url);
-    const apiB = client(() => b.url);
-    const opened: ClientSocket[] = [];
-    const open = async (url: string, token: string) => {
-      const socket = await connect(url, token);
-      opened.push(socket);
-      return socket;
-    };
-
+    // Hooks run in the order they are registered: Redis first up, last down.
     before(async () => {
       redis = await PrivateRedis.start();
-      const env = { REDIS_URL: redis.url, REDIS_PREFIX: prefix, TOKEN_SWEEP_INTERVAL: SLOW_SWEEP, HOST: '127.0.0.1', METRICS_PORT: '0' };
-      a = await startApp(db(), env, [ShoutModule]);
-      b = await startApp(db(), env, [ShoutModule]);
     });
+    after(closeSockets);
+    const env = () => ({ REDIS_URL: redis.url, REDIS_PREFIX: prefix, TOKEN_SWEEP_INTERVAL: SLOW_SWEEP, HOST: '127.0.0.1', METRICS_PORT: '0' });
+    const a = appPerSuite(db, env, [ShoutModule]);
+    const b = appPerSuite(db, env, [ShoutModule]);
     after(async () => {
-      for (const socket of opened) socket.close();
-      await a?.close();
-      await b?.close();
       await redis?.stop();
       await dropPrefix(prefix).catch(() => undefined);
     });
+    const apiA = client(() => a().url);
+    const apiB = client(() => b().url);
 
     it("delivers an extension gateway's room event emitted on one instance to the account's socket on the other", async () => {
       const { token } = await apiA.account();
-      const sender = await open(a.url, token);
-      const receiver = await open(b.url, token);
+      const sender = await open(a().url, token);
+      const receiver = await open(b().url, token);
       const heard = next(receiver, 'shouted', 2_000);
       assert.deepEqual(await sender.timeout(2_000).emitWithAck('shout', 'hello'), { status: 'ok' });
       const payload = (await heard) as { text?: string } | null;
       assert.equal(payload?.text, 'hello', 'the socket on the other instance got the event');
       // Another account's socket is not in the room.
-      const stranger = await open(b.url, (await apiB.account()).token);
+      const stranger = await open(b().url, (await apiB.account()).token);
       const overheard = next(stranger, 'shouted', 500);
       await sender.timeout(2_000).emitWithAck('shout', 'private');
       assert.equal(await overheard, null);
     });
 
     it("delivers to an extension module's own room joined on the other instance", async () => {
-      const member = await open(b.url, (await apiB.account()).token);
-      const outsider = await open(b.url, (await apiB.account()).token);
-      const sender = await open(a.url, (await apiA.account()).token);
+      const member = await open(b().url, (await apiB.account()).token);
+      const outsider = await open(b().url, (await apiB.account()).token);
+      const sender = await open(a().url, (await apiA.account()).token);
       assert.deepEqual(await member.timeout(2_000).emitWithAck('join-team', 'red'), { status: 'ok' });
       const heard = next(member, 'team', 2_000);
       const overheard = next(outsider, 'team', 1_000);
@@ -137,29 +127,62 @@ describe('socket.io rooms and revocations across instances (REDIS_URL)', () => {
       assert.equal(await overheard, null);
     });
 
-    it('refuses on the other instance within 200 ms a token invalidated on one, and drops its sockets there within 500 ms', async () => {
-      const { token } = await apiA.account();
-      // B has just checked the token: it sits in B's cache.
+    /** A second token of the account (another device), checked on B so that it sits in B's cache. */
+    async function secondDeviceOnB(login: string, password: string): Promise<string> {
+      const signIn = await apiA.post('/auth', { login, password });
+      assert.equal(signIn.status, 200);
+      const token = signIn.body.token as string;
       assert.equal((await apiB.get('/api/auth/me', { Authentication: token })).status, 200);
-      const socket = watch(await open(b.url, token));
-      const out = await apiA.post('/api/auth/invalidate', { token }, { Authentication: token });
-      const answered = Date.now();
-      assert.equal(out.status, 200);
-      const refused = await refusedAt(b.url, token, 2_000);
+      return token;
+    }
+
+    /** CONTRACT section 14 on B for a token revoked on A, counted from A's answer. */
+    async function assertGoneOnB(token: string, socket: ReturnType<typeof watch>, answered: number): Promise<void> {
+      const refused = await refusedAt(b().url, token, 2_000);
       assert.ok(refused - answered <= REFUSED_WITHIN_MS, `refused on B after ${refused - answered} ms`);
       const dropped = await socket.disconnectedAt(2_000);
       assert.ok(dropped - answered <= DROPPED_WITHIN_MS, `dropped on B after ${dropped - answered} ms`);
       assert.deepEqual(socket.events, ['revoked:{"reason":"revoked"}', 'disconnect']);
+    }
+
+    it('refuses on the other instance within 200 ms a token invalidated on one, and drops its sockets there within 500 ms', async () => {
+      const { token } = await apiA.account();
+      // B has just checked the token: it sits in B's cache.
+      assert.equal((await apiB.get('/api/auth/me', { Authentication: token })).status, 200);
+      const socket = watch(await open(b().url, token));
+      const out = await apiA.post('/api/auth/invalidate', { token }, { Authentication: token });
+      const answered = performance.now();
+      assert.equal(out.status, 200);
+      await assertGoneOnB(token, socket, answered);
     });
+
+    const endingOthers: [how: string, path: string, body: (password: string) => object][] = [
+      ['revoke-others', '/api/auth/sessions/revoke-others', (password) => ({ pwd: b64(password) })],
+      ['a password change', '/api/auth/password', (password) => ({ pwd: b64(password), newPwd: b64('fresh-shared-password') })],
+    ];
+    for (const [how, path, body] of endingOthers) {
+      it(`does the same for the other sessions ended on one instance by ${how}, keeping the caller on both`, async () => {
+        const { login, password, token: caller } = await apiA.account();
+        const other = await secondDeviceOnB(login, password);
+        const socket = watch(await open(b().url, other));
+        const callerSocket = watch(await open(b().url, caller));
+        const out = await apiA.post(path, body(password), { Authentication: caller });
+        const answered = performance.now();
+        assert.deepEqual([out.status, out.body], [200, { status: 'ok', revoked: 1 }]);
+        await assertGoneOnB(other, socket, answered);
+        assert.equal((await apiB.get('/api/auth/me', { Authentication: caller })).status, 200);
+        assert.deepEqual(callerSocket.events, []);
+      });
+    }
 
     it("does the same for the owner's revoke-tokens run with REDIS_URL, counted from the command's exit", async () => {
       const { login, token } = await apiA.account();
       assert.equal((await apiB.get('/api/auth/me', { Authentication: token })).status, 200);
-      const onA = watch(await open(a.url, token));
-      const onB = watch(await open(b.url, token));
-      const run = await ownerCommand(['revoke-tokens', login], { DATABASE_URL: db().url, REDIS_URL: redis.url, REDIS_PREFIX: prefix });
-      assert.equal(run.code, 0, run.stderr);
-      const refused = await refusedAt(b.url, token, 2_000);
+      const onA = watch(await open(a().url, token));
+      const onB = watch(await open(b().url, token));
+      const run = await runCli(['revoke-tokens', login], { DATABASE_URL: db().url, REDIS_URL: redis.url, REDIS_PREFIX: prefix });
+      assertSucceeded(run);
+      const refused = await refusedAt(b().url, token, 2_000);
       assert.ok(refused - run.endedAt <= REFUSED_WITHIN_MS, `refused on B after ${refused - run.endedAt} ms`);
       for (const [name, socket] of [['A', onA], ['B', onB]] as const) {
         const dropped = await socket.disconnectedAt(2_000);
@@ -169,7 +192,7 @@ describe('socket.io rooms and revocations across instances (REDIS_URL)', () => {
 
     it('reports Redis in /health and in the metrics, without letting it decide the status', async () => {
       assert.deepEqual((await apiA.get('/health')).body, { status: 'ok', database: 'up', redis: 'up' });
-      assert.match(await scrape(a), /^gatehouse_redis_up 1$/m);
+      assert.match(await scrape(a()), /^gatehouse_redis_up 1$/m);
     });
 
     describe('while Redis is down, and after it is back', () => {
@@ -180,7 +203,7 @@ describe('socket.io rooms and revocations across instances (REDIS_URL)', () => {
 
       before(async () => {
         ({ token, login, password } = await apiA.account());
-        onB = await open(b.url, token);
+        onB = await open(b().url, token);
         await redis.stop();
       });
 
@@ -188,7 +211,7 @@ describe('socket.io rooms and revocations across instances (REDIS_URL)', () => {
         assert.equal((await apiA.get('/api/auth/me', { Authentication: token })).status, 200);
         assert.equal((await apiB.get('/api/auth/me', { Authentication: token })).status, 200);
         assert.deepEqual(await onB.timeout(2_000).emitWithAck('whoami'), { status: 'ok', handle: login });
-        const fresh = await open(a.url, token);
+        const fresh = await open(a().url, token);
         assert.deepEqual(await fresh.timeout(2_000).emitWithAck('whoami'), { status: 'ok', handle: login });
         // A room event still reaches this instance's own sockets, without waiting for Redis.
         const local = next(fresh, 'shouted', 1_500);
@@ -200,12 +223,12 @@ describe('socket.io rooms and revocations across instances (REDIS_URL)', () => {
         const health = await apiA.get('/health');
         assert.equal(health.status, 200);
         assert.deepEqual(health.body, { status: 'ok', database: 'up', redis: 'down' });
-        assert.match(await scrape(a), /^gatehouse_redis_up 0$/m);
+        assert.match(await scrape(a()), /^gatehouse_redis_up 0$/m);
       });
 
       it('carries room events between the instances again once Redis is back', async () => {
         await redis.resume();
-        const sender = await open(a.url, token);
+        const sender = await open(a().url, token);
         let payload: unknown = null;
         // The adapter's connections come back with ioredis's back-off (at most 2 s between tries).
         for (let attempt = 0; attempt < 30 && payload === null; attempt++) {

@@ -1,21 +1,16 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
-import type { AddressInfo } from 'node:net';
+import { describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
-import { createApp } from '../src/app.factory';
-import { parseConfig } from '../src/config/config';
-import { startApp, type RunningApp } from './support/app';
+import { appPerSuite, startApp } from './support/app';
 import { eachEngine } from './support/engines';
 import { b64, client, request, uniqueLogin } from './support/http';
+import { freePort, MAIN_JS } from './support/process';
 
-/** The service's entry point as the test build compiles it (build/src/main.js). */
-const MAIN = join(__dirname, '..', 'src', 'main.js');
 const TEST_TIMEOUT = { timeout: 90_000 };
 const ORIGIN = 'https://app.example.com';
 
@@ -33,7 +28,7 @@ interface Service {
  * variables (nothing inherited but PATH), in a working directory of the test's choosing.
  */
 function spawnService(env: Record<string, string>, cwd: string): Service {
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [MAIN_JS], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,15 +50,6 @@ function spawnService(env: Record<string, string>, cwd: string): Service {
   };
 }
 
-/** A port nothing listens on at the moment. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** Runs `body` in a fresh temporary directory without a .env, removed afterwards. */
 async function inTempDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-run-'));
@@ -77,11 +63,9 @@ async function inTempDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
 describe('a database that cannot be reached at start-up', () => {
   it('serves 503, never 401 or 500, while MySQL is out of reach', TEST_TIMEOUT, async () => {
     // Port 1 on the loopback: nothing listens there, so every connection attempt is refused.
-    const app = await createApp(parseConfig({ DATABASE_URL: 'mysql://root@127.0.0.1:1/gatehouse', BCRYPT_COST: '4' }), { logger: false });
+    const app = await startApp({ url: 'mysql://root@127.0.0.1:1/gatehouse' }, {}, [], { waitForDatabase: false });
     try {
-      await app.listen(0, '127.0.0.1');
-      const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-      const api = client(() => base);
+      const api = client(() => app.url);
       const health = await api.get('/health');
       assert.equal(health.status, 503);
       assert.deepEqual(health.body, { status: 'error', database: 'down', redis: 'off' });
@@ -183,16 +167,8 @@ eachEngine(__filename, (db) => {
   });
 
   describe('CORS', () => {
-    let listed: RunningApp;
-    let any: RunningApp;
-    before(async () => {
-      listed = await startApp(db(), { CORS_ORIGINS: `${ORIGIN}, https://other.example.com` });
-      any = await startApp(db(), { CORS_ORIGINS: '*' });
-    });
-    after(async () => {
-      await listed?.close();
-      await any?.close();
-    });
+    const listed = appPerSuite(db, { CORS_ORIGINS: `${ORIGIN}, https://other.example.com` });
+    const any = appPerSuite(db, { CORS_ORIGINS: '*' });
 
     const preflight = (base: string, origin: string, path = '/api/auth/login') =>
       request(base, 'OPTIONS', path, {
@@ -210,18 +186,18 @@ eachEngine(__filename, (db) => {
 
     it('lets a listed origin preflight every endpoint with the three token and body headers', TEST_TIMEOUT, async () => {
       for (const path of ['/api/auth/login', '/api/auth/register', '/api/auth/invalidate', '/api/auth/me', '/register', '/auth', '/health']) {
-        const reply = await preflight(listed.url, ORIGIN, path);
+        const reply = await preflight(listed().url, ORIGIN, path);
         assert.ok(reply.status === 204 || reply.status === 200, `${path}: ${reply.status}`);
         assert.equal(reply.headers.get('access-control-allow-origin'), ORIGIN, path);
         assert.deepEqual(allowedHeaders(reply), ['authentication', 'authorization', 'content-type'], path);
         assert.match(reply.headers.get('access-control-allow-methods') ?? '', /POST/, path);
       }
-      const second = await preflight(listed.url, 'https://other.example.com');
+      const second = await preflight(listed().url, 'https://other.example.com');
       assert.equal(second.headers.get('access-control-allow-origin'), 'https://other.example.com');
     });
 
     it('puts Access-Control-Allow-Origin on the actual responses of a listed origin, errors included', TEST_TIMEOUT, async () => {
-      const api = client(() => listed.url);
+      const api = client(() => listed().url);
       const headers = { Origin: ORIGIN };
       const handle = uniqueLogin('Cors');
       const reg = await api.post('/api/auth/register', { handle, pwd: b64('secret12') }, headers);
@@ -244,23 +220,23 @@ eachEngine(__filename, (db) => {
 
     it('gives an origin that is not listed no Access-Control-Allow-Origin', TEST_TIMEOUT, async () => {
       for (const origin of ['https://evil.example.com', 'http://app.example.com', 'https://app.example.com:8443', 'null']) {
-        const pre = await preflight(listed.url, origin);
+        const pre = await preflight(listed().url, origin);
         assert.equal(pre.headers.get('access-control-allow-origin'), null, origin);
-        const actual = await client(() => listed.url).post('/api/auth/login', { handle: 'nobody', pwd: '!' }, { Origin: origin });
+        const actual = await client(() => listed().url).post('/api/auth/login', { handle: 'nobody', pwd: '!' }, { Origin: origin });
         assert.equal(actual.status, 400);
         assert.equal(actual.headers.get('access-control-allow-origin'), null, origin);
       }
       // A request without Origin (same origin, or not a browser) is served as usual.
-      assert.equal((await request(listed.url, 'GET', '/health')).status, 200);
+      assert.equal((await request(listed().url, 'GET', '/health')).status, 200);
     });
 
     it('allows any origin with CORS_ORIGINS="*"', TEST_TIMEOUT, async () => {
       for (const origin of ['https://evil.example.com', 'http://localhost:5173', ORIGIN]) {
-        const pre = await preflight(any.url, origin);
+        const pre = await preflight(any().url, origin);
         assert.ok(pre.status === 204 || pre.status === 200, String(pre.status));
         assert.ok([origin, '*'].includes(pre.headers.get('access-control-allow-origin') ?? ''), origin);
         assert.deepEqual(allowedHeaders(pre), ['authentication', 'authorization', 'content-type']);
-        const actual = await client(() => any.url).post('/api/auth/login', { handle: 'nobody', pwd: '!' }, { Origin: origin });
+        const actual = await client(() => any().url).post('/api/auth/login', { handle: 'nobody', pwd: '!' }, { Origin: origin });
         assert.equal(actual.status, 400);
         assert.ok([origin, '*'].includes(actual.headers.get('access-control-allow-origin') ?? ''), origin);
       }
@@ -335,16 +311,10 @@ eachEngine(__filename, (db) => {
   });
 
   describe('response hygiene', () => {
-    let running: RunningApp;
-    before(async () => {
-      running = await startApp(db(), { CORS_ORIGINS: ORIGIN });
-    });
-    after(async () => {
-      await running?.close();
-    });
+    const running = appPerSuite(db, { CORS_ORIGINS: ORIGIN });
 
     it('sends no X-Powered-By header on any response', TEST_TIMEOUT, async () => {
-      const api = client(() => running.url);
+      const api = client(() => running().url);
       const { login, password, token } = await api.account(uniqueLogin('Headers'));
       const replies = [
         await api.get('/health'),
@@ -359,7 +329,7 @@ eachEngine(__filename, (db) => {
         await api.get('/api/auth/me'),
         await api.raw('POST', '/auth', 'login=x', { 'Content-Type': 'application/x-www-form-urlencoded' }),
         await api.raw('POST', '/auth', JSON.stringify({ login, password: 'x'.repeat(70_000) }), { 'Content-Type': 'application/json' }),
-        await request(running.url, 'OPTIONS', '/api/auth/login', { headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST' } }),
+        await request(running().url, 'OPTIONS', '/api/auth/login', { headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST' } }),
       ];
       assert.deepEqual(
         replies.map((r) => r.status),
@@ -370,7 +340,7 @@ eachEngine(__filename, (db) => {
     });
 
     it('answers an unknown path with 404 in the dialect of the path, without a stack trace', TEST_TIMEOUT, async () => {
-      const api = client(() => running.url);
+      const api = client(() => running().url);
       const classic = [await api.get('/nowhere'), await api.post('/nowhere', {}), await api.get('/register'), await api.get('/auth/extra')];
       for (const reply of classic) {
         assert.equal(reply.status, 404);

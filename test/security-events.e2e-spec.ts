@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { it } from 'node:test';
 import { Injectable, Module } from '@nestjs/common';
 import { OffsetClock } from '../src/clock/clock';
 import type { SecurityEvent } from '../src/events/security-event';
 import { OnSecurityEvent } from '../src/events/security-events';
 import { hashToken } from '../src/tokens/token-secret';
-import { type RunningApp, startApp } from './support/app';
+import { appPerSuite } from './support/app';
 import { eachEngine } from './support/engines';
 import { postFrom } from './support/from-address';
 import { b64, client, uniqueLogin } from './support/http';
@@ -38,17 +39,10 @@ const A = '127.0.0.7';
 
 eachEngine(__filename, (db) => {
   const clock = new OffsetClock();
-  let app: RunningApp;
-  before(async () => {
-    app = await startApp(db(), { LOGIN_MAX_FAILURES: '2', TOKEN_TTL: '1h', TOKEN_SWEEP_INTERVAL: '0.2s' }, [ListenersModule], { clock });
-  });
-  after(async () => {
-    await app?.close();
-  });
-  const api = client(() => app.url);
-  const from = (path: string, body: unknown, headers: Record<string, string> = {}) => postFrom(A, app.url, path, body, headers);
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  const eventsOf = (login: string) => app.events.filter((e) => e.login === login);
+  const app = appPerSuite(db, { LOGIN_MAX_FAILURES: '2', TOKEN_TTL: '1h', TOKEN_SWEEP_INTERVAL: '0.2s' }, [ListenersModule], { clock });
+  const api = client(() => app().url);
+  const from = (path: string, body: unknown, headers: Record<string, string> = {}) => postFrom(A, app().url, path, body, headers);
+  const eventsOf = (login: string) => app().events.filter((e) => e.login === login);
 
   it('records each step of an account\'s life, with the client address, and never a secret', async () => {
     const handle = uniqueLogin('ev');
@@ -94,7 +88,7 @@ eachEngine(__filename, (db) => {
       assert.ok(Math.abs(Date.parse(event.at) - Date.now()) < 60_000, event.at);
       assert.equal(event.via, undefined);
     }
-    const text = JSON.stringify(app.events);
+    const text = JSON.stringify(app().events);
     for (const secret of [pwd, 'fresh-password', b64(pwd), token, second, third, fourth, fifth, next, hashToken(token), hashToken(next)]) {
       assert.ok(!text.includes(secret), 'an event holds a secret');
     }

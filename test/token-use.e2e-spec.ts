@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { it } from 'node:test';
 import { appPerSuite } from './support/app';
 import { eachEngine } from './support/engines';
 import { client } from './support/http';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 eachEngine(__filename, (db) => {
   const running = appPerSuite(db);

@@ -16,6 +16,8 @@ export interface RunningApp {
   events: SecurityEvent[];
   url: string;
   port: number;
+  /** How long startApp took, from creating the app to answering (and, by default, migrated). */
+  startedInMs: number;
   close(): Promise<void>;
 }
 
@@ -37,13 +39,17 @@ export interface StartOptions {
   clock?: Clock;
 }
 
-/** Boots the real application on the test database and a free port of 127.0.0.1. */
+/**
+ * Boots the real application on the test database (or any database URL: one nothing answers
+ * at, with waitForDatabase false) and a free port of 127.0.0.1.
+ */
 export async function startApp(
-  db: TestDatabase,
+  db: Pick<TestDatabase, 'url'>,
   env: Partial<Record<ConfigKey, string>> = {},
   modules: Type[] = [],
   { waitForDatabase = true, clock }: StartOptions = {},
 ): Promise<RunningApp> {
+  const started = performance.now();
   const config = parseConfig({ ...TEST_ENV, DATABASE_URL: db.url, ...env });
   const events: SecurityEvent[] = [];
   const app = await createApp(config, {
@@ -60,17 +66,26 @@ export async function startApp(
   }
   if (waitForDatabase) await app.get(DatabaseConnector).connect();
   const port = (app.getHttpServer().address() as AddressInfo).port;
-  return { app, events, port, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+  const startedInMs = performance.now() - started;
+  return { app, events, port, url: `http://127.0.0.1:${port}`, startedInMs, close: () => app.close() };
 }
 
 /**
  * Starts the app before the enclosing suite's tests and closes it after them; returns a getter
- * for it (the app exists from the suite's `before` hook on).
+ * for it (the app exists from the suite's `before` hook on). Takes what startApp takes; `env`
+ * may be a function, read when the suite starts, for values known only then (a private Redis's
+ * URL). Every spec file starts its apps with this, or with startApp where a test owns the app's
+ * lifetime (it breaks the app, or measures its start).
  */
-export function appPerSuite(db: () => TestDatabase, env: Partial<Record<ConfigKey, string>> = {}): () => RunningApp {
+export function appPerSuite(
+  db: () => TestDatabase,
+  env: Partial<Record<ConfigKey, string>> | (() => Partial<Record<ConfigKey, string>>) = {},
+  modules: Type[] = [],
+  options: StartOptions = {},
+): () => RunningApp {
   let running: RunningApp | undefined;
   before(async () => {
-    running = await startApp(db(), env);
+    running = await startApp(db(), typeof env === 'function' ? env() : env, modules, options);
   });
   after(async () => {
     await running?.close();

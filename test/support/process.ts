@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,8 +6,6 @@ import { join } from 'node:path';
 
 /** The compiled entry point, as `npm start` runs it (the test runner compiles into build/). */
 export const MAIN_JS = join(__dirname, '..', '..', 'src', 'main.js');
-/** The owner command line as the test build compiles it (build/src/cli/main.js). */
-const CLI = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -86,19 +84,4 @@ export function within<T, U>(promise: Promise<T>, ms: number, value: U): Promise
       timer = setTimeout(() => resolve(value), ms);
     }),
   ]);
-}
-
-/** The owner command line as the test build compiles it, configured only by `env`. */
-export function ownerCommand(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string; endedAt: number }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { PATH: process.env.PATH ?? '', BCRYPT_COST: '4', ...env }, cwd: tmpdir(), timeout: 20_000, killSignal: 'SIGKILL' },
-      (error, _stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, stderr, endedAt: Date.now() });
-      },
-    );
-  });
 }

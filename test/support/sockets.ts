@@ -1,16 +1,42 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { io, type Socket } from 'socket.io-client';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 
 const WAIT_MS = 3000;
 
-/** A socket.io client connected with `token`; rejects with the connect_error otherwise. */
-export function openSocket(url: string, token: string): Promise<Socket> {
-  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, timeout: WAIT_MS, auth: { token } });
+export type ClientOptions = Partial<ManagerOptions & SocketOptions>;
+
+/** Every socket these helpers made, until closeSockets() closes them. */
+const opened = new Set<Socket>();
+
+/**
+ * A socket.io client of `url` (a namespace may follow the port) that is not awaited: for tests
+ * of the handshake itself. closeSockets() closes it if the test does not.
+ */
+export function clientSocket(url: string, options: ClientOptions = {}, waitMs = WAIT_MS): Socket {
+  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, timeout: waitMs, ...options });
+  opened.add(socket);
+  socket.once('disconnect', () => opened.delete(socket));
+  return socket;
+}
+
+/** Closes every socket the helpers opened and the test left open (for after/afterEach). */
+export function closeSockets(): void {
+  for (const socket of opened) socket.close();
+  opened.clear();
+}
+
+/**
+ * A socket.io client connected with `token` (or with the given client options: auth, headers,
+ * query); rejects with the connect_error otherwise.
+ */
+export function openSocket(url: string, credentials: string | ClientOptions, waitMs = WAIT_MS): Promise<Socket> {
+  const options = typeof credentials === 'string' ? { auth: { token: credentials } } : credentials;
+  const socket = clientSocket(url, options, waitMs);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.close();
-      reject(new Error(`no connect within ${WAIT_MS} ms`));
-    }, WAIT_MS);
+      reject(new Error(`no connect within ${waitMs} ms`));
+    }, waitMs);
     socket.once('connect', () => {
       clearTimeout(timer);
       resolve(socket);
@@ -22,6 +48,26 @@ export function openSocket(url: string, token: string): Promise<Socket> {
     });
   });
 }
+
+/** The connect_error message of a refused handshake; fails if the socket connects or nothing happens. */
+export function refusal(url: string, options: ClientOptions, waitMs = WAIT_MS): Promise<string> {
+  const socket = clientSocket(url, options, waitMs);
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`neither connect nor connect_error within ${waitMs} ms`)), waitMs + 1000);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      reject(new Error(`connected with ${JSON.stringify(options).slice(0, 300)}`));
+    });
+    socket.once('connect_error', (error) => {
+      clearTimeout(timer);
+      resolve(error.message);
+    });
+  }).finally(() => socket.close());
+}
+
+/** The built-in `whoami` event's acknowledgement. */
+export const whoami = (socket: Socket, waitMs = WAIT_MS): Promise<{ status: string; handle?: string }> =>
+  socket.timeout(waitMs).emitWithAck('whoami');
 
 export interface Dropped {
   /** What the server sent in `revoked` just before the disconnect (undefined if nothing). */
@@ -63,12 +109,12 @@ export function watch(socket: Socket) {
   const gone = new Promise<number>((resolve) =>
     socket.once('disconnect', () => {
       events.push('disconnect');
-      resolve(Date.now());
+      resolve(performance.now());
     }),
   );
   return {
     events,
-    /** When the socket was disconnected, or NaN if it was not within `ms`. */
+    /** When the socket was disconnected (performance.now()), or NaN if it was not within `ms`. */
     disconnectedAt: (ms: number) => Promise.race([gone, sleep(ms).then(() => Number.NaN)]),
   };
 }
