@@ -53,7 +53,9 @@ class Api {
   }
 
   async register(handle, password) {
-    const res = await requestJson('POST', `${this.baseUrl}/api/auth/register`, { body: { handle, pwd: b64(password) } });
+    const res = await requestJson('POST', `${this.baseUrl}/api/auth/register`, {
+      body: { handle, pwd: b64(password) },
+    });
     if (res.status !== 200 || typeof res.body?.token !== 'string') {
       throw new Error(`register ${handle}: ${res.status} ${JSON.stringify(res.body)}`);
     }

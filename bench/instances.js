@@ -21,9 +21,16 @@ async function startInstance(ctx, redisPrefix, log) {
   const service = new ServiceProcess({
     entry: join(__dirname, 'rooms-entry.js'),
     cwd: ctx.root,
-    env: { ...ctx.serviceEnv, PORT: String(port), REDIS_URL, REDIS_PREFIX: redisPrefix, BENCH_APP_DIR: dirname(ctx.entry) },
+    env: {
+      ...ctx.serviceEnv,
+      PORT: String(port),
+      REDIS_URL,
+      REDIS_PREFIX: redisPrefix,
+      BENCH_APP_DIR: dirname(ctx.entry),
+    },
   });
-  service.onUnexpectedExit = (exited) => log(`a bench instance exited (${describeExit(exited)}): ${service.tail.join(' | ')}`);
+  service.onUnexpectedExit = (exited) =>
+    log(`a bench instance exited (${describeExit(exited)}): ${service.tail.join(' | ')}`);
   service.start();
   await service.waitReady(baseUrl);
   return { service, baseUrl, api: new Api(baseUrl) };
@@ -51,7 +58,12 @@ function arrivals(sockets, event, ms) {
 
 async function revocationAcross(ctx, a, b, s, record) {
   const tokens = ctx.tokens.splice(0, s.revocations);
-  const opened = await openSockets(b.baseUrl, { tokens, count: tokens.length, concurrency: 20, deadline: Date.now() + s.maxSeconds * 1000 });
+  const opened = await openSockets(b.baseUrl, {
+    tokens,
+    count: tokens.length,
+    concurrency: 20,
+    deadline: Date.now() + s.maxSeconds * 1000,
+  });
   const times = [];
   let missed = 0;
   try {
@@ -68,21 +80,31 @@ async function revocationAcross(ctx, a, b, s, record) {
   }
   const p50 = percentile(times, 50);
   const p99 = percentile(times, 99);
-  const notes = [`${times.length} sockets on B, each on its own token, invalidated one at a time through A: invalidate sent → 'disconnect' on B, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`];
+  const notes = [
+    `${times.length} sockets on B, each on its own token, invalidated one at a time through A: invalidate sent → 'disconnect' on B, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`,
+  ];
   if (missed) notes.push(`${missed} not disconnected within ${s.timeoutMs} ms (or invalidate failed)`);
-  record('cross-revocation', `${p50.toFixed(1)} / ${p99.toFixed(1)} ms`, missed === 0 && times.length === s.revocations && p99 <= 500, notes);
+  record(
+    'cross-revocation',
+    `${p50.toFixed(1)} / ${p99.toFixed(1)} ms`,
+    missed === 0 && times.length === s.revocations && p99 <= 500,
+    notes,
+  );
 }
 
 async function broadcastAcross(ctx, a, b, s, record, log) {
   const deadline = Date.now() + s.maxSeconds * 1000;
-  const open = (instance) => openSockets(instance.baseUrl, { tokens: [ctx.hotToken], count: s.sockets, concurrency: 50, deadline });
+  const open = (instance) =>
+    openSockets(instance.baseUrl, { tokens: [ctx.hotToken], count: s.sockets, concurrency: 50, deadline });
   const onA = await open(a);
   const onB = await open(b);
   const all = [...onA.sockets, ...onB.sockets];
   const latencies = [];
   let missing = 0;
   try {
-    log(`instances: ${onA.sockets.length} sockets on A and ${onB.sockets.length} on B in one account room; ${s.broadcasts} broadcasts from A`);
+    log(
+      `instances: ${onA.sockets.length} sockets on A and ${onB.sockets.length} on B in one account room; ${s.broadcasts} broadcasts from A`,
+    );
     const sender = onA.sockets[0];
     for (let i = 0; i < s.broadcasts && Date.now() < deadline; i++) {
       const heard = arrivals(onB.sockets, 'bench-shout', s.timeoutMs);
@@ -111,7 +133,8 @@ async function broadcastAcross(ctx, a, b, s, record, log) {
 /** The phase itself: starts A and B, measures, stops them and removes their Redis keys. */
 async function twoInstances(ctx, s, record, log) {
   const limit = openFileLimit();
-  if (Number.isFinite(limit) && 2 * s.sockets + 512 > limit) throw new Error(`open-file limit ${limit} is too low for 2 × ${s.sockets} sockets`);
+  if (Number.isFinite(limit) && 2 * s.sockets + 512 > limit)
+    throw new Error(`open-file limit ${limit} is too low for 2 × ${s.sockets} sockets`);
   const prefix = `gatehouse-bench:${process.pid}:${Date.now().toString(36)}:`;
   const instances = [];
   try {

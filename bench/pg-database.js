@@ -51,7 +51,9 @@ class PgBenchDatabase {
   /** Counts every row written to the service's tables from now on, with triggers in this database only. */
   startCountingWrites() {
     return this.run(this.name, async (query) => {
-      await query('CREATE TABLE IF NOT EXISTS bench_writes (tbl text NOT NULL, op text NOT NULL, n bigint NOT NULL, PRIMARY KEY (tbl, op))');
+      await query(
+        'CREATE TABLE IF NOT EXISTS bench_writes (tbl text NOT NULL, op text NOT NULL, n bigint NOT NULL, PRIMARY KEY (tbl, op))',
+      );
       await query('DELETE FROM bench_writes');
       await query(`CREATE OR REPLACE FUNCTION bench_count() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
         INSERT INTO bench_writes (tbl, op, n) VALUES (TG_TABLE_NAME, lower(TG_OP), 1)
@@ -59,7 +61,9 @@ class PgBenchDatabase {
         RETURN NULL; END $$`);
       for (const table of COUNTED_TABLES) {
         await query(`DROP TRIGGER IF EXISTS bench_${table} ON "${table}"`);
-        await query(`CREATE TRIGGER bench_${table} AFTER INSERT OR UPDATE OR DELETE ON "${table}" FOR EACH ROW EXECUTE FUNCTION bench_count()`);
+        await query(
+          `CREATE TRIGGER bench_${table} AFTER INSERT OR UPDATE OR DELETE ON "${table}" FOR EACH ROW EXECUTE FUNCTION bench_count()`,
+        );
       }
     });
   }
@@ -80,7 +84,11 @@ class PgBenchDatabase {
         'SELECT tup_inserted, tup_updated, tup_deleted FROM pg_stat_database WHERE datname = current_database()',
       );
       const row = rows[0] ?? {};
-      return { tup_inserted: Number(row.tup_inserted ?? 0), tup_updated: Number(row.tup_updated ?? 0), tup_deleted: Number(row.tup_deleted ?? 0) };
+      return {
+        tup_inserted: Number(row.tup_inserted ?? 0),
+        tup_updated: Number(row.tup_updated ?? 0),
+        tup_deleted: Number(row.tup_deleted ?? 0),
+      };
     });
   }
 }

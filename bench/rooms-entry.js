@@ -23,7 +23,11 @@ class BenchGateway {
   }
 }
 WebSocketServer()(BenchGateway.prototype, 'server');
-SubscribeMessage('bench-shout')(BenchGateway.prototype, 'shout', Object.getOwnPropertyDescriptor(BenchGateway.prototype, 'shout'));
+SubscribeMessage('bench-shout')(
+  BenchGateway.prototype,
+  'shout',
+  Object.getOwnPropertyDescriptor(BenchGateway.prototype, 'shout'),
+);
 // As every extension gateway must be: Gatehouse's error handling, or the start is refused.
 GatehouseGateway()(BenchGateway);
 class BenchModule {}
@@ -33,7 +37,11 @@ async function main() {
   const config = loadConfig();
   const app = await createApp(config, { modules: [BenchModule], logger: ['error', 'warn'] });
   await app.listen(config.port, '127.0.0.1');
-  const stop = () => app.close().then(() => process.exit(0), () => process.exit(1));
+  const stop = () =>
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }

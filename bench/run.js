@@ -27,9 +27,17 @@ const { mkdirSync, existsSync } = require('node:fs');
 const { join, relative, resolve } = require('node:path');
 const { randomBytes } = require('node:crypto');
 const bcrypt = require('bcryptjs');
-const { BenchDatabase, ServiceProcess, freePort, openFileLimit, serviceEntry, describeExit, cpuSample, cpuBetween, describeCpu } = require(
-  './service',
-);
+const {
+  BenchDatabase,
+  ServiceProcess,
+  freePort,
+  openFileLimit,
+  serviceEntry,
+  describeExit,
+  cpuSample,
+  cpuBetween,
+  describeCpu,
+} = require('./service');
 const { PgBenchDatabase } = require('./pg-database');
 const { Api, cannon, signInStorm, agent } = require('./http-load');
 const { openSockets, closeAll } = require('./sockets');
@@ -143,12 +151,16 @@ async function authOverhead(ctx) {
   const cpu = { health: [], me: [] };
   const measured = async (kind, options) => {
     const before = ctx.cpu();
-    runs[kind].push(await ctx.measured(() => cannon({ ...options, connections: s.connections, seconds: s.roundSeconds })));
+    runs[kind].push(
+      await ctx.measured(() => cannon({ ...options, connections: s.connections, seconds: s.roundSeconds })),
+    );
     cpu[kind].push(cpuBetween(before, ctx.cpu()));
   };
   // Alternating rounds, so that a change in the machine's other load hits both sides alike.
   for (let round = 0; round < s.rounds; round++) {
-    log(`auth overhead: round ${round + 1}/${s.rounds}: GET /health, then GET /api/auth/me, ${s.roundSeconds} s each, ${s.connections} connections`);
+    log(
+      `auth overhead: round ${round + 1}/${s.rounds}: GET /health, then GET /api/auth/me, ${s.roundSeconds} s each, ${s.connections} connections`,
+    );
     await measured('health', health);
     await measured('me', me);
   }
@@ -175,13 +187,17 @@ async function authOverhead(ctx) {
 
   const rowWrites = written.reduce((n, w) => n + w.rows, 0);
   const perRequest = rowWrites / m.ok;
-  const globalDelta = Object.fromEntries(Object.keys(globalAfter).map((k) => [k, globalAfter[k] - (globalBefore[k] ?? 0)]));
+  const globalDelta = Object.fromEntries(
+    Object.keys(globalAfter).map((k) => [k, globalAfter[k] - (globalBefore[k] ?? 0)]),
+  );
   const globalTotal = Object.values(globalDelta).reduce((a, b) => a + b, 0);
   record('writes', rowWrites === 0 ? '0' : perRequest.toPrecision(2), rowWrites === 0 && m.ok > 0, [
     `${rowWrites} rows written to accounts/tokens of ${ctx.db.name} (counted by triggers) during ${fmt(m.ok)} authenticated requests${
       written.length ? ` (${written.map((w) => `${w.table} ${w.op} ${w.rows}`).join(', ')})` : ''
     }`,
-    `server-wide ${Object.entries(globalDelta).map(([k, v]) => `${k} +${v}`).join(', ')} in the same window (${
+    `server-wide ${Object.entries(globalDelta)
+      .map(([k, v]) => `${k} +${v}`)
+      .join(', ')} in the same window (${
       globalTotal === 0 ? 'none' : 'includes every other client of the shared server'
     }; ${(globalTotal / m.ok).toPrecision(2)} per request at most)`,
   ]);
@@ -218,7 +234,13 @@ async function signInThroughput(ctx) {
   const hashes = { wall: [], cpu: [] };
   timeHashes(ctx.cost, 1); // warm-up, not counted
   // Warm-up: a couple of sign-ins per worker thread, not counted.
-  await signInStorm(ctx.api, { accounts: ctx.accounts, concurrency: ctx.cores, maxCount: 2 * ctx.cores, keepGoing: () => true, onToken: ctx.addToken });
+  await signInStorm(ctx.api, {
+    accounts: ctx.accounts,
+    concurrency: ctx.cores,
+    maxCount: 2 * ctx.cores,
+    keepGoing: () => true,
+    onToken: ctx.addToken,
+  });
   const total = { ok: 0, busy: 0, failed: 0, failures: [], seconds: 0 };
   const cpuBefore = ctx.cpu();
   const stormCpuSeconds = { main: 0, other: 0 };
@@ -227,7 +249,9 @@ async function signInThroughput(ctx) {
     hashes.wall.push(...timed.wall);
     hashes.cpu.push(...timed.cpu);
     const deadline = Date.now() + (s.maxSeconds / s.rounds) * 1000;
-    log(`sign-in: round ${round + 1}/${s.rounds}: up to ${s.maxCount / s.rounds} sign-ins or ${s.maxSeconds / s.rounds} s, ${concurrency} at a time`);
+    log(
+      `sign-in: round ${round + 1}/${s.rounds}: up to ${s.maxCount / s.rounds} sign-ins or ${s.maxSeconds / s.rounds} s, ${concurrency} at a time`,
+    );
     const before = ctx.cpu();
     const storm = await ctx.measured(() =>
       signInStorm(ctx.api, {
@@ -265,7 +289,8 @@ async function signInThroughput(ctx) {
       `service CPU per sign-in during the rounds: ${((stormCpuSeconds.other * 1000) / total.ok).toFixed(1)} ms on other threads (the bcrypt pool), ${((stormCpuSeconds.main * 1000) / total.ok).toFixed(1)} ms on the main thread; at ${hashCpuMs.toFixed(1)} ms CPU per hash, ${ctx.cores} free cores would allow ${(ctx.cores / (hashCpuMs / 1000)).toFixed(1)}/s`,
     );
   }
-  if (total.busy || total.failed) notes.push(`503 busy: ${total.busy}, other failures: ${total.failed} ${total.failures.slice(0, 5).join('; ')}`);
+  if (total.busy || total.failed)
+    notes.push(`503 busy: ${total.busy}, other failures: ${total.failed} ${total.failures.slice(0, 5).join('; ')}`);
   record('signin', ratio.toFixed(2), ratio >= 0.85 && total.failed === 0, notes);
 }
 
@@ -325,7 +350,9 @@ async function ensureTokens(ctx, n) {
     onToken: ctx.addToken,
   });
   if (ctx.tokens.length < n) {
-    throw new Error(`only ${ctx.tokens.length} of ${n} tokens could be issued (${storm.busy} busy, ${storm.failed} failed: ${storm.failures.join('; ')})`);
+    throw new Error(
+      `only ${ctx.tokens.length} of ${n} tokens could be issued (${storm.busy} busy, ${storm.failed} failed: ${storm.failures.join('; ')})`,
+    );
   }
 }
 
@@ -354,13 +381,20 @@ async function socketMemory(ctx) {
   // first sockets (code, buffers, maps), do not count: what remains is the cost of one more socket.
   const first = Math.max(1, Math.floor(count / 5));
   const open = (n) =>
-    openSockets(ctx.baseUrl, { tokens: ctx.tokens, count: n, concurrency: s.concurrency, deadline: Date.now() + s.maxSeconds * 1000 });
+    openSockets(ctx.baseUrl, {
+      tokens: ctx.tokens,
+      count: n,
+      concurrency: s.concurrency,
+      deadline: Date.now() + s.maxSeconds * 1000,
+    });
   const stage1 = await open(first);
   const sockets = [...stage1.sockets];
   try {
     await sleep(s.settleMs);
     const before = await rssSample(ctx);
-    log(`socket memory: service RSS ${fmt(before)} KiB with ${fmt(stage1.sockets.length)} sockets; opening ${fmt(count - first)} more, ${s.concurrency} handshakes at a time`);
+    log(
+      `socket memory: service RSS ${fmt(before)} KiB with ${fmt(stage1.sockets.length)} sockets; opening ${fmt(count - first)} more, ${s.concurrency} handshakes at a time`,
+    );
     const cpuBefore = ctx.cpu();
     const opened = await ctx.measured(() => open(count - first));
     sockets.push(...opened.sockets);
@@ -373,9 +407,12 @@ async function socketMemory(ctx) {
     notes.unshift(
       `service RSS ${fmt(before)} KiB with ${fmt(stage1.sockets.length)} sockets open, ${fmt(after)} KiB with ${fmt(connected)} (${fmt(ctx.tokens.length)} tokens shared round-robin); growth ÷ ${fmt(added)} added sockets; KB = KiB`,
     );
-    notes.push(`opening the ${fmt(added)} took ${opened.seconds.toFixed(1)} s (${fmt(added / opened.seconds)}/s); ${describeCpu(cpu, ctx.cores)}`);
+    notes.push(
+      `opening the ${fmt(added)} took ${opened.seconds.toFixed(1)} s (${fmt(added / opened.seconds)}/s); ${describeCpu(cpu, ctx.cores)}`,
+    );
     const failures = [...stage1.failures, ...opened.failures];
-    if (failures.length > 0 || connected < count) notes.push(`wanted ${count}, connected ${connected}; refused: ${failures.join(', ') || 'none'}`);
+    if (failures.length > 0 || connected < count)
+      notes.push(`wanted ${count}, connected ${connected}; refused: ${failures.join(', ') || 'none'}`);
     record('memory', `${perSocket.toFixed(1)} KB`, perSocket <= 30 && connected === count, notes);
   } finally {
     closeAll(sockets);
@@ -387,7 +424,9 @@ async function socketMemory(ctx) {
 /** Opens `count` sockets over `tokens` and closes them again: rate, refusals and CPU per handshake. */
 async function handshakeRun(ctx, tokens, count, concurrency, maxSeconds, measured = (fn) => fn()) {
   const cpuBefore = ctx.cpu();
-  const opened = await measured(() => openSockets(ctx.baseUrl, { tokens, count, concurrency, deadline: Date.now() + maxSeconds * 1000 }));
+  const opened = await measured(() =>
+    openSockets(ctx.baseUrl, { tokens, count, concurrency, deadline: Date.now() + maxSeconds * 1000 }),
+  );
   const cpu = cpuBetween(cpuBefore, ctx.cpu());
   const ok = opened.sockets.length;
   closeAll(opened.sockets);
@@ -414,8 +453,10 @@ async function handshakes(ctx) {
     `${main.perHandshake}; ${describeCpu(main.cpu, ctx.cores)}`,
     `for comparison, ${fmt(hot.ok)} connections all on one hot token (every check a cache hit): ${fmt(hot.rate)}/s; ${hot.perHandshake}; ${describeCpu(hot.cpu, ctx.cores)}`,
   ];
-  if (main.ok < s.count) notes.push(`wanted ${s.count}, opened ${main.ok}; refused: ${main.failures.join(', ') || 'none'}`);
-  if (hot.ok < s.hotCount) notes.push(`hot-token run: wanted ${s.hotCount}, opened ${hot.ok}; refused: ${hot.failures.join(', ') || 'none'}`);
+  if (main.ok < s.count)
+    notes.push(`wanted ${s.count}, opened ${main.ok}; refused: ${main.failures.join(', ') || 'none'}`);
+  if (hot.ok < s.hotCount)
+    notes.push(`hot-token run: wanted ${s.hotCount}, opened ${hot.ok}; refused: ${hot.failures.join(', ') || 'none'}`);
   record('handshakes', `${fmt(main.rate)}/s`, main.rate >= 1000 && main.ok === s.count, notes);
 }
 
@@ -505,7 +546,9 @@ function cleanup() {
     }
     agent.destroy();
     if (database && process.env.BENCH_KEEP_DATABASE !== '1') {
-      await Promise.race([database.drop(), sleep(10_000)]).catch((error) => log(`could not drop ${database.name}: ${error.message}`));
+      await Promise.race([database.drop(), sleep(10_000)]).catch((error) =>
+        log(`could not drop ${database.name}: ${error.message}`),
+      );
     }
   })();
   return cleaning;
@@ -548,7 +591,9 @@ async function main() {
   const entry = serviceEntry(ROOT);
   if (!entry) {
     const wantedEntry = process.env.BENCH_SERVICE_ENTRY || join(ROOT, 'dist', 'main.js');
-    console.error(`bench: ${relative(process.cwd(), wantedEntry) || wantedEntry} not found: run \`npm run build\` first`);
+    console.error(
+      `bench: ${relative(process.cwd(), wantedEntry) || wantedEntry} not found: run \`npm run build\` first`,
+    );
     process.exit(1);
   }
   const watchdog = setTimeout(() => {
@@ -565,7 +610,9 @@ async function main() {
     await database.recreate();
   } catch (error) {
     database = null;
-    console.error(`bench: ${ENGINE.label} at ${new URL(ENGINE.server).host} is not usable (${error.code ?? error.message})`);
+    console.error(
+      `bench: ${ENGINE.label} at ${new URL(ENGINE.server).host} is not usable (${error.code ?? error.message})`,
+    );
     process.exit(1);
   }
 
@@ -591,10 +638,14 @@ async function main() {
   }
   service = new ServiceProcess({ entry, cwd: ROOT, env, nodeArgs, logFile: process.env.BENCH_SERVICE_LOG });
   service.onUnexpectedExit = (exited) => {
-    console.error(`bench: the service exited unexpectedly (${describeExit(exited)}); its last output:\n${service.tail.join('\n')}`);
+    console.error(
+      `bench: the service exited unexpectedly (${describeExit(exited)}); its last output:\n${service.tail.join('\n')}`,
+    );
     exitAfterCleanup(1);
   };
-  log(`starting ${relative(ROOT, entry)} on port ${port}, database ${database.name}, BCRYPT_COST ${cost}${SMOKE ? ' (smoke run)' : ''}`);
+  log(
+    `starting ${relative(ROOT, entry)} on port ${port}, database ${database.name}, BCRYPT_COST ${cost}${SMOKE ? ' (smoke run)' : ''}`,
+  );
   service.start();
   try {
     await service.waitReady(baseUrl);

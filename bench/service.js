@@ -329,4 +329,14 @@ function serviceEntry(root) {
   return existsSync(entry) ? entry : null;
 }
 
-module.exports = { BenchDatabase, ServiceProcess, freePort, openFileLimit, serviceEntry, describeExit, cpuSample, cpuBetween, describeCpu };
+module.exports = {
+  BenchDatabase,
+  ServiceProcess,
+  freePort,
+  openFileLimit,
+  serviceEntry,
+  describeExit,
+  cpuSample,
+  cpuBetween,
+  describeCpu,
+};

@@ -98,7 +98,11 @@ async function postgres(url) {
 
 (async () => {
   const mariadbUrl = await probe('MariaDB', process.env.TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306', mariadb);
-  const postgresUrl = await probe('PostgreSQL', process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432', postgres);
+  const postgresUrl = await probe(
+    'PostgreSQL',
+    process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432',
+    postgres,
+  );
   const reporters = [
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',

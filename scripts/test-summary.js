@@ -49,10 +49,14 @@ module.exports = async function* summary(source) {
   }
 
   const lines = ['', '── summary ─────────────────────────────────────────────'];
-  lines.push(`wall time ${seconds(Date.now() - started)}; other suites (unit specs, engine-free e2e) ${seconds(unitMs)}`);
-  lines.push('time per engine (sum of each file\'s suite on that engine; files run two at a time):');
+  lines.push(
+    `wall time ${seconds(Date.now() - started)}; other suites (unit specs, engine-free e2e) ${seconds(unitMs)}`,
+  );
+  lines.push("time per engine (sum of each file's suite on that engine; files run two at a time):");
   for (const [name, e] of engines) {
-    lines.push(`  ${name.padEnd(9)} ${seconds(e.ms).padStart(9)}  ${e.files} files, ${e.tests} tests, ${e.failed} failed`);
+    lines.push(
+      `  ${name.padEnd(9)} ${seconds(e.ms).padStart(9)}  ${e.files} files, ${e.tests} tests, ${e.failed} failed`,
+    );
   }
   const reasons = new Map();
   for (const { where, reason } of skipped) reasons.set(reason, [...(reasons.get(reason) ?? []), where]);

@@ -52,6 +52,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.useWebSocketAdapter(new GatehouseIoAdapter(app, config));
   if (config.apiDocs) serveApiDocs(app);
   if (config.accountPage) serveAccountPage(app);
-  app.get(DatabaseConnector).connect().catch(() => undefined);
+  app
+    .get(DatabaseConnector)
+    .connect()
+    .catch(() => undefined);
   return app;
 }

@@ -14,7 +14,10 @@ const MINUTE = 60_000;
 function assertLimited(reply: AddressedReply, dialect: 'classic' | 'birdhouse', maxSeconds: number): void {
   assert.equal(reply.status, 429, JSON.stringify(reply.body));
   const retryAfter = Number(reply.headers['retry-after']);
-  assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= maxSeconds, `Retry-After ${reply.headers['retry-after']}`);
+  assert.ok(
+    Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= maxSeconds,
+    `Retry-After ${reply.headers['retry-after']}`,
+  );
   if (dialect === 'classic') {
     assert.equal(reply.body.error, 'Too Many Requests');
     assert.equal(reply.body.status, undefined);
@@ -144,7 +147,11 @@ eachEngine(__filename, (db) => {
         assert.notEqual(reply.status, 429, `${path}: ${JSON.stringify(reply.body)}`);
       }
       assertLimited(await postFrom(A, running().url, '/auth', { login, password: 'secret-password' }), 'classic', 60);
-      assertLimited(await postFrom(A, running().url, '/register', { login: uniqueLogin(), password: 'secret-password' }), 'classic', 60);
+      assertLimited(
+        await postFrom(A, running().url, '/register', { login: uniqueLogin(), password: 'secret-password' }),
+        'classic',
+        60,
+      );
       assertLimited(
         await postFrom(A, running().url, '/api/auth/login', { handle: login, pwd: b64('secret-password') }),
         'birdhouse',
@@ -157,7 +164,10 @@ eachEngine(__filename, (db) => {
         60,
       );
       // The refused registration created nothing.
-      assert.equal((await postFrom(B, running().url, '/auth', { login: otherLogin, password: 'secret-password' })).status, 401);
+      assert.equal(
+        (await postFrom(B, running().url, '/auth', { login: otherLogin, password: 'secret-password' })).status,
+        401,
+      );
       // Another address has its own budget; authenticated calls are not limited.
       const fromB = await postFrom(B, running().url, '/auth', { login, password: 'secret-password' });
       assert.equal(fromB.status, 200);
@@ -171,7 +181,13 @@ eachEngine(__filename, (db) => {
       const running = await startApp(db(), { RATE_LIMIT_PER_MINUTE: '2' });
       try {
         const attempt = (forwarded: string) =>
-          postFrom(A, running.url, '/auth', { login: 'nobody', password: 'wrong-password' }, { 'X-Forwarded-For': forwarded });
+          postFrom(
+            A,
+            running.url,
+            '/auth',
+            { login: 'nobody', password: 'wrong-password' },
+            { 'X-Forwarded-For': forwarded },
+          );
         assert.equal((await attempt('198.51.100.1')).status, 401);
         assert.equal((await attempt('198.51.100.2')).status, 401);
         assert.equal((await attempt('198.51.100.3')).status, 429);
@@ -181,7 +197,11 @@ eachEngine(__filename, (db) => {
     });
 
     it('names the client when the peer is a trusted proxy', async () => {
-      const running = await startApp(db(), { RATE_LIMIT_PER_MINUTE: '2', LOGIN_MAX_FAILURES: '1', TRUST_PROXY: '127.0.0.1' });
+      const running = await startApp(db(), {
+        RATE_LIMIT_PER_MINUTE: '2',
+        LOGIN_MAX_FAILURES: '1',
+        TRUST_PROXY: '127.0.0.1',
+      });
       try {
         const attempt = (forwarded: string, password = 'wrong-password') =>
           postFrom(A, running.url, '/auth', { login: 'nobody', password }, { 'X-Forwarded-For': forwarded });
@@ -191,13 +211,25 @@ eachEngine(__filename, (db) => {
         assert.equal((await attempt('198.51.100.2')).status, 429); // its own rate budget of 2 is spent
         assert.equal((await attempt('198.51.100.3')).status, 401);
         // A peer that is not trusted cannot pose as a forwarded client.
-        const untrusted = await postFrom(B, running.url, '/auth', { login: 'nobody', password: 'x-password' }, {
-          'X-Forwarded-For': '198.51.100.9',
-        });
+        const untrusted = await postFrom(
+          B,
+          running.url,
+          '/auth',
+          { login: 'nobody', password: 'x-password' },
+          {
+            'X-Forwarded-For': '198.51.100.9',
+          },
+        );
         assert.equal(untrusted.status, 401);
-        const again = await postFrom(B, running.url, '/auth', { login: 'nobody', password: 'x-password' }, {
-          'X-Forwarded-For': '198.51.100.10',
-        });
+        const again = await postFrom(
+          B,
+          running.url,
+          '/auth',
+          { login: 'nobody', password: 'x-password' },
+          {
+            'X-Forwarded-For': '198.51.100.10',
+          },
+        );
         assert.equal(again.status, 429); // counted as 127.0.0.2 both times: LOGIN_MAX_FAILURES 1
       } finally {
         await running.close();

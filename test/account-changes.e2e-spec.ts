@@ -26,15 +26,20 @@ eachEngine(__filename, (db) => {
       assert.equal(reply.status, 200, reply.text);
       return { handle, token: reply.body.token as string };
     };
-    const login = (handle: string, password: string, from = A) => postFrom(from, running().url, '/api/auth/login', { handle, pwd: b64(password) });
-    const call = (path: string, token: string, body: unknown, from = A): Promise<AddressedReply> => postFrom(from, running().url, path, body, auth(token));
+    const login = (handle: string, password: string, from = A) =>
+      postFrom(from, running().url, '/api/auth/login', { handle, pwd: b64(password) });
+    const call = (path: string, token: string, body: unknown, from = A): Promise<AddressedReply> =>
+      postFrom(from, running().url, path, body, auth(token));
 
     it('changes the password, revokes every other token and drops their sockets, keeps the caller', async () => {
       const { handle, token } = await register();
       const other = (await login(handle, 'secret-password')).body.token as string;
       const socket = await openSocket(running().url, other);
       const dropped = droppedWithin(socket, 1000);
-      const reply = await call('/api/auth/password', token, { pwd: b64('secret-password'), newPwd: b64('fresh-pässword') });
+      const reply = await call('/api/auth/password', token, {
+        pwd: b64('secret-password'),
+        newPwd: b64('fresh-pässword'),
+      });
       assert.deepEqual([reply.status, reply.body], [200, { status: 'ok', revoked: 1 }]);
       assert.deepEqual((await dropped).revoked, { reason: 'revoked' });
       assert.equal((await api.get('/api/auth/me', auth(token))).status, 200);
@@ -47,23 +52,47 @@ eachEngine(__filename, (db) => {
     it('refuses a wrong current password with 403, changing nothing', async () => {
       const { handle, token } = await register();
       const before = await db().dump();
-      assertShape(await call('/api/auth/password', token, { pwd: b64('wrong-password'), newPwd: b64('fresh-password-2') }, B), 403, 'Forbidden');
+      assertShape(
+        await call('/api/auth/password', token, { pwd: b64('wrong-password'), newPwd: b64('fresh-password-2') }, B),
+        403,
+        'Forbidden',
+      );
       assertShape(await call('/api/auth/delete', token, { pwd: b64('wrong-password') }, B), 403, 'Forbidden');
-      assertShape(await call('/api/auth/sessions/revoke-others', token, { pwd: b64('wrong-password') }, B), 403, 'Forbidden');
+      assertShape(
+        await call('/api/auth/sessions/revoke-others', token, { pwd: b64('wrong-password') }, B),
+        403,
+        'Forbidden',
+      );
       assert.equal(await db().dump(), before);
       assert.equal((await api.get('/api/auth/me', auth(token))).status, 200, 'the token is kept: 403, not 401');
-      assert.equal((await login(handle, 'secret-password', B)).status, 429, 'three wrong passwords from B: locked out there');
+      assert.equal(
+        (await login(handle, 'secret-password', B)).status,
+        429,
+        'three wrong passwords from B: locked out there',
+      );
       assert.equal((await login(handle, 'secret-password', A)).status, 200);
     });
 
     it('refuses a new password the rules refuse, common ones included, with 400 and a reason', async () => {
       const { handle, token } = await register();
-      for (const [newPassword, reason] of [['password', /common/], ['Qwerty123', /common/], ['ｐａｓｓｗｏｒｄ', /common/], ['abc', /at least 6/]] as const) {
-        const reply = await call('/api/auth/password', token, { pwd: b64('secret-password'), newPwd: b64(newPassword) });
+      for (const [newPassword, reason] of [
+        ['password', /common/],
+        ['Qwerty123', /common/],
+        ['ｐａｓｓｗｏｒｄ', /common/],
+        ['abc', /at least 6/],
+      ] as const) {
+        const reply = await call('/api/auth/password', token, {
+          pwd: b64('secret-password'),
+          newPwd: b64(newPassword),
+        });
         assertShape(reply, 400, 'Bad Request');
         assert.match(reply.body.message, reason);
       }
-      assertShape(await call('/api/auth/password', token, { pwd: b64('secret-password'), newPwd: '%%%' }), 400, 'Bad Request');
+      assertShape(
+        await call('/api/auth/password', token, { pwd: b64('secret-password'), newPwd: '%%%' }),
+        400,
+        'Bad Request',
+      );
       assert.equal((await login(handle, 'secret-password')).status, 200, 'the password is unchanged');
     });
 
@@ -79,7 +108,9 @@ eachEngine(__filename, (db) => {
       assert.equal((await login(handle, 'secret-password')).status, 401);
       const rows = await db().sql('SELECT COUNT(*) AS n FROM accounts WHERE login = ?', [handle]);
       assert.equal(Number((rows[0] as { n: unknown }).n), 0);
-      const orphans = await db().sql('SELECT COUNT(*) AS n FROM tokens WHERE account_id NOT IN (SELECT id FROM accounts)');
+      const orphans = await db().sql(
+        'SELECT COUNT(*) AS n FROM tokens WHERE account_id NOT IN (SELECT id FROM accounts)',
+      );
       assert.equal(Number((orphans[0] as { n: unknown }).n), 0);
       const again = await api.post('/api/auth/register', { handle, pwd: b64('another-secret') });
       assert.equal(again.status, 200, 'the handle is free again');
@@ -87,7 +118,8 @@ eachEngine(__filename, (db) => {
 
     it('counts a wrong password as a failed sign-in and answers 429 while locked out, even with the right one', async () => {
       const { handle, token } = await register();
-      for (let i = 0; i < 3; i++) assert.equal((await call('/api/auth/delete', token, { pwd: b64('wrong-password') })).status, 403);
+      for (let i = 0; i < 3; i++)
+        assert.equal((await call('/api/auth/delete', token, { pwd: b64('wrong-password') })).status, 403);
       for (const [path, body] of [
         ['/api/auth/delete', { pwd: b64('secret-password') }],
         ['/api/auth/password', { pwd: b64('secret-password'), newPwd: b64('fresh-password-3') }],
@@ -100,13 +132,20 @@ eachEngine(__filename, (db) => {
       }
       assert.equal((await login(handle, 'secret-password')).status, 429, 'sign-in from that address is locked out too');
       assert.equal((await login(handle, 'secret-password', B)).status, 200, 'another address is not');
-      assert.equal((await call('/api/auth/sessions/revoke-others', token, { pwd: b64('secret-password') }, B)).status, 200);
+      assert.equal(
+        (await call('/api/auth/sessions/revoke-others', token, { pwd: b64('secret-password') }, B)).status,
+        200,
+      );
     });
 
     it('counts failed sign-ins against the self-service calls of the same account and address', async () => {
       const { handle, token } = await register();
       for (let i = 0; i < 3; i++) assert.equal((await login(handle, 'wrong-password', B)).status, 401);
-      assert.equal((await call('/api/auth/password', token, { pwd: b64('secret-password'), newPwd: b64('fresh-password-4') }, B)).status, 429);
+      assert.equal(
+        (await call('/api/auth/password', token, { pwd: b64('secret-password'), newPwd: b64('fresh-password-4') }, B))
+          .status,
+        429,
+      );
     });
   });
 
@@ -117,15 +156,53 @@ eachEngine(__filename, (db) => {
     it('shares the sign-in budget of the address with the calls that take a password', async () => {
       const handle = uniqueLogin('budget');
       // Registration spends one attempt from 127.0.0.5's budget of 4.
-      const token = (await postFrom('127.0.0.5', running().url, '/api/auth/register', { handle, pwd: b64('secret-password') })).body.token as string;
+      const token = (
+        await postFrom('127.0.0.5', running().url, '/api/auth/register', { handle, pwd: b64('secret-password') })
+      ).body.token as string;
       const headers = { Authentication: token };
-      assert.equal((await postFrom('127.0.0.5', running().url, '/api/auth/sessions/revoke-others', { pwd: b64('secret-password') }, headers)).status, 200);
-      assert.equal((await postFrom('127.0.0.5', running().url, '/api/auth/password', { pwd: b64('secret-password'), newPwd: b64('fresh-password-5') }, headers)).status, 200);
-      assert.equal((await postFrom('127.0.0.5', running().url, '/api/auth/login', { handle, pwd: b64('fresh-password-5') })).status, 200);
-      const limited = await postFrom('127.0.0.5', running().url, '/api/auth/delete', { pwd: b64('fresh-password-5') }, headers);
+      assert.equal(
+        (
+          await postFrom(
+            '127.0.0.5',
+            running().url,
+            '/api/auth/sessions/revoke-others',
+            { pwd: b64('secret-password') },
+            headers,
+          )
+        ).status,
+        200,
+      );
+      assert.equal(
+        (
+          await postFrom(
+            '127.0.0.5',
+            running().url,
+            '/api/auth/password',
+            { pwd: b64('secret-password'), newPwd: b64('fresh-password-5') },
+            headers,
+          )
+        ).status,
+        200,
+      );
+      assert.equal(
+        (await postFrom('127.0.0.5', running().url, '/api/auth/login', { handle, pwd: b64('fresh-password-5') }))
+          .status,
+        200,
+      );
+      const limited = await postFrom(
+        '127.0.0.5',
+        running().url,
+        '/api/auth/delete',
+        { pwd: b64('fresh-password-5') },
+        headers,
+      );
       assertShape(limited, 429, 'Too Many Requests');
       assert.ok(Number(limited.headers['retry-after']) >= 1);
-      assert.equal((await api.get('/api/auth/sessions', headers)).status, 200, 'listing sessions takes no password and is not limited');
+      assert.equal(
+        (await api.get('/api/auth/sessions', headers)).status,
+        200,
+        'listing sessions takes no password and is not limited',
+      );
     });
   });
 });

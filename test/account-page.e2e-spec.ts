@@ -46,7 +46,10 @@ eachEngine(__filename, (db) => {
     assert.equal(await page.evaluate<number>('localStorage.length'), 0);
     assert.deepEqual(await page.context().cookies(), []);
     // A missing route is the sessions spec's business; here: no script error, no CSP refusal.
-    assert.deepEqual(errors.filter((e) => !e.startsWith('Failed to load resource')), []);
+    assert.deepEqual(
+      errors.filter((e) => !e.startsWith('Failed to load resource')),
+      [],
+    );
   });
 
   test('refuses a wrong password with a message and stays on the sign-in form', async () => {
@@ -77,7 +80,11 @@ eachEngine(__filename, (db) => {
     const token = await signIn(page, login, password);
     // The database being away is simulated at the browser's network layer for this one call.
     await page.route('**/api/auth/me', (route) =>
-      route.fulfill({ status: 503, contentType: 'application/json', body: '{"status":"error","error":"Service Unavailable"}' }),
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: '{"status":"error","error":"Service Unavailable"}',
+      }),
     );
     await page.reload();
     await notice(page).filter({ hasText: 'temporarily unavailable' }).waitFor();
@@ -107,13 +114,20 @@ eachEngine(__filename, (db) => {
   test('returns to the sign-in form within a second when another client invalidates its token', () =>
     timeReturnToSignIn(async (login, password, pageToken) => {
       const other = (await api.post('/auth', { login, password })).body.token;
-      assert.equal((await api.post('/api/auth/invalidate', { token: pageToken }, { Authentication: other })).status, 200);
+      assert.equal(
+        (await api.post('/api/auth/invalidate', { token: pageToken }, { Authentication: other })).status,
+        200,
+      );
     }));
 
   test('returns to the sign-in form within a second when another client ends all other sessions', () =>
     timeReturnToSignIn(async (login, password) => {
       const other = (await api.post('/auth', { login, password })).body.token;
-      const reply = await api.post('/api/auth/sessions/revoke-others', { pwd: b64(password) }, { Authentication: other });
+      const reply = await api.post(
+        '/api/auth/sessions/revoke-others',
+        { pwd: b64(password) },
+        { Authentication: other },
+      );
       assert.equal(reply.status, 200, reply.text);
     }));
 
@@ -173,18 +187,33 @@ eachEngine(__filename, (db) => {
     assert.equal((await api.post('/register', { login, password })).status, 200, 'the handle is free again');
   });
 
-  it('takes the README screenshot', { skip: BROWSER_SKIP || (SCREENSHOT ? false : 'only with npm run screenshot') }, async (t) => {
-    if (db().engine !== 'sqlite') return t.skip('taken once, on SQLite');
-    const login = 'ada';
-    const password = 'correct-horse-battery';
-    await api.account(login, password);
-    await api.post('/auth', { login, password }, { 'User-Agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1' });
-    const { page } = await openPage();
-    await page.setViewportSize({ width: 900, height: 1100 });
-    await signIn(page, login, password);
-    await page.locator('#sessions tr').nth(1).waitFor({ timeout: 2000 }).catch(() => undefined);
-    const file = join(__dirname, '..', '..', SCREENSHOT!);
-    mkdirSync(dirname(file), { recursive: true });
-    await page.screenshot({ path: file, fullPage: true });
-  });
+  it(
+    'takes the README screenshot',
+    { skip: BROWSER_SKIP || (SCREENSHOT ? false : 'only with npm run screenshot') },
+    async (t) => {
+      if (db().engine !== 'sqlite') return t.skip('taken once, on SQLite');
+      const login = 'ada';
+      const password = 'correct-horse-battery';
+      await api.account(login, password);
+      await api.post(
+        '/auth',
+        { login, password },
+        {
+          'User-Agent':
+            'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1',
+        },
+      );
+      const { page } = await openPage();
+      await page.setViewportSize({ width: 900, height: 1100 });
+      await signIn(page, login, password);
+      await page
+        .locator('#sessions tr')
+        .nth(1)
+        .waitFor({ timeout: 2000 })
+        .catch(() => undefined);
+      const file = join(__dirname, '..', '..', SCREENSHOT!);
+      mkdirSync(dirname(file), { recursive: true });
+      await page.screenshot({ path: file, fullPage: true });
+    },
+  );
 });

@@ -64,11 +64,20 @@ class NotesController {
 @Module({ controllers: [NotesController] })
 class NotesModule {}
 
-type Operation = { 'x-auth-level': string; 'x-dialect': string; security?: object[]; requestBody?: unknown; responses: Record<string, any> };
+type Operation = {
+  'x-auth-level': string;
+  'x-dialect': string;
+  security?: object[];
+  requestBody?: unknown;
+  responses: Record<string, any>;
+};
 
 eachEngine(__filename, (db) => {
   const running = appPerSuite(db, {}, [NotesModule]);
-  let document: { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, any>; securitySchemes: any } };
+  let document: {
+    paths: Record<string, Record<string, Operation>>;
+    components: { schemas: Record<string, any>; securitySchemes: any };
+  };
   const api = client(() => running().url);
   const op = (path: string, method: string) => document.paths[path][method];
 
@@ -87,23 +96,46 @@ eachEngine(__filename, (db) => {
       assert.deepEqual(operation.security ?? [], security[route.level!], route.route);
     }
     assert.deepEqual(document.components.securitySchemes.Authentication, {
-      type: 'apiKey', in: 'header', name: 'Authentication', description: 'The token, bare or as `Bearer <token>`',
+      type: 'apiKey',
+      in: 'header',
+      name: 'Authentication',
+      description: 'The token, bare or as `Bearer <token>`',
     });
     assert.ok(!Object.keys(document.paths).some((p) => p.startsWith('/docs') || p.startsWith('/account')));
   });
 
-  it('lists each route\'s error statuses in its dialect\'s shape', () => {
+  it("lists each route's error statuses in its dialect's shape", () => {
     const statuses = (path: string, method: string) => Object.keys(op(path, method).responses).sort();
     assert.deepEqual(statuses('/register', 'post'), ['200', '400', '409', '413', '415', '429', '500', '503']);
     assert.deepEqual(statuses('/auth', 'post'), ['200', '400', '401', '403', '413', '415', '429', '500', '503']);
-    assert.deepEqual(statuses('/api/auth/login', 'post'), ['200', '400', '401', '403', '413', '415', '429', '500', '503']);
-    assert.deepEqual(statuses('/api/auth/invalidate', 'post'), ['200', '400', '401', '403', '413', '415', '500', '503']);
+    assert.deepEqual(statuses('/api/auth/login', 'post'), [
+      '200',
+      '400',
+      '401',
+      '403',
+      '413',
+      '415',
+      '429',
+      '500',
+      '503',
+    ]);
+    assert.deepEqual(statuses('/api/auth/invalidate', 'post'), [
+      '200',
+      '400',
+      '401',
+      '403',
+      '413',
+      '415',
+      '500',
+      '503',
+    ]);
     assert.deepEqual(statuses('/api/auth/me', 'get'), ['200', '401', '500', '503']);
     assert.deepEqual(statuses('/health', 'get'), ['200', '500', '503']);
     assert.deepEqual(statuses('/api/notes/open', 'get'), ['200', '500', '503']);
     assert.deepEqual(statuses('/api/notes/mine', 'get'), ['200', '401', '500', '503']);
     assert.deepEqual(statuses('/api/notes', 'post'), ['200', '400', '401', '413', '415', '429', '500', '503']);
-    const schemaOf = (path: string, method: string, status: string) => op(path, method).responses[status].content['application/json'].schema.$ref;
+    const schemaOf = (path: string, method: string, status: string) =>
+      op(path, method).responses[status].content['application/json'].schema.$ref;
     assert.equal(schemaOf('/register', 'post', '409'), '#/components/schemas/ClassicError');
     assert.equal(schemaOf('/api/auth/me', 'get', '401'), '#/components/schemas/BirdhouseError');
     assert.equal(schemaOf('/api/notes', 'post', '415'), '#/components/schemas/BirdhouseError');
@@ -113,17 +145,24 @@ eachEngine(__filename, (db) => {
 
   it('documents request bodies from the validation decorators and success bodies from the DTO classes', () => {
     assert.deepEqual(document.components.schemas.BirdhouseCredentialsDto, {
-      type: 'object', properties: { handle: { type: 'string' }, pwd: { type: 'string' } }, required: ['handle', 'pwd'], additionalProperties: false,
+      type: 'object',
+      properties: { handle: { type: 'string' }, pwd: { type: 'string' } },
+      required: ['handle', 'pwd'],
+      additionalProperties: false,
     });
     assert.deepEqual(document.components.schemas.NoteDto.required, ['text']);
     assert.deepEqual(op('/api/auth/login', 'post').requestBody, {
-      required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/BirdhouseCredentialsDto' } } },
+      required: true,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/BirdhouseCredentialsDto' } } },
     });
-    assert.equal(op('/api/auth/me', 'get').responses['200'].content['application/json'].schema.$ref, '#/components/schemas/MeResponse');
+    assert.equal(
+      op('/api/auth/me', 'get').responses['200'].content['application/json'].schema.$ref,
+      '#/components/schemas/MeResponse',
+    );
     assert.ok(document.components.schemas.TokenResponse);
   });
 
-  it('declares a dialect on each controller that agrees with the error filter\'s rule', () => {
+  it("declares a dialect on each controller that agrees with the error filter's rule", () => {
     for (const route of running().app.get(AuthLevelAudit).routes()) {
       const declared = declaredDialect(route.controller);
       const byPath = isBirdhousePath(route.path) ? 'birdhouse' : 'classic';
@@ -135,10 +174,13 @@ eachEngine(__filename, (db) => {
   it('checks every response against the document, and fails a response that does not match', async () => {
     const { token } = await api.account();
     assert.equal((await api.post('/api/notes', { text: 'four' }, { Authentication: token })).body.length, 4);
-    await assert.rejects(api.get('/api/notes/liar'), (error: Error) => error instanceof AssertionError && /length must be number/.test(error.message));
+    await assert.rejects(
+      api.get('/api/notes/liar'),
+      (error: Error) => error instanceof AssertionError && /length must be number/.test(error.message),
+    );
   });
 
-  it('serves Swagger UI under the service\'s CSP, without inline scripts', async () => {
+  it("serves Swagger UI under the service's CSP, without inline scripts", async () => {
     const page = await api.get('/docs');
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-type')!, /text\/html/);
@@ -167,7 +209,15 @@ describe('API_DOCS=off and ACCOUNT_PAGE=off', () => {
     const running = appPerSuite(db, { API_DOCS: 'off', ACCOUNT_PAGE: 'off' });
 
     it('answers 404 on /docs, /docs/openapi.json, /account and its files', async () => {
-      for (const path of ['/docs', '/docs/', '/docs/openapi.json', '/docs/swagger-ui-init.js', '/account', '/account/account.js', '/account/socket.io.min.js']) {
+      for (const path of [
+        '/docs',
+        '/docs/',
+        '/docs/openapi.json',
+        '/docs/swagger-ui-init.js',
+        '/account',
+        '/account/account.js',
+        '/account/socket.io.min.js',
+      ]) {
         assert.equal((await request(running().url, 'GET', path)).status, 404, path);
       }
     });

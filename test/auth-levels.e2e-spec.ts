@@ -93,7 +93,8 @@ eachEngine(__filename, (db) => {
       { Authorization: `bEaReR   ${token}` },
       { Authentication: `  ${token}  ` },
     ];
-    for (const headers of forms) assert.deepEqual(await as('/api/example/required', headers), [200, login], JSON.stringify(headers));
+    for (const headers of forms)
+      assert.deepEqual(await as('/api/example/required', headers), [200, login], JSON.stringify(headers));
   });
 
   it('refuses malformed header forms and tokens in the query string', async () => {
@@ -120,7 +121,16 @@ eachEngine(__filename, (db) => {
   it('declares a level on every route of the application', () => {
     const routes = running().app.get(AuthLevelAudit).routes();
     const paths = routes.map((r) => r.route);
-    for (const expected of ['POST /register', 'POST /auth', 'POST /api/auth/register', 'POST /api/auth/login', 'POST /api/auth/invalidate', 'GET /api/auth/me', 'POST /api/auth/recover', 'GET /health']) {
+    for (const expected of [
+      'POST /register',
+      'POST /auth',
+      'POST /api/auth/register',
+      'POST /api/auth/login',
+      'POST /api/auth/invalidate',
+      'GET /api/auth/me',
+      'POST /api/auth/recover',
+      'GET /health',
+    ]) {
       assert.ok(paths.includes(expected), `${expected} is listed`);
     }
     const undeclared = routes.filter((r) => !Object.values(AuthLevel).includes(r.level as AuthLevel));
@@ -129,7 +139,13 @@ eachEngine(__filename, (db) => {
     assert.equal(levels['GET /api/auth/me'], AuthLevel.Required);
     assert.equal(levels['POST /api/auth/invalidate'], AuthLevel.Required);
     assert.equal(levels['POST /auth'], AuthLevel.NotNeeded);
-    for (const route of ['GET /api/auth/sessions', 'POST /api/auth/sessions/revoke', 'POST /api/auth/sessions/revoke-others', 'POST /api/auth/password', 'POST /api/auth/delete']) {
+    for (const route of [
+      'GET /api/auth/sessions',
+      'POST /api/auth/sessions/revoke',
+      'POST /api/auth/sessions/revoke-others',
+      'POST /api/auth/password',
+      'POST /api/auth/delete',
+    ]) {
       assert.equal(levels[route], AuthLevel.Required, route);
     }
   });

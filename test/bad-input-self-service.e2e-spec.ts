@@ -31,8 +31,21 @@ eachEngine(__filename, (db) => {
   const signedIn = () => ({ authentication: owner.token });
   const current = { field: 'pwd', encode: b64, wrongStatus: 403 };
   const ENDPOINTS: PostEndpoint[] = [
-    { path: '/api/auth/sessions/revoke', fields: ['id'], valid: () => ({ id: victim.id }), auth: signedIn, creates: false },
-    { path: '/api/auth/sessions/revoke-others', fields: ['pwd'], valid: () => ({ pwd: b64(owner.password) }), auth: signedIn, creates: false, password: current },
+    {
+      path: '/api/auth/sessions/revoke',
+      fields: ['id'],
+      valid: () => ({ id: victim.id }),
+      auth: signedIn,
+      creates: false,
+    },
+    {
+      path: '/api/auth/sessions/revoke-others',
+      fields: ['pwd'],
+      valid: () => ({ pwd: b64(owner.password) }),
+      auth: signedIn,
+      creates: false,
+      password: current,
+    },
     {
       path: '/api/auth/password',
       fields: ['pwd', 'newPwd'],
@@ -42,28 +55,61 @@ eachEngine(__filename, (db) => {
       password: current,
       newPassword: { field: 'newPwd', encode: b64 },
     },
-    { path: '/api/auth/delete', fields: ['pwd'], valid: () => ({ pwd: b64(owner.password) }), auth: signedIn, creates: false, password: current },
+    {
+      path: '/api/auth/delete',
+      fields: ['pwd'],
+      valid: () => ({ pwd: b64(owner.password) }),
+      auth: signedIn,
+      creates: false,
+      password: current,
+    },
   ];
 
-  for (const endpoint of ENDPOINTS) describeRefusals(endpoint, { url: () => running.url, db, baseline: () => baseline });
+  for (const endpoint of ENDPOINTS)
+    describeRefusals(endpoint, { url: () => running.url, db, baseline: () => baseline });
 
   describe('without a valid caller token', () => {
     it('answers 401 to every self-service route, whatever the body: the guard runs before validation', async () => {
-      const bodies = ['{}', '[]', json({ pwd: 5 }), json({ id: null }), json({ pwd: b64(owner.password), extra: 1 }), json({ pwd: b64(owner.password) })];
+      const bodies = [
+        '{}',
+        '[]',
+        json({ pwd: 5 }),
+        json({ id: null }),
+        json({ pwd: b64(owner.password), extra: 1 }),
+        json({ pwd: b64(owner.password) }),
+      ];
       for (const { path } of ENDPOINTS) {
-        for (const headers of [JSON_TYPE, { ...JSON_TYPE, authentication: 'B'.repeat(43) }, { ...JSON_TYPE, authorization: 'Basic abc' }]) {
-          for (const body of bodies) assertErrorShape(await send(running.url, path, { body, headers }), path, 401, `${path} ${body}`);
+        for (const headers of [
+          JSON_TYPE,
+          { ...JSON_TYPE, authentication: 'B'.repeat(43) },
+          { ...JSON_TYPE, authorization: 'Basic abc' },
+        ]) {
+          for (const body of bodies)
+            assertErrorShape(await send(running.url, path, { body, headers }), path, 401, `${path} ${body}`);
         }
       }
       for (const headers of [{}, { authentication: 'B'.repeat(43) }] as Record<string, string>[]) {
-        assertErrorShape(await send(running.url, '/api/auth/sessions', { method: 'GET', headers }), '/api/auth/sessions', 401, 'GET sessions');
+        assertErrorShape(
+          await send(running.url, '/api/auth/sessions', { method: 'GET', headers }),
+          '/api/auth/sessions',
+          401,
+          'GET sessions',
+        );
       }
       assert.deepEqual(await snapshot(db()), baseline);
     });
 
     it('GET /api/auth/sessions ignores any body and answers from the token alone', async () => {
-      for (const request of [{ body: '{', headers: JSON_TYPE }, { body: 'x'.repeat(70_000), headers: JSON_TYPE }, { body: 'a=1', headers: { 'content-type': 'text/plain' } }]) {
-        const reply = await send(running.url, '/api/auth/sessions', { ...request, method: 'GET', headers: { ...request.headers, ...signedIn() } });
+      for (const request of [
+        { body: '{', headers: JSON_TYPE },
+        { body: 'x'.repeat(70_000), headers: JSON_TYPE },
+        { body: 'a=1', headers: { 'content-type': 'text/plain' } },
+      ]) {
+        const reply = await send(running.url, '/api/auth/sessions', {
+          ...request,
+          method: 'GET',
+          headers: { ...request.headers, ...signedIn() },
+        });
         assertHygienic(reply, 'GET sessions with a body');
         assert.equal(reply.status, 200);
         assert.equal(reply.body.total, 2);
@@ -73,9 +119,13 @@ eachEngine(__filename, (db) => {
 
   it('after every refusal: the same rows; then each valid body succeeds, the deletion last', async () => {
     assert.deepEqual(await snapshot(db()), baseline);
-    for (const token of [owner.token, victim.token]) assert.equal((await api.get('/api/auth/me', { Authentication: token })).status, 200);
+    for (const token of [owner.token, victim.token])
+      assert.equal((await api.get('/api/auth/me', { Authentication: token })).status, 200);
     for (const endpoint of ENDPOINTS) {
-      const reply = await send(running.url, endpoint.path, { body: json(endpoint.valid()), headers: { ...JSON_TYPE, ...endpoint.auth() } });
+      const reply = await send(running.url, endpoint.path, {
+        body: json(endpoint.valid()),
+        headers: { ...JSON_TYPE, ...endpoint.auth() },
+      });
       assert.equal(reply.status, 200, `${endpoint.path}: ${reply.text}`);
       if (endpoint.path === '/api/auth/password') owner.password = 'brand-new-password';
     }

@@ -3,7 +3,17 @@ import { after, before, describe, it } from 'node:test';
 import { startApp, type RunningApp } from './support/app';
 import { type Case, describeRefusals, jsonCase, nested, type PostEndpoint, sizedBody } from './support/bad-input';
 import { eachEngine } from './support/engines';
-import { assertErrorShape, assertHygienic, JSON_TYPE, json, rawExchange, send, snapshot, type RawRequest, type Snapshot } from './support/fuzz';
+import {
+  assertErrorShape,
+  assertHygienic,
+  JSON_TYPE,
+  json,
+  rawExchange,
+  send,
+  snapshot,
+  type RawRequest,
+  type Snapshot,
+} from './support/fuzz';
 import { b64, client, uniqueLogin } from './support/http';
 
 eachEngine(__filename, (db) => {
@@ -75,14 +85,26 @@ eachEngine(__filename, (db) => {
     },
   ];
 
-  for (const endpoint of ENDPOINTS) describeRefusals(endpoint, { url: () => running.url, db, baseline: () => baseline });
+  for (const endpoint of ENDPOINTS)
+    describeRefusals(endpoint, { url: () => running.url, db, baseline: () => baseline });
 
   describe('POST /api/auth/invalidate without a valid caller token', () => {
     const path = '/api/auth/invalidate';
 
     it('answers 401 to a well-formed JSON body of the wrong shape: the guard runs before validation', async () => {
-      const bodies = ['{}', '[]', json({ token: 5 }), json({ token: null }), json({ token: victim, extra: 1 }), json({ nonsense: true })];
-      for (const headers of [JSON_TYPE, { ...JSON_TYPE, authentication: 'B'.repeat(43) }, { ...JSON_TYPE, authorization: 'Basic abc' }]) {
+      const bodies = [
+        '{}',
+        '[]',
+        json({ token: 5 }),
+        json({ token: null }),
+        json({ token: victim, extra: 1 }),
+        json({ nonsense: true }),
+      ];
+      for (const headers of [
+        JSON_TYPE,
+        { ...JSON_TYPE, authentication: 'B'.repeat(43) },
+        { ...JSON_TYPE, authorization: 'Basic abc' },
+      ]) {
         for (const body of bodies) {
           const reply = await send(running.url, path, { body, headers });
           assertErrorShape(reply, path, 401, `${JSON.stringify(headers)} ${body}`);
@@ -159,10 +181,18 @@ eachEngine(__filename, (db) => {
         { authentication: 'x'.repeat(8000) },
       ];
       for (const h of headers) {
-        assertErrorShape(await send(running.url, path, { method: 'GET', headers: h }), path, 401, JSON.stringify(h).slice(0, 80));
+        assertErrorShape(
+          await send(running.url, path, { method: 'GET', headers: h }),
+          path,
+          401,
+          JSON.stringify(h).slice(0, 80),
+        );
       }
       // A present but invalid Authentication header is not overridden by a valid Authorization one.
-      const both = await send(running.url, path, { method: 'GET', headers: { authentication: 'bogus', authorization: `Bearer ${owner.token}` } });
+      const both = await send(running.url, path, {
+        method: 'GET',
+        headers: { authentication: 'bogus', authorization: `Bearer ${owner.token}` },
+      });
       assertErrorShape(both, path, 401, 'bogus Authentication with a valid Authorization');
     });
 
@@ -178,7 +208,11 @@ eachEngine(__filename, (db) => {
         ['GET', '/nope'],
       ];
       for (const [method, path] of cases) {
-        const reply = await send(running.url, path, { method, body: method === 'GET' ? undefined : '{}', headers: JSON_TYPE });
+        const reply = await send(running.url, path, {
+          method,
+          body: method === 'GET' ? undefined : '{}',
+          headers: JSON_TYPE,
+        });
         assertErrorShape(reply, path, 404, `${method} ${path}`);
       }
     });
@@ -186,15 +220,28 @@ eachEngine(__filename, (db) => {
 
   describe('requests that are not valid HTTP', () => {
     const head = (lines: string[]) => `${lines.join('\r\n')}\r\n\r\n`;
-    const post = (...lines: string[]) => head(['POST /auth HTTP/1.1', 'Host: x', 'Content-Type: application/json', ...lines, 'Connection: close']);
+    const post = (...lines: string[]) =>
+      head(['POST /auth HTTP/1.1', 'Host: x', 'Content-Type: application/json', ...lines, 'Connection: close']);
     const cases: Array<[string, string | Buffer]> = [
-      ['a NUL byte in a header value', head(['GET /api/auth/me HTTP/1.1', 'Host: x', 'Authentication: a\u0000b', 'Connection: close'])],
-      ['a line feed inside a header name', head(['GET /health HTTP/1.1', 'Host: x', 'Authen\ntication: x', 'Connection: close'])],
-      ['both Content-Length and Transfer-Encoding', `${post('Content-Length: 2', 'Transfer-Encoding: chunked')}0\r\n\r\n`],
+      [
+        'a NUL byte in a header value',
+        head(['GET /api/auth/me HTTP/1.1', 'Host: x', 'Authentication: a\u0000b', 'Connection: close']),
+      ],
+      [
+        'a line feed inside a header name',
+        head(['GET /health HTTP/1.1', 'Host: x', 'Authen\ntication: x', 'Connection: close']),
+      ],
+      [
+        'both Content-Length and Transfer-Encoding',
+        `${post('Content-Length: 2', 'Transfer-Encoding: chunked')}0\r\n\r\n`,
+      ],
       ['two different Content-Lengths', `${post('Content-Length: 2', 'Content-Length: 3')}{}`],
       ['a negative Content-Length', post('Content-Length: -1')],
       ['a malformed chunk size', `${post('Transfer-Encoding: chunked')}zz\r\n{}\r\n0\r\n\r\n`],
-      ['headers over 16 KiB', head(['GET /api/auth/me HTTP/1.1', 'Host: x', `Authentication: ${'x'.repeat(17 * 1024)}`, 'Connection: close'])],
+      [
+        'headers over 16 KiB',
+        head(['GET /api/auth/me HTTP/1.1', 'Host: x', `Authentication: ${'x'.repeat(17 * 1024)}`, 'Connection: close']),
+      ],
       ['a garbage request line', 'HELLO\r\n\r\n'],
       ['binary noise', Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919) % 256))],
     ];
@@ -205,7 +252,10 @@ eachEngine(__filename, (db) => {
         assert.ok(reply.status === 400 || reply.status === 431, `${name}: ${reply.head}`);
         assert.deepEqual(
           JSON.parse(reply.body),
-          { error: reply.status === 400 ? 'Bad Request' : 'Request Header Fields Too Large', message: 'the request is not valid HTTP' },
+          {
+            error: reply.status === 400 ? 'Bad Request' : 'Request Header Fields Too Large',
+            message: 'the request is not valid HTTP',
+          },
           name,
         );
         assert.doesNotMatch(reply.body, /\n\s+at\s|node_modules/, name);
@@ -214,7 +264,7 @@ eachEngine(__filename, (db) => {
       assert.deepEqual(await snapshot(db()), baseline);
     });
 
-    it('answers an Expect other than 100-continue with 417 in the dialect\'s shape', async () => {
+    it("answers an Expect other than 100-continue with 417 in the dialect's shape", async () => {
       for (const path of ['/auth', '/api/auth/login']) {
         const reply = await rawExchange(
           running.port,
@@ -239,13 +289,20 @@ eachEngine(__filename, (db) => {
     // Each case broke one thing in a body that, unbroken, succeeds (and changes rows): proven last.
     for (const endpoint of ENDPOINTS) {
       const body = endpoint.valid();
-      const reply = await send(running.url, endpoint.path, { body: json(body), headers: { ...JSON_TYPE, ...endpoint.auth() } });
+      const reply = await send(running.url, endpoint.path, {
+        body: json(body),
+        headers: { ...JSON_TYPE, ...endpoint.auth() },
+      });
       assert.equal(reply.status, 200, `${endpoint.path} ${json(body)}: ${reply.text}`);
     }
     const after = await snapshot(db());
     assert.equal(after.accounts.length, baseline.accounts.length + 2, 'two registrations');
     // Two sign-ins and one registration with its token add three; the invalidation removes one.
     assert.equal(after.tokens.length, baseline.tokens.length + 3 - 1);
-    assert.equal((await api.get('/api/auth/me', { Authentication: victim })).status, 401, 'the invalidation went through');
+    assert.equal(
+      (await api.get('/api/auth/me', { Authentication: victim })).status,
+      401,
+      'the invalidation went through',
+    );
   });
 });

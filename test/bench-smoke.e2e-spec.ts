@@ -103,7 +103,9 @@ function listening(port: number): Promise<boolean> {
 async function databaseExists(name: string): Promise<boolean> {
   const connection = await createConnection({ uri: MARIADB_URL, connectTimeout: 5000 });
   try {
-    const [rows] = await connection.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
+    const [rows] = await connection.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [
+      name,
+    ]);
     return (rows as unknown[]).length > 0;
   } finally {
     await connection.end();
@@ -147,16 +149,20 @@ describe('npm run bench', () => {
   });
 
   describe('on MariaDB', { skip: MARIADB_SKIP }, () => {
-    it('completes a smoke run, prints every row of the table, stops the service and drops its database', TEST_TIMEOUT, async () => {
-      const database = `gatehouse_bench_smoke_${process.pid}`;
-      const run = await runBench({ BENCH_SMOKE: '1', BENCH_SERVICE_ENTRY: SERVICE, BENCH_DATABASE: database });
-      assert.equal(run.signal, null, `killed; stderr:\n${run.stderr}`);
-      assert.equal(run.code, 0, `exit ${run.code}; stderr:\n${run.stderr}\nstdout:\n${run.stdout}`);
-      assertTable(run.stdout);
-      assert.match(run.stdout, /^machine: \d+ cores /m);
-      assert.equal(await listening(servicePort(run)), false, 'the service is still listening after the run');
-      assert.equal(await databaseExists(database), false, 'the benchmark database was left behind');
-    });
+    it(
+      'completes a smoke run, prints every row of the table, stops the service and drops its database',
+      TEST_TIMEOUT,
+      async () => {
+        const database = `gatehouse_bench_smoke_${process.pid}`;
+        const run = await runBench({ BENCH_SMOKE: '1', BENCH_SERVICE_ENTRY: SERVICE, BENCH_DATABASE: database });
+        assert.equal(run.signal, null, `killed; stderr:\n${run.stderr}`);
+        assert.equal(run.code, 0, `exit ${run.code}; stderr:\n${run.stderr}\nstdout:\n${run.stdout}`);
+        assertTable(run.stdout);
+        assert.match(run.stdout, /^machine: \d+ cores /m);
+        assert.equal(await listening(servicePort(run)), false, 'the service is still listening after the run');
+        assert.equal(await databaseExists(database), false, 'the benchmark database was left behind');
+      },
+    );
 
     it('stops the service and drops its database when interrupted with SIGINT', TEST_TIMEOUT, async () => {
       const database = `gatehouse_bench_sigint_${process.pid}`;
@@ -173,16 +179,20 @@ describe('npm run bench', () => {
   });
 
   describe('on PostgreSQL (--db postgres)', { skip: POSTGRES_SKIP }, () => {
-    it('completes a smoke run, prints every row of the table, stops the service and drops its database', TEST_TIMEOUT, async () => {
-      const database = `gatehouse_bench_smoke_${process.pid}`;
-      const env = { BENCH_SMOKE: '1', BENCH_SERVICE_ENTRY: SERVICE, BENCH_DATABASE: database };
-      const run = await runBench(env, undefined, ['--db', 'postgres']);
-      assert.equal(run.code, 0, `exit ${run.code}; stderr:\n${run.stderr}\nstdout:\n${run.stdout}`);
-      assertTable(run.stdout);
-      assert.match(run.stdout, /on PostgreSQL \(/);
-      assert.equal(await listening(servicePort(run)), false, 'the service is still listening after the run');
-      assert.equal(await postgresDatabaseExists(database), false, 'the benchmark database was left behind');
-    });
+    it(
+      'completes a smoke run, prints every row of the table, stops the service and drops its database',
+      TEST_TIMEOUT,
+      async () => {
+        const database = `gatehouse_bench_smoke_${process.pid}`;
+        const env = { BENCH_SMOKE: '1', BENCH_SERVICE_ENTRY: SERVICE, BENCH_DATABASE: database };
+        const run = await runBench(env, undefined, ['--db', 'postgres']);
+        assert.equal(run.code, 0, `exit ${run.code}; stderr:\n${run.stderr}\nstdout:\n${run.stdout}`);
+        assertTable(run.stdout);
+        assert.match(run.stdout, /on PostgreSQL \(/);
+        assert.equal(await listening(servicePort(run)), false, 'the service is still listening after the run');
+        assert.equal(await postgresDatabaseExists(database), false, 'the benchmark database was left behind');
+      },
+    );
 
     it('refuses an unknown --db with one line', TEST_TIMEOUT, async () => {
       const run = await runBench({}, undefined, ['--db', 'oracle']);

@@ -10,7 +10,6 @@ eachEngine(__filename, (db) => {
   const register = (handle: string, password: string) => api.post('/api/auth/register', { handle, pwd: b64(password) });
   const login = (handle: string, password: string) => api.post('/api/auth/login', { handle, pwd: b64(password) });
 
-
   it('registers with 200 {"status":"ok","token"} and the token works at once', async () => {
     const handle = uniqueLogin('Bird');
     const reply = await register(handle, 'secret12');
@@ -48,7 +47,17 @@ eachEngine(__filename, (db) => {
     assert.ok(padded.endsWith('='));
     assert.equal((await api.post('/api/auth/register', { handle, pwd: padded })).status, 200);
     assert.equal((await api.post('/api/auth/login', { handle, pwd: padded.replace(/=+$/, '') })).status, 200);
-    const bad = ['c2VjcmV0MTI', '!!!!!!!!', 'c2VjcmV0MTI==', 'c2Vj cmV0MTI=', 'c2VjcmV0MTI=\n', 'c2VjcmV0M_I=', '/w==', 'QR==', 'A'];
+    const bad = [
+      'c2VjcmV0MTI',
+      '!!!!!!!!',
+      'c2VjcmV0MTI==',
+      'c2Vj cmV0MTI=',
+      'c2VjcmV0MTI=\n',
+      'c2VjcmV0M_I=',
+      '/w==',
+      'QR==',
+      'A',
+    ];
     for (const pwd of bad.slice(1)) {
       const reply = await api.post('/api/auth/login', { handle, pwd });
       assert.equal(reply.status, 400, pwd);
@@ -93,7 +102,10 @@ eachEngine(__filename, (db) => {
 
   it('lets a token invalidate itself (sign-out)', async () => {
     const token = (await register(uniqueLogin(), 'secret12')).body.token;
-    assert.equal((await api.post('/api/auth/invalidate', { token }, { Authentication: `Bearer ${token}` })).status, 200);
+    assert.equal(
+      (await api.post('/api/auth/invalidate', { token }, { Authentication: `Bearer ${token}` })).status,
+      200,
+    );
     assert.equal((await api.get('/api/auth/me', { Authentication: token })).status, 401);
   });
 
@@ -106,7 +118,10 @@ eachEngine(__filename, (db) => {
     }
     const unknown = 'A'.repeat(43);
     assert.equal((await api.post('/api/auth/invalidate', { token: unknown }, { Authentication: caller })).status, 200);
-    assert.equal((await api.post('/api/auth/invalidate', { token: 'not-a-token' }, { Authentication: caller })).status, 200);
+    assert.equal(
+      (await api.post('/api/auth/invalidate', { token: 'not-a-token' }, { Authentication: caller })).status,
+      200,
+    );
   });
 
   it("answers 403 for another account's token and revokes nothing", async () => {

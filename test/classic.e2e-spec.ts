@@ -8,7 +8,6 @@ eachEngine(__filename, (db) => {
   const running = appPerSuite(db);
   const api = client(() => running().url);
 
-
   it('registers with 200 {"success":true} and signs in with 200 {"token"}', async () => {
     const login = uniqueLogin();
     const reg = await api.post('/register', { login, password: 'secret12' });
@@ -63,13 +62,25 @@ eachEngine(__filename, (db) => {
   });
 
   it('refuses identifiers that are empty, too long, or contain whitespace or control characters', async () => {
-    const bad = ['', 'a'.repeat(65), 'has space', 'tab\there', 'nul\u0000x', 'zero\u200bwidth', 'nbsp\u00a0x', 'lone\ud800'];
+    const bad = [
+      '',
+      'a'.repeat(65),
+      'has space',
+      'tab\there',
+      'nul\u0000x',
+      'zero\u200bwidth',
+      'nbsp\u00a0x',
+      'lone\ud800',
+    ];
     for (const login of bad) {
       const reply = await api.post('/register', { login, password: 'secret12' });
       assert.equal(reply.status, 400, JSON.stringify(login));
       assert.equal(reply.body.error, 'Bad Request');
     }
-    assert.equal((await api.post('/register', { login: 'b'.repeat(64) + process.pid, password: 'secret12' })).status, 400);
+    assert.equal(
+      (await api.post('/register', { login: 'b'.repeat(64) + process.pid, password: 'secret12' })).status,
+      400,
+    );
     const longest = `${process.pid}`.padEnd(64, 'c');
     assert.equal((await api.post('/register', { login: longest, password: 'secret12' })).status, 200);
   });

@@ -25,7 +25,11 @@ describe('without a usable database', () => {
   });
 
   it('fails fast, with one line, when the database cannot be reached', TEST_TIMEOUT, async () => {
-    for (const command of [['reset-password', 'alice'], ['revoke-tokens', 'alice'], ['sessions', 'alice']]) {
+    for (const command of [
+      ['reset-password', 'alice'],
+      ['revoke-tokens', 'alice'],
+      ['sessions', 'alice'],
+    ]) {
       const run = await runCli(command, { ...base, DATABASE_URL: 'mysql://root@127.0.0.1:1/x' });
       assertFailed(run, /database unavailable/, 1);
       assert.ok(run.ms < 8000, `took ${Math.round(run.ms)} ms`);
@@ -33,12 +37,18 @@ describe('without a usable database', () => {
   });
 
   it('fails with one line when the SQLite file cannot be created', TEST_TIMEOUT, async () => {
-    const run = await runCli(['revoke-tokens', 'alice'], { ...base, DATABASE_URL: 'sqlite:/dev/null/x/gatehouse.sqlite' });
+    const run = await runCli(['revoke-tokens', 'alice'], {
+      ...base,
+      DATABASE_URL: 'sqlite:/dev/null/x/gatehouse.sqlite',
+    });
     assertFailed(run, /ENOTDIR|not a directory/, 1);
   });
 
   it('refuses a bad configuration value with one line', TEST_TIMEOUT, async () => {
-    const run = await runCli(['revoke-tokens', 'alice'], { DATABASE_URL: 'sqlite:/tmp/unused.sqlite', BCRYPT_COST: '99' });
+    const run = await runCli(['revoke-tokens', 'alice'], {
+      DATABASE_URL: 'sqlite:/tmp/unused.sqlite',
+      BCRYPT_COST: '99',
+    });
     assertFailed(run, /^gatehouse: invalid configuration: BCRYPT_COST/, 2);
     const url = await runCli(['revoke-tokens', 'alice'], { DATABASE_URL: 'postgres://u:hunter2@h' });
     assertFailed(url, /invalid configuration: DATABASE_URL/, 2);
@@ -100,7 +110,11 @@ eachEngine(__filename, (db) => {
   }
 
   /** Makes a statement fail inside the command's transaction for one account, then cleans up. */
-  async function withFailingTrigger(kind: 'delete-tokens' | 'update-account', accountId: number, body: () => Promise<void>) {
+  async function withFailingTrigger(
+    kind: 'delete-tokens' | 'update-account',
+    accountId: number,
+    body: () => Promise<void>,
+  ) {
     const name = `cli_test_${kind.replace('-', '_')}`;
     const dropTrigger =
       kind === 'delete-tokens'
@@ -187,17 +201,21 @@ eachEngine(__filename, (db) => {
     assert.equal((await signIn(owner.login, password)).status, 200);
   });
 
-  it('reset-password refuses a password that breaks the registration rules and changes nothing', TEST_TIMEOUT, async () => {
-    const owner = await accountWithTokens(2);
-    const unchanged = await snapshot();
-    for (const bad of ['12345', '', '😀😀😀😀😀', 'x'.repeat(1025)]) {
-      const run = await cli('reset-password', owner.login, '--password', bad);
-      assertFailed(run, /password must be/, 2);
-    }
-    assert.equal(await snapshot(), unchanged);
-    await assertAccepted(...owner.tokens);
-    assert.equal((await signIn(owner.login, owner.password)).status, 200);
-  });
+  it(
+    'reset-password refuses a password that breaks the registration rules and changes nothing',
+    TEST_TIMEOUT,
+    async () => {
+      const owner = await accountWithTokens(2);
+      const unchanged = await snapshot();
+      for (const bad of ['12345', '', '😀😀😀😀😀', 'x'.repeat(1025)]) {
+        const run = await cli('reset-password', owner.login, '--password', bad);
+        assertFailed(run, /password must be/, 2);
+      }
+      assert.equal(await snapshot(), unchanged);
+      await assertAccepted(...owner.tokens);
+      assert.equal((await signIn(owner.login, owner.password)).status, 200);
+    },
+  );
 
   it('revoke-tokens revokes every token, says how many, and keeps the password', TEST_TIMEOUT, async () => {
     const owner = await accountWithTokens(2);
@@ -227,13 +245,22 @@ eachEngine(__filename, (db) => {
     const rows = (await db().sql(
       'SELECT id, public_id, token_hash, created_at, expires_at, last_used_at FROM tokens WHERE account_id = ? ORDER BY id',
       [owner.id],
-    )) as { id: number; public_id: string; token_hash: string; created_at: number; expires_at: number; last_used_at: number | null }[];
+    )) as {
+      id: number;
+      public_id: string;
+      token_hash: string;
+      created_at: number;
+      expires_at: number;
+      last_used_at: number | null;
+    }[];
     assert.equal(rows.length, 3);
     const [usedRow, expiredRow, unusedRow] = rows;
     await db().sql('UPDATE tokens SET expires_at = ? WHERE id = ?', [Date.now() - 1000, expiredRow.id]);
     // The server records use off the request's path: wait (bounded) until it has.
     for (let i = 0; ; i++) {
-      const [row] = (await db().sql('SELECT last_used_at FROM tokens WHERE id = ?', [usedRow.id])) as { last_used_at: unknown }[];
+      const [row] = (await db().sql('SELECT last_used_at FROM tokens WHERE id = ?', [usedRow.id])) as {
+        last_used_at: unknown;
+      }[];
       if (row.last_used_at !== null) {
         usedRow.last_used_at = Number(row.last_used_at);
         break;
@@ -249,7 +276,13 @@ eachEngine(__filename, (db) => {
     assert.equal(lines[0], `${owner.login}: 2 live sessions`);
     assert.deepEqual(lines[1].split(/\s{2,}/), ['session', 'issued', 'last used', 'expires', 'client']);
     // Newest first; sessions by the public id their user sees; no client label for these.
-    assert.deepEqual(lines[2].split(/\s+/), [unusedRow.public_id, iso(unusedRow.created_at), '-', iso(unusedRow.expires_at), '-']);
+    assert.deepEqual(lines[2].split(/\s+/), [
+      unusedRow.public_id,
+      iso(unusedRow.created_at),
+      '-',
+      iso(unusedRow.expires_at),
+      '-',
+    ]);
     assert.deepEqual(lines[3].split(/\s+/), [
       usedRow.public_id,
       iso(usedRow.created_at),
@@ -313,10 +346,14 @@ eachEngine(__filename, (db) => {
     assert.equal((await signIn(owner.login, 'never-stored')).status, 401);
   });
 
-  it('reset-password changes nothing when storing the password fails inside its transaction', TEST_TIMEOUT, async () => {
-    const owner = await accountWithTokens(2);
-    await assertRolledBack('update-account', owner, [['reset-password', owner.login]]);
-  });
+  it(
+    'reset-password changes nothing when storing the password fails inside its transaction',
+    TEST_TIMEOUT,
+    async () => {
+      const owner = await accountWithTokens(2);
+      await assertRolledBack('update-account', owner, [['reset-password', owner.login]]);
+    },
+  );
 
   it('reads DATABASE_URL from the .env of its working directory', TEST_TIMEOUT, async () => {
     const owner = await accountWithTokens(1);

@@ -203,9 +203,9 @@ eachEngine(__filename, (db) => {
   /** Nothing a refused request tried was stored: no account from a refused sign-up, no token from a refused sign-in. */
   const assertNothingWritten = async (tokensBefore: number): Promise<void> => {
     assert.ok(triedDuringOutage.length > 0);
-    const rows = (await db().sql('SELECT COUNT(*) AS n FROM accounts WHERE login IN (?)', [
-      triedDuringOutage,
-    ])) as { n: number | string }[];
+    const rows = (await db().sql('SELECT COUNT(*) AS n FROM accounts WHERE login IN (?)', [triedDuringOutage])) as {
+      n: number | string;
+    }[];
     assert.equal(Number(rows[0].n), 0, 'no account from a registration answered 503');
     assert.equal(await ownerTokenCount(), tokensBefore, 'no token from a sign-in answered 503, none revoked');
   };
@@ -305,7 +305,9 @@ eachEngine(__filename, (db) => {
           assertUnavailable(await timed('GET /health', 'health', () => boot.get('/health')));
           assertUnavailable(await timed('POST /register', 'classic', () => boot.post('/register', credentials)));
           assertUnavailable(await timed('POST /auth', 'classic', () => boot.post('/auth', credentials)));
-          assertUnavailable(await timed('POST /api/auth/login', 'birdhouse', () => boot.post('/api/auth/login', birdhouse)));
+          assertUnavailable(
+            await timed('POST /api/auth/login', 'birdhouse', () => boot.post('/api/auth/login', birdhouse)),
+          );
           // A token this database has never seen: while it cannot be asked, that is 503 all the same.
           const token = { Authentication: owner.tokens[0] };
           assertUnavailable(await timed('GET /api/auth/me', 'birdhouse', () => boot.get('/api/auth/me', token)));

@@ -42,7 +42,10 @@ eachEngine(__filename, (db) => {
 
   it('every migration reverts, leaving no table of ours, and runs again to the same schema', async () => {
     for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration({ transaction: 'each' });
-    assert.deepEqual((await db().tables()).filter((table) => table !== 'migrations'), []);
+    assert.deepEqual(
+      (await db().tables()).filter((table) => table !== 'migrations'),
+      [],
+    );
     await dataSource.runMigrations({ transaction: 'each' });
     assert.deepEqual(await db().tables(), ['accounts', 'migrations', 'recovery_codes', 'tokens']);
     assert.deepEqual(await pending(), []);
@@ -51,7 +54,9 @@ eachEngine(__filename, (db) => {
   it("the application gathers from its modules exactly the entities checked here (the command line's list)", async () => {
     const running = await startApp(db());
     try {
-      const loaded = running.app.get(DataSource).entityMetadatas.map((metadata) => (metadata.target as { name: string }).name);
+      const loaded = running.app
+        .get(DataSource)
+        .entityMetadatas.map((metadata) => (metadata.target as { name: string }).name);
       assert.deepEqual(loaded.sort(), ENTITIES.map((entity) => entity.name).sort());
     } finally {
       await running.close();

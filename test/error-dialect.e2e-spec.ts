@@ -63,7 +63,10 @@ eachEngine(__filename, (db) => {
       const invalid = await api.post('/extra', { text: 5 }, { authentication: token });
       assert.equal(invalid.status, 400);
       assert.deepEqual(shape(invalid.body), birdhouse('Bad Request'));
-      assert.deepEqual((await api.post('/extra', { text: 'four' }, { authentication: token })).body, { status: 'ok', length: 4 });
+      assert.deepEqual((await api.post('/extra', { text: 'four' }, { authentication: token })).body, {
+        status: 'ok',
+        length: 4,
+      });
     });
 
     it('a controller declared classic speaks classic, even under /api/', async () => {

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
 import { eachEngine } from './support/engines';
-import { anyText, authorizationValue, fuzzParameters, headerValue, JSON_TYPE, json, type RawRequest } from './support/fuzz';
+import {
+  anyText,
+  authorizationValue,
+  fuzzParameters,
+  headerValue,
+  JSON_TYPE,
+  json,
+  type RawRequest,
+} from './support/fuzz';
 import { CREDENTIAL_TARGETS, fuzzHarness, GET_TARGETS, HANDSHAKE_WAIT_MS, POST_TARGETS } from './support/fuzz-harness';
 import { b64 } from './support/http';
 import { type ClientOptions, openSocket, refusal, whoami } from './support/sockets';
@@ -51,7 +59,12 @@ eachEngine(__filename, (db) => {
     await fc.assert(
       fc.asyncProperty(credentialTarget, identifier, password, pwd, async (target, id, pw, encoded) => {
         const body = target.fields[0] === 'login' ? { login: id, password: pw } : { handle: id, pwd: encoded };
-        await fuzz.exchange(target, { body: json(body), headers: JSON_TYPE }, `credentials ${json(body).slice(0, 200)}`, id);
+        await fuzz.exchange(
+          target,
+          { body: json(body), headers: JSON_TYPE },
+          `credentials ${json(body).slice(0, 200)}`,
+          id,
+        );
       }),
       fuzzParameters(),
     );
@@ -65,10 +78,16 @@ eachEngine(__filename, (db) => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...POST_TARGETS, ...GET_TARGETS), headers, async (target, sent) => {
         const valid = fuzz.validBody(target);
-        const request: RawRequest = target.method === 'POST' ? { body: json(valid), headers: { ...JSON_TYPE, ...sent } } : { headers: sent };
+        const request: RawRequest =
+          target.method === 'POST' ? { body: json(valid), headers: { ...JSON_TYPE, ...sent } } : { headers: sent };
         // Replaces the owner's token: an arbitrary header is never a valid one.
         const unsigned = { ...target, signedIn: false, statuses: target.signedIn ? [401] : [200] };
-        await fuzz.exchange(unsigned, request, `headers ${JSON.stringify(sent).slice(0, 300)}`, valid.login ?? valid.handle);
+        await fuzz.exchange(
+          unsigned,
+          request,
+          `headers ${JSON.stringify(sent).slice(0, 300)}`,
+          valid.login ?? valid.handle,
+        );
       }),
       fuzzParameters(),
     );
@@ -80,12 +99,20 @@ eachEngine(__filename, (db) => {
       anyText(),
       fc.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       fc.string({ minLength: 500, maxLength: 700 }),
-      fc.constantFrom(`Bearer ${fuzz.owner.token}`, ` ${fuzz.owner.token}`, fuzz.owner.token.slice(1), fuzz.owner.token.toUpperCase()),
+      fc.constantFrom(
+        `Bearer ${fuzz.owner.token}`,
+        ` ${fuzz.owner.token}`,
+        fuzz.owner.token.slice(1),
+        fuzz.owner.token.toUpperCase(),
+      ),
     );
     const auth = fc.oneof(
       fc.record({ token: tokenValue }),
       fc.dictionary(
-        fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('Token', 'authentication', 'authorization', '__proto__')),
+        fc.oneof(
+          fc.string({ maxLength: 10 }),
+          fc.constantFrom('Token', 'authentication', 'authorization', '__proto__'),
+        ),
         fc.jsonValue({ maxDepth: 3 }),
         { maxKeys: 4 },
       ),
@@ -95,23 +122,32 @@ eachEngine(__filename, (db) => {
       { requiredKeys: [] },
     );
     await fc.assert(
-      fc.asyncProperty(fc.option(auth, { nil: undefined }), fc.option(headers, { nil: undefined }), async (payload, extraHeaders) => {
-        const options: ClientOptions = {};
-        if (payload !== undefined) options.auth = payload as Record<string, unknown>;
-        if (extraHeaders !== undefined) options.extraHeaders = extraHeaders;
-        const context = `handshake ${JSON.stringify(options).slice(0, 300)}`;
-        const outcome = await refusal(fuzz.running().url, options, HANDSHAKE_WAIT_MS).catch((error: Error) => error.message);
-        const changes = await fuzz.observe();
-        assert.equal(outcome, 'Unauthorized', context);
-        await fuzz.assertSettled(changes, undefined, undefined, context);
-      }),
+      fc.asyncProperty(
+        fc.option(auth, { nil: undefined }),
+        fc.option(headers, { nil: undefined }),
+        async (payload, extraHeaders) => {
+          const options: ClientOptions = {};
+          if (payload !== undefined) options.auth = payload as Record<string, unknown>;
+          if (extraHeaders !== undefined) options.extraHeaders = extraHeaders;
+          const context = `handshake ${JSON.stringify(options).slice(0, 300)}`;
+          const outcome = await refusal(fuzz.running().url, options, HANDSHAKE_WAIT_MS).catch(
+            (error: Error) => error.message,
+          );
+          const changes = await fuzz.observe();
+          assert.equal(outcome, 'Unauthorized', context);
+          await fuzz.assertSettled(changes, undefined, undefined, context);
+        },
+      ),
       fuzzParameters(),
     );
   });
 
   it('afterwards: the owner still signs in, and their token still works over HTTP and socket.io', async () => {
     assert.equal((await fuzz.api.get('/api/auth/me', { Authentication: fuzz.owner.token })).status, 200);
-    assert.equal((await fuzz.api.post('/auth', { login: fuzz.owner.login, password: fuzz.owner.password })).status, 200);
+    assert.equal(
+      (await fuzz.api.post('/auth', { login: fuzz.owner.login, password: fuzz.owner.password })).status,
+      200,
+    );
     const socket = await openSocket(fuzz.running().url, fuzz.owner.token, HANDSHAKE_WAIT_MS);
     try {
       assert.deepEqual(await whoami(socket, HANDSHAKE_WAIT_MS), { status: 'ok', handle: fuzz.owner.login });

@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
 import { eachEngine } from './support/engines';
-import { anyText, contentType, deepJson, fuzzParameters, headerValue, JSON_TYPE, json, numberLiteral } from './support/fuzz';
+import {
+  anyText,
+  contentType,
+  deepJson,
+  fuzzParameters,
+  headerValue,
+  JSON_TYPE,
+  json,
+  numberLiteral,
+} from './support/fuzz';
 import { fuzzHarness, GET_TARGETS, POST_TARGETS } from './support/fuzz-harness';
 
 /**
@@ -28,8 +37,15 @@ eachEngine(__filename, (db) => {
   });
 
   it('POST endpoints: the right keys, each maybe missing, with arbitrary values, and maybe extra keys', async () => {
-    const value = fc.oneof(fc.jsonValue({ maxDepth: 3 }), anyText(), fc.constantFrom('', 'x', 'good-password', 'A'.repeat(43)));
-    const extraKey = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'prototype', 'LOGIN', 'Token'));
+    const value = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      anyText(),
+      fc.constantFrom('', 'x', 'good-password', 'A'.repeat(43)),
+    );
+    const extraKey = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom('__proto__', 'constructor', 'prototype', 'LOGIN', 'Token'),
+    );
     const extras = fc.dictionary(extraKey, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 2 });
     const body = postTarget.chain((target) =>
       fc.tuple(
@@ -42,7 +58,12 @@ eachEngine(__filename, (db) => {
       fc.asyncProperty(body, async ([target, fields, extra]) => {
         const sent = { ...fields, ...extra };
         const identifier = sent.login ?? sent.handle;
-        await fuzz.exchange(target, { body: json(sent), headers: JSON_TYPE }, `body ${json(sent).slice(0, 200)}`, identifier);
+        await fuzz.exchange(
+          target,
+          { body: json(sent), headers: JSON_TYPE },
+          `body ${json(sent).slice(0, 200)}`,
+          identifier,
+        );
       }),
       fuzzParameters(),
     );
@@ -52,7 +73,10 @@ eachEngine(__filename, (db) => {
     const body = postTarget.chain((target) =>
       fc.tuple(
         fc.constant(target),
-        fc.array(fc.option(numberLiteral, { nil: undefined }), { minLength: target.fields.length, maxLength: target.fields.length }),
+        fc.array(fc.option(numberLiteral, { nil: undefined }), {
+          minLength: target.fields.length,
+          maxLength: target.fields.length,
+        }),
       ),
     );
     await fc.assert(
@@ -61,7 +85,12 @@ eachEngine(__filename, (db) => {
         // Each field is either its valid value or a raw number literal.
         const members = target.fields.map((f, i) => `${JSON.stringify(f)}:${numbers[i] ?? JSON.stringify(valid[f])}`);
         const text = `{${members.join(',')}}`;
-        await fuzz.exchange(target, { body: text, headers: JSON_TYPE }, `numbers ${text.slice(0, 200)}`, valid.login ?? valid.handle);
+        await fuzz.exchange(
+          target,
+          { body: text, headers: JSON_TYPE },
+          `numbers ${text.slice(0, 200)}`,
+          valid.login ?? valid.handle,
+        );
       }),
       fuzzParameters(),
     );
@@ -78,7 +107,11 @@ eachEngine(__filename, (db) => {
           text = json({ ...valid, [field]: '\u0000hole' }).replace('"\\u0000hole"', nested);
         }
         assert.ok(Buffer.byteLength(text) <= 64 * 1024);
-        const reply = await fuzz.exchange(target, { body: text, headers: JSON_TYPE }, `nesting of ${text.length} bytes`);
+        const reply = await fuzz.exchange(
+          target,
+          { body: text, headers: JSON_TYPE },
+          `nesting of ${text.length} bytes`,
+        );
         assert.equal(reply.status, 400, `${target.path}: nesting ${text.slice(0, 40)}…`);
       }),
       fuzzParameters(),
@@ -93,7 +126,11 @@ eachEngine(__filename, (db) => {
           fc.uint8Array({ maxLength: 2000 }).map((bytes) => ({ raw: Buffer.from(bytes) as string | Buffer })),
           fc.string({ unit: 'binary', maxLength: 300 }).map((text) => ({ raw: text as string | Buffer })),
           fc
-            .tuple(fc.nat(), fc.constantFrom('delete', 'insert', 'replace'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }))
+            .tuple(
+              fc.nat(),
+              fc.constantFrom('delete', 'insert', 'replace'),
+              fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+            )
             .map(([at, how, char]) => ({ at, how, char })),
         ),
       ),
@@ -120,13 +157,19 @@ eachEngine(__filename, (db) => {
     const encodings = fc.constantFrom('identity', 'gzip', 'deflate', 'br', 'compress', 'x-gzip', 'gzip, gzip', 'GZIP');
     const encoding = fc.option(fc.oneof(encodings, headerValue(20)), { nil: undefined });
     await fc.assert(
-      fc.asyncProperty(postTarget, contentType, encoding, fc.boolean(), async (target, type, contentEncoding, chunked) => {
-        const valid = fuzz.validBody(target);
-        const headers: Record<string, string> = { 'content-type': type };
-        if (contentEncoding !== undefined) headers['content-encoding'] = contentEncoding;
-        const context = `content type ${JSON.stringify(type)} encoding ${JSON.stringify(contentEncoding)}`;
-        await fuzz.exchange(target, { body: json(valid), headers, chunked }, context, valid.login ?? valid.handle);
-      }),
+      fc.asyncProperty(
+        postTarget,
+        contentType,
+        encoding,
+        fc.boolean(),
+        async (target, type, contentEncoding, chunked) => {
+          const valid = fuzz.validBody(target);
+          const headers: Record<string, string> = { 'content-type': type };
+          if (contentEncoding !== undefined) headers['content-encoding'] = contentEncoding;
+          const context = `content type ${JSON.stringify(type)} encoding ${JSON.stringify(contentEncoding)}`;
+          await fuzz.exchange(target, { body: json(valid), headers, chunked }, context, valid.login ?? valid.handle);
+        },
+      ),
       fuzzParameters(),
     );
   });
@@ -156,11 +199,14 @@ eachEngine(__filename, (db) => {
       fc.stringMatching(/^x-[a-z0-9-]{1,20}$/),
     );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...GET_TARGETS), fc.dictionary(names, headerValue(100), { maxKeys: 4 }), async (target, extra) => {
-        await fuzz.exchange(target, { headers: extra }, `headers ${JSON.stringify(extra).slice(0, 300)}`);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...GET_TARGETS),
+        fc.dictionary(names, headerValue(100), { maxKeys: 4 }),
+        async (target, extra) => {
+          await fuzz.exchange(target, { headers: extra }, `headers ${JSON.stringify(extra).slice(0, 300)}`);
+        },
+      ),
       fuzzParameters(),
     );
   });
-
 });

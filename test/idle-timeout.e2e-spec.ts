@@ -78,7 +78,11 @@ eachEngine(__filename, (db) => {
       const api = client(() => running().url);
       const { token } = await api.account();
       const { hashToken } = await import('../src/tokens/token-secret');
-      await db().sql('UPDATE tokens SET created_at = ?, last_used_at = ? WHERE token_hash = ?', [Date.now() - 86_400_000, Date.now() - 86_400_000, hashToken(token)]);
+      await db().sql('UPDATE tokens SET created_at = ?, last_used_at = ? WHERE token_hash = ?', [
+        Date.now() - 86_400_000,
+        Date.now() - 86_400_000,
+        hashToken(token),
+      ]);
       assert.equal((await api.get('/api/auth/me', { Authentication: token })).status, 200);
     });
   });

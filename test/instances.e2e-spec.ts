@@ -52,12 +52,16 @@ eachEngine(__filename, (db) => {
     assert.equal((await apiA.get('/api/auth/me', { Authentication: token })).status, 200);
     const out = await apiB.post('/api/auth/invalidate', { token }, { Authentication: token });
     assert.equal(out.status, 200);
-    assert.equal((await apiB.get('/api/auth/me', { Authentication: token })).status, 401, 'at once where it was revoked');
+    assert.equal(
+      (await apiB.get('/api/auth/me', { Authentication: token })).status,
+      401,
+      'at once where it was revoked',
+    );
     await sleep(ELSEWHERE_MS);
     assert.equal((await apiA.get('/api/auth/me', { Authentication: token })).status, 401, 'within a second elsewhere');
   });
 
-  it("drops a socket on one instance within TOKEN_SWEEP_INTERVAL when its token is revoked on the other", async () => {
+  it('drops a socket on one instance within TOKEN_SWEEP_INTERVAL when its token is revoked on the other', async () => {
     const { token } = await apiA.account();
     const socket = await openSocket(a().url, token);
     try {

@@ -40,22 +40,34 @@ eachEngine(__filename, (db) => {
       assert.equal((await post('/api/auth/register', { handle: 'has space', pwd: b64(pwd) })).status, 400);
       const forged = `${signIn.body.token.slice(0, -2)}xx`;
       secrets.push(forged);
-      assert.equal((await request(service.url, 'GET', '/api/auth/me', { headers: { Authentication: forged } })).status, 401);
+      assert.equal(
+        (await request(service.url, 'GET', '/api/auth/me', { headers: { Authentication: forged } })).status,
+        401,
+      );
       const malformed = await request(service.url, 'POST', '/auth', {
         raw: `{"login":"${login}","password":"${password}"`,
         headers: { 'content-type': 'application/json' },
       });
       assert.equal(malformed.status, 400);
-      const me = await request(service.url, 'GET', '/api/auth/me', { headers: { Authentication: `Bearer ${reg.body.token}` } });
+      const me = await request(service.url, 'GET', '/api/auth/me', {
+        headers: { Authentication: `Bearer ${reg.body.token}` },
+      });
       assert.equal(me.status, 200);
-      const out = await post('/api/auth/invalidate', { token: signIn.body.token }, { Authorization: `Bearer ${reg.body.token}` });
+      const out = await post(
+        '/api/auth/invalidate',
+        { token: signIn.body.token },
+        { Authorization: `Bearer ${reg.body.token}` },
+      );
       assert.equal(out.status, 200);
       const self = await post('/api/auth/invalidate', { token: reg.body.token }, { Authentication: reg.body.token });
       assert.equal(self.status, 200);
 
       service.child.kill('SIGTERM');
       assert.equal(await within(service.exited, 20_000, 'still running'), 0);
-      const lines = service.output().split('\n').filter((line) => line.trim() !== '');
+      const lines = service
+        .output()
+        .split('\n')
+        .filter((line) => line.trim() !== '');
       assert.ok(lines.length > 5, 'the service logged its start and stop');
       for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), `not a JSON log line: ${line}`);
       assert.ok(lines.some((line) => line.includes('SIGTERM received')));

@@ -38,12 +38,18 @@ eachEngine(__filename, (db) => {
     const folder = mkdtempSync(join(tmpdir(), 'gatehouse-port-'));
     const sqlite = `sqlite:${join(folder, 'never.sqlite')}`;
     const started = Date.now();
-    const service = await spawnService({ DATABASE_URL: db().url.startsWith('sqlite:') ? sqlite : db().url, PORT: String(port) });
+    const service = await spawnService({
+      DATABASE_URL: db().url.startsWith('sqlite:') ? sqlite : db().url,
+      PORT: String(port),
+    });
     try {
       const code = await within(service.exited, FAILS_WITHIN_MS * 3, 'still running');
       assert.equal(code, 1, service.output());
       assert.ok(Date.now() - started < FAILS_WITHIN_MS, `took ${Date.now() - started} ms`);
-      const lines = service.output().split('\n').filter((line) => line.trim() !== '');
+      const lines = service
+        .output()
+        .split('\n')
+        .filter((line) => line.trim() !== '');
       assert.deepEqual(lines, [`gatehouse: cannot start: PORT ${port} is already in use`]);
       assert.equal(existsSync(join(folder, 'never.sqlite')), false, 'the database was opened');
     } finally {
@@ -94,7 +100,10 @@ function onHost(db: () => { url: string }): void {
   it('serves the metrics in the Prometheus text format on METRICS_PORT, and not on PORT', async () => {
     const metrics = await request(`http://${OTHER_LOOPBACK}:${metricsPort}`, 'GET', '/metrics');
     assert.match(metrics.text, /^gatehouse_database_up 1$/m);
-    assert.match(metrics.text, /^gatehouse_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} \d+$/m);
+    assert.match(
+      metrics.text,
+      /^gatehouse_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} \d+$/m,
+    );
     assert.equal((await request(`http://${OTHER_LOOPBACK}:${service.port}`, 'GET', '/metrics')).status, 404);
   });
 }

@@ -56,11 +56,15 @@ eachEngine(__filename, (db) => {
 
     it('counts token checks by outcome: refused, then database, then cache', async () => {
       const { token } = await api.account();
-      const [refused, database, cache] = await moved(running(), [CHECKS('refused'), CHECKS('database'), CHECKS('cache')], async () => {
-        assert.equal((await api.get('/api/auth/me', { Authentication: 'x'.repeat(43) })).status, 401);
-        assert.equal((await api.get('/api/auth/me', { Authentication: token })).status, 200);
-        assert.equal((await api.get('/api/auth/me', { Authentication: token })).status, 200);
-      });
+      const [refused, database, cache] = await moved(
+        running(),
+        [CHECKS('refused'), CHECKS('database'), CHECKS('cache')],
+        async () => {
+          assert.equal((await api.get('/api/auth/me', { Authentication: 'x'.repeat(43) })).status, 401);
+          assert.equal((await api.get('/api/auth/me', { Authentication: token })).status, 200);
+          assert.equal((await api.get('/api/auth/me', { Authentication: token })).status, 200);
+        },
+      );
       assert.deepEqual({ refused, database, cache }, { refused: 1, database: 1, cache: 1 });
     });
 
@@ -69,7 +73,11 @@ eachEngine(__filename, (db) => {
       const probe = `nosuchpath${Date.now()}`;
       const [ok, unauthorized, unmatched] = await moved(
         running(),
-        [REQUESTS('GET', '/api/auth/me', 200), REQUESTS('GET', '/api/auth/me', 401), REQUESTS('GET', '(unmatched)', 404)],
+        [
+          REQUESTS('GET', '/api/auth/me', 200),
+          REQUESTS('GET', '/api/auth/me', 401),
+          REQUESTS('GET', '(unmatched)', 404),
+        ],
         async () => {
           assert.equal((await api.get(`/api/auth/me?x=${probe}`, { Authentication: token })).status, 200);
           assert.equal((await api.get('/api/auth/me')).status, 401);
@@ -78,7 +86,8 @@ eachEngine(__filename, (db) => {
       );
       assert.deepEqual({ ok, unauthorized, unmatched }, { ok: 1, unauthorized: 1, unmatched: 1 });
       const text = await scrape(running());
-      for (const secret of [probe, token, login, '127.0.0.1']) assert.ok(!text.includes(secret), `the metrics hold ${secret}`);
+      for (const secret of [probe, token, login, '127.0.0.1'])
+        assert.ok(!text.includes(secret), `the metrics hold ${secret}`);
     });
 
     it('shows open sockets as they open and close', async () => {
@@ -110,7 +119,10 @@ eachEngine(__filename, (db) => {
       const counts = await moved(running(), series, async () => {
         const { login } = await api.account();
         assert.equal((await api.post('/auth', { login, password: 'wrong-password' })).status, 401);
-        assert.equal((await api.post('/api/auth/register', { handle: `${login}b`, pwd: b64('secret-password') })).status, 200);
+        assert.equal(
+          (await api.post('/api/auth/register', { handle: `${login}b`, pwd: b64('secret-password') })).status,
+          200,
+        );
       });
       const logged = running().events.slice(seen);
       const count = (name: string) => logged.filter((e) => e.event === name).length;
@@ -124,7 +136,10 @@ eachEngine(__filename, (db) => {
     it('counts a sign-in refused by RATE_LIMIT_PER_MINUTE as limited', async () => {
       const [limited] = await moved(running(), [SIGN_INS('limited')], async () => {
         const statuses: number[] = [];
-        for (let i = 0; i < 3; i++) statuses.push((await postFrom('127.0.0.7', running().url, '/auth', { login: 'nobody', password: 'nothing-here' })).status);
+        for (let i = 0; i < 3; i++)
+          statuses.push(
+            (await postFrom('127.0.0.7', running().url, '/auth', { login: 'nobody', password: 'nothing-here' })).status,
+          );
         assert.deepEqual(statuses, [401, 401, 429]);
       });
       assert.equal(limited, 1);

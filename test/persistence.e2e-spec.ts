@@ -39,7 +39,9 @@ const me = (api: ReturnType<typeof client>, token: string) => api.get('/api/auth
 
 eachEngine(__filename, (db) => {
   const storedHash = async (login: string): Promise<string> => {
-    const rows = (await db().sql('SELECT password_hash FROM accounts WHERE login = ?', [login])) as { password_hash: string }[];
+    const rows = (await db().sql('SELECT password_hash FROM accounts WHERE login = ?', [login])) as {
+      password_hash: string;
+    }[];
     assert.equal(rows.length, 1, `one account row for ${login}`);
     return rows[0].password_hash;
   };
@@ -50,52 +52,74 @@ eachEngine(__filename, (db) => {
     return Number(row.n);
   };
 
-  it('keeps accounts and unexpired tokens across a restart, and revoked tokens stay refused', TEST_TIMEOUT, async () => {
-    const classic = { login: uniqueLogin('Restart'), password: 'classic-secret' };
-    const bird = { handle: uniqueLogin('RestartBird'), password: 'bird-secret' };
-    const before = await withApp(db(), {}, async (api) => {
-      assert.equal((await api.post('/register', classic)).status, 200);
-      const classicToken = (await api.post('/auth', classic)).body.token as string;
-      const birdToken = (await api.post('/api/auth/register', { handle: bird.handle, pwd: b64(bird.password) })).body.token as string;
-      const birdLogin = (await api.post('/api/auth/login', { handle: bird.handle, pwd: b64(bird.password) })).body.token as string;
-      const revoked = (await api.post('/auth', { login: bird.handle, password: bird.password })).body.token as string;
-      for (const token of [classicToken, birdToken, birdLogin, revoked]) assert.equal((await me(api, token)).status, 200);
-      const out = await api.post('/api/auth/invalidate', { token: revoked }, { Authentication: birdToken });
-      assert.equal(out.status, 200);
-      assert.equal((await me(api, revoked)).status, 401);
-      const classicMe = (await me(api, classicToken)).body;
-      return { classicToken, birdToken, birdLogin, revoked, classicMe, accounts: await countRows('accounts'), tokens: await countRows('tokens') };
-    });
+  it(
+    'keeps accounts and unexpired tokens across a restart, and revoked tokens stay refused',
+    TEST_TIMEOUT,
+    async () => {
+      const classic = { login: uniqueLogin('Restart'), password: 'classic-secret' };
+      const bird = { handle: uniqueLogin('RestartBird'), password: 'bird-secret' };
+      const before = await withApp(db(), {}, async (api) => {
+        assert.equal((await api.post('/register', classic)).status, 200);
+        const classicToken = (await api.post('/auth', classic)).body.token as string;
+        const birdToken = (await api.post('/api/auth/register', { handle: bird.handle, pwd: b64(bird.password) })).body
+          .token as string;
+        const birdLogin = (await api.post('/api/auth/login', { handle: bird.handle, pwd: b64(bird.password) })).body
+          .token as string;
+        const revoked = (await api.post('/auth', { login: bird.handle, password: bird.password })).body.token as string;
+        for (const token of [classicToken, birdToken, birdLogin, revoked])
+          assert.equal((await me(api, token)).status, 200);
+        const out = await api.post('/api/auth/invalidate', { token: revoked }, { Authentication: birdToken });
+        assert.equal(out.status, 200);
+        assert.equal((await me(api, revoked)).status, 401);
+        const classicMe = (await me(api, classicToken)).body;
+        return {
+          classicToken,
+          birdToken,
+          birdLogin,
+          revoked,
+          classicMe,
+          accounts: await countRows('accounts'),
+          tokens: await countRows('tokens'),
+        };
+      });
 
-    await withApp(db(), {}, async (api) => {
-      assert.equal(await countRows('accounts'), before.accounts);
-      assert.equal(await countRows('tokens'), before.tokens);
-      const classicMe = await me(api, before.classicToken);
-      assert.equal(classicMe.status, 200);
-      assert.deepEqual(classicMe.body, before.classicMe);
-      assert.equal(classicMe.body.handle, classic.login);
-      for (const token of [before.birdToken, before.birdLogin]) {
-        const reply = await me(api, token);
-        assert.equal(reply.status, 200);
-        assert.equal(reply.body.handle, bird.handle);
-      }
-      const refused = await me(api, before.revoked);
-      assert.equal(refused.status, 401);
-      assert.deepEqual([refused.body.status, refused.body.error], ['error', 'Unauthorized']);
-      // Both accounts still sign in, through both dialects.
-      for (const [login, password] of [[classic.login, classic.password], [bird.handle, bird.password]]) {
-        const viaClassic = await api.post('/auth', { login, password });
-        assert.equal(viaClassic.status, 200, login);
-        const viaBird = await api.post('/api/auth/login', { handle: login, pwd: b64(password) });
-        assert.equal(viaBird.status, 200, login);
-        assert.equal((await me(api, viaBird.body.token)).body.handle, login);
-        assert.equal((await api.post('/auth', { login, password: `${password}x` })).status, 401);
-      }
-      // The revoked token can still not be revoked by anyone, nor used to revoke.
-      assert.equal((await api.post('/api/auth/invalidate', { token: before.birdLogin }, { Authentication: before.revoked })).status, 401);
-      assert.equal((await me(api, before.birdLogin)).status, 200);
-    });
-  });
+      await withApp(db(), {}, async (api) => {
+        assert.equal(await countRows('accounts'), before.accounts);
+        assert.equal(await countRows('tokens'), before.tokens);
+        const classicMe = await me(api, before.classicToken);
+        assert.equal(classicMe.status, 200);
+        assert.deepEqual(classicMe.body, before.classicMe);
+        assert.equal(classicMe.body.handle, classic.login);
+        for (const token of [before.birdToken, before.birdLogin]) {
+          const reply = await me(api, token);
+          assert.equal(reply.status, 200);
+          assert.equal(reply.body.handle, bird.handle);
+        }
+        const refused = await me(api, before.revoked);
+        assert.equal(refused.status, 401);
+        assert.deepEqual([refused.body.status, refused.body.error], ['error', 'Unauthorized']);
+        // Both accounts still sign in, through both dialects.
+        for (const [login, password] of [
+          [classic.login, classic.password],
+          [bird.handle, bird.password],
+        ]) {
+          const viaClassic = await api.post('/auth', { login, password });
+          assert.equal(viaClassic.status, 200, login);
+          const viaBird = await api.post('/api/auth/login', { handle: login, pwd: b64(password) });
+          assert.equal(viaBird.status, 200, login);
+          assert.equal((await me(api, viaBird.body.token)).body.handle, login);
+          assert.equal((await api.post('/auth', { login, password: `${password}x` })).status, 401);
+        }
+        // The revoked token can still not be revoked by anyone, nor used to revoke.
+        assert.equal(
+          (await api.post('/api/auth/invalidate', { token: before.birdLogin }, { Authentication: before.revoked }))
+            .status,
+          401,
+        );
+        assert.equal((await me(api, before.birdLogin)).status, 200);
+      });
+    },
+  );
 
   it('refuses a token once TOKEN_TTL has passed, and the sweeper deletes its row', TEST_TIMEOUT, async () => {
     const TTL_MS = 2000;
@@ -108,7 +132,9 @@ eachEngine(__filename, (db) => {
       const reg = await api.post('/api/auth/register', { handle: login, pwd: b64('secret12') });
       assert.equal(reg.status, 200);
       const token = reg.body.token as string;
-      const [row] = (await db().sql('SELECT created_at, expires_at FROM tokens WHERE token_hash = ?', [hashToken(token)])) as {
+      const [row] = (await db().sql('SELECT created_at, expires_at FROM tokens WHERE token_hash = ?', [
+        hashToken(token),
+      ])) as {
         created_at: number | string;
         expires_at: number | string;
       }[];
@@ -174,7 +200,10 @@ eachEngine(__filename, (db) => {
         assert.equal((await me(api, bird.body.token)).status, 200);
       }
       // A revoked token must not be left behind in plain text either.
-      assert.equal((await api.post('/api/auth/invalidate', { token: tokens[0] }, { Authentication: tokens[1] })).status, 200);
+      assert.equal(
+        (await api.post('/api/auth/invalidate', { token: tokens[0] }, { Authentication: tokens[1] })).status,
+        200,
+      );
     });
 
     const dump = await db().dump();
@@ -197,52 +226,75 @@ eachEngine(__filename, (db) => {
     }
     for (const token of tokens) {
       const raw = Buffer.from(token, 'base64url');
-      forbidden.push(['token', token], ['token bytes as hex', raw.toString('hex')], ['token bytes as Base64', raw.toString('base64').replace(/=+$/, '')]);
+      forbidden.push(
+        ['token', token],
+        ['token bytes as hex', raw.toString('hex')],
+        ['token bytes as Base64', raw.toString('base64').replace(/=+$/, '')],
+      );
     }
     for (const [what, text] of forbidden) {
-      assert.ok(!dump.includes(text) && !dump.toLowerCase().includes(text.toLowerCase()), `the dump contains a ${what}`);
+      assert.ok(
+        !dump.includes(text) && !dump.toLowerCase().includes(text.toLowerCase()),
+        `the dump contains a ${what}`,
+      );
     }
   });
 
-  it('re-hashes a password made at a lower cost on the next successful sign-in, and only then', TEST_TIMEOUT, async () => {
-    const classic = { login: uniqueLogin('Upgrade'), password: 'upgrade-secret' };
-    const bird = { handle: uniqueLogin('UpgradeBird'), password: 'p'.repeat(80) + 'upgrade' };
-    await withApp(db(), { BCRYPT_COST: '4' }, async (api) => {
-      assert.equal((await api.post('/register', classic)).status, 200);
-      assert.equal((await api.post('/api/auth/register', { handle: bird.handle, pwd: b64(bird.password) })).status, 200);
-    });
-    const cost = (hash: string) => /^bcrypt-sha256\$\$2[ab]\$(\d\d)\$/.exec(hash)?.[1];
-    const original = { classic: await storedHash(classic.login), bird: await storedHash(bird.handle) };
-    assert.equal(cost(original.classic), '04');
-    assert.equal(cost(original.bird), '04');
+  it(
+    're-hashes a password made at a lower cost on the next successful sign-in, and only then',
+    TEST_TIMEOUT,
+    async () => {
+      const classic = { login: uniqueLogin('Upgrade'), password: 'upgrade-secret' };
+      const bird = { handle: uniqueLogin('UpgradeBird'), password: 'p'.repeat(80) + 'upgrade' };
+      await withApp(db(), { BCRYPT_COST: '4' }, async (api) => {
+        assert.equal((await api.post('/register', classic)).status, 200);
+        assert.equal(
+          (await api.post('/api/auth/register', { handle: bird.handle, pwd: b64(bird.password) })).status,
+          200,
+        );
+      });
+      const cost = (hash: string) => /^bcrypt-sha256\$\$2[ab]\$(\d\d)\$/.exec(hash)?.[1];
+      const original = { classic: await storedHash(classic.login), bird: await storedHash(bird.handle) };
+      assert.equal(cost(original.classic), '04');
+      assert.equal(cost(original.bird), '04');
 
-    await withApp(db(), { BCRYPT_COST: '5' }, async (api) => {
-      // Failed sign-ins do not touch the hash.
-      assert.equal((await api.post('/auth', { login: classic.login, password: 'wrong-password' })).status, 401);
-      assert.equal((await api.post('/api/auth/login', { handle: bird.handle, pwd: b64('p'.repeat(80) + 'upgradX') })).status, 401);
-      assert.equal(await storedHash(classic.login), original.classic);
-      assert.equal(await storedHash(bird.handle), original.bird);
+      await withApp(db(), { BCRYPT_COST: '5' }, async (api) => {
+        // Failed sign-ins do not touch the hash.
+        assert.equal((await api.post('/auth', { login: classic.login, password: 'wrong-password' })).status, 401);
+        assert.equal(
+          (await api.post('/api/auth/login', { handle: bird.handle, pwd: b64('p'.repeat(80) + 'upgradX') })).status,
+          401,
+        );
+        assert.equal(await storedHash(classic.login), original.classic);
+        assert.equal(await storedHash(bird.handle), original.bird);
 
-      assert.equal((await api.post('/auth', classic)).status, 200);
-      assert.equal((await api.post('/api/auth/login', { handle: bird.handle, pwd: b64(bird.password) })).status, 200);
-      const upgraded = { classic: await storedHash(classic.login), bird: await storedHash(bird.handle) };
-      assert.equal(cost(upgraded.classic), '05');
-      assert.equal(cost(upgraded.bird), '05');
+        assert.equal((await api.post('/auth', classic)).status, 200);
+        assert.equal((await api.post('/api/auth/login', { handle: bird.handle, pwd: b64(bird.password) })).status, 200);
+        const upgraded = { classic: await storedHash(classic.login), bird: await storedHash(bird.handle) };
+        assert.equal(cost(upgraded.classic), '05');
+        assert.equal(cost(upgraded.bird), '05');
 
-      // The new hash holds the same password, every byte of it, and is not replaced again.
-      assert.equal((await api.post('/api/auth/login', { handle: classic.login, pwd: b64(classic.password) })).status, 200);
-      assert.equal((await api.post('/auth', { login: bird.handle, password: bird.password })).status, 200);
-      assert.equal((await api.post('/auth', { login: bird.handle, password: 'p'.repeat(80) + 'upgradX' })).status, 401);
-      assert.equal((await api.post('/auth', { login: classic.login, password: 'wrong-password' })).status, 401);
-      assert.equal(await storedHash(classic.login), upgraded.classic);
-      assert.equal(await storedHash(bird.handle), upgraded.bird);
-    });
+        // The new hash holds the same password, every byte of it, and is not replaced again.
+        assert.equal(
+          (await api.post('/api/auth/login', { handle: classic.login, pwd: b64(classic.password) })).status,
+          200,
+        );
+        assert.equal((await api.post('/auth', { login: bird.handle, password: bird.password })).status, 200);
+        assert.equal(
+          (await api.post('/auth', { login: bird.handle, password: 'p'.repeat(80) + 'upgradX' })).status,
+          401,
+        );
+        assert.equal((await api.post('/auth', { login: classic.login, password: 'wrong-password' })).status, 401);
+        assert.equal(await storedHash(classic.login), upgraded.classic);
+        assert.equal(await storedHash(bird.handle), upgraded.bird);
+      });
 
-    // A lower configured cost never downgrades a stored hash.
-    await withApp(db(), { BCRYPT_COST: '4' }, async (api) => {
-      const hash = await storedHash(classic.login);
-      assert.equal((await api.post('/auth', classic)).status, 200);
-      assert.equal(await storedHash(classic.login), hash);
-    });
-  });
+      // A lower configured cost never downgrades a stored hash.
+      await withApp(db(), { BCRYPT_COST: '4' }, async (api) => {
+        const hash = await storedHash(classic.login);
+        assert.equal((await api.post('/auth', classic)).status, 200);
+        assert.equal(await storedHash(classic.login), hash);
+      });
+    },
+  );
 });

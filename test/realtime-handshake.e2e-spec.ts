@@ -16,8 +16,10 @@ const WAIT_MS = 3000;
 eachEngine(__filename, (db) => {
   const running = appPerSuite(db, { CORS_ORIGINS: ORIGIN }, [ProbeModule]);
   const api = client(() => running().url);
-  const open = (options: sockets.ClientOptions, namespace = '/') => sockets.openSocket(`${running().url}${namespace}`, options);
-  const refusal = (options: sockets.ClientOptions, namespace = '/') => sockets.refusal(`${running().url}${namespace}`, options);
+  const open = (options: sockets.ClientOptions, namespace = '/') =>
+    sockets.openSocket(`${running().url}${namespace}`, options);
+  const refusal = (options: sockets.ClientOptions, namespace = '/') =>
+    sockets.refusal(`${running().url}${namespace}`, options);
   afterEach(sockets.closeSockets);
 
   it('admits auth.token and answers whoami with the login as registered', async () => {
@@ -25,7 +27,10 @@ eachEngine(__filename, (db) => {
     const s = await open({ auth: { token } });
     assert.deepEqual(await sockets.whoami(s), { status: 'ok', handle: login });
     // A payload sent along with whoami changes nothing.
-    assert.deepEqual(await s.timeout(WAIT_MS).emitWithAck('whoami', { handle: 'someone-else' }), { status: 'ok', handle: login });
+    assert.deepEqual(await s.timeout(WAIT_MS).emitWithAck('whoami', { handle: 'someone-else' }), {
+      status: 'ok',
+      handle: login,
+    });
   });
 
   it('admits the token from the Authentication header (bare or Bearer) and Authorization: Bearer', async () => {
@@ -48,7 +53,10 @@ eachEngine(__filename, (db) => {
     const s = await open({ auth: { token }, extraHeaders: { Authorization: 'Basic bm8=' } });
     assert.deepEqual(await sockets.whoami(s), { status: 'ok', handle: login });
     const other = await api.account();
-    assert.equal(await refusal({ auth: { token: 'x'.repeat(43) }, extraHeaders: { Authentication: other.token } }), 'Unauthorized');
+    assert.equal(
+      await refusal({ auth: { token: 'x'.repeat(43) }, extraHeaders: { Authentication: other.token } }),
+      'Unauthorized',
+    );
   });
 
   it('refuses every handshake without a valid token with connect_error "Unauthorized"', async () => {
@@ -71,7 +79,9 @@ eachEngine(__filename, (db) => {
       'a bare token in Authorization': { extraHeaders: { Authorization: token } },
       'another scheme in Authorization': { extraHeaders: { Authorization: `Basic ${token}` } },
       'the token in the query string': { query: { token } },
-      'the token in the query string as a header name': { query: { Authentication: token, authorization: `Bearer ${token}` } },
+      'the token in the query string as a header name': {
+        query: { Authentication: token, authorization: `Bearer ${token}` },
+      },
     };
     for (const [name, options] of Object.entries(cases)) {
       assert.equal(await refusal(options), 'Unauthorized', name);
@@ -112,10 +122,18 @@ eachEngine(__filename, (db) => {
       tokenId: row1.id,
       rooms: [`account:${row1.accountId}`, `token:${row1.id}`].sort(),
     });
-    assert.deepEqual((await b.timeout(WAIT_MS).emitWithAck('probe:session')).rooms, [`account:${row2.accountId}`, `token:${row2.id}`].sort());
+    assert.deepEqual(
+      (await b.timeout(WAIT_MS).emitWithAck('probe:session')).rooms,
+      [`account:${row2.accountId}`, `token:${row2.id}`].sort(),
+    );
 
     const heard: string[] = [];
-    for (const [name, s] of [['a', a], ['b', b], ['stranger', stranger]] as const) s.on('told', (who) => heard.push(`${name}:${who}`));
+    for (const [name, s] of [
+      ['a', a],
+      ['b', b],
+      ['stranger', stranger],
+    ] as const)
+      s.on('told', (who) => heard.push(`${name}:${who}`));
     assert.deepEqual(await a.timeout(WAIT_MS).emitWithAck('probe:tell-account'), { sent: true });
     await sleep(200);
     assert.deepEqual(heard.sort(), [`a:${login}`, `b:${login}`]);
@@ -154,10 +172,16 @@ eachEngine(__filename, (db) => {
     const listed = await request(running().url, 'GET', handshake, { headers: { Origin: ORIGIN } });
     assert.equal(listed.status, 200);
     assert.equal(listed.headers.get('access-control-allow-origin'), ORIGIN);
-    const unlisted = await request(running().url, 'GET', handshake, { headers: { Origin: 'https://evil.example.com' } });
+    const unlisted = await request(running().url, 'GET', handshake, {
+      headers: { Origin: 'https://evil.example.com' },
+    });
     assert.equal(unlisted.headers.get('access-control-allow-origin'), null);
     const preflight = await request(running().url, 'OPTIONS', handshake, {
-      headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authentication,content-type' },
+      headers: {
+        Origin: ORIGIN,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authentication,content-type',
+      },
     });
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers.get('access-control-allow-origin'), ORIGIN);
@@ -171,7 +195,10 @@ eachEngine(__filename, (db) => {
     try {
       await broken.app.get(DataSource).destroy();
       assert.equal(await sockets.refusal(`${broken.url}/`, { auth: { token } }), 'Service Unavailable');
-      assert.equal(await sockets.refusal(`${broken.url}/probe`, { extraHeaders: { Authentication: token } }), 'Service Unavailable');
+      assert.equal(
+        await sockets.refusal(`${broken.url}/probe`, { extraHeaders: { Authentication: token } }),
+        'Service Unavailable',
+      );
       // Still a plain refusal when there is nothing to look up.
       assert.equal(await sockets.refusal(`${broken.url}/`, {}), 'Unauthorized');
       assert.equal((await request(broken.url, 'GET', '/health')).status, 503);

@@ -16,8 +16,10 @@ const WAIT_MS = 3000;
 eachEngine(__filename, (db) => {
   const running = appPerSuite(db, {}, [ProbeModule]);
   const api = client(() => running().url);
-  const open = (options: sockets.ClientOptions, namespace = '/') => sockets.openSocket(`${running().url}${namespace}`, options);
-  const refusal = (options: sockets.ClientOptions, namespace = '/') => sockets.refusal(`${running().url}${namespace}`, options);
+  const open = (options: sockets.ClientOptions, namespace = '/') =>
+    sockets.openSocket(`${running().url}${namespace}`, options);
+  const refusal = (options: sockets.ClientOptions, namespace = '/') =>
+    sockets.refusal(`${running().url}${namespace}`, options);
   afterEach(sockets.closeSockets);
 
   it('disconnects every socket of a token invalidated through the API at once, and only those', async () => {
@@ -103,7 +105,9 @@ eachEngine(__filename, (db) => {
     const { token1, token2 } = await twoDevices(() => running().url);
     const { accountId } = await tokenRow(db(), token1);
     const other = await open({ auth: { token: (await api.account()).token } });
-    const endings = [await open({ auth: { token: token1 } }), await open({ auth: { token: token2 } })].map((s) => sockets.dropped(s, 1000));
+    const endings = [await open({ auth: { token: token1 } }), await open({ auth: { token: token2 } })].map((s) =>
+      sockets.dropped(s, 1000),
+    );
     assert.equal(await running().app.get(TokensService).revokeAll(accountId), 2);
     for (const end of await Promise.all(endings)) assert.deepEqual(end.revoked, { reason: 'revoked' });
     await sleep(200);

@@ -8,7 +8,11 @@ import { postFrom } from './support/from-address';
 import { b64, client, uniqueLogin } from './support/http';
 import { closeSockets, dropped, openSocket } from './support/sockets';
 
-const REFUSED = { status: 'error', error: 'Unauthorized', message: 'unknown handle, or a wrong, expired or used recovery code' };
+const REFUSED = {
+  status: 'error',
+  error: 'Unauthorized',
+  message: 'unknown handle, or a wrong, expired or used recovery code',
+};
 const MAX_FAILURES = 10;
 const HOUR = 3600_000;
 
@@ -57,13 +61,43 @@ eachEngine(__filename, (db) => {
     assert.equal((await db().sql('SELECT * FROM recovery_codes WHERE account_id = ?', [user.id])).length, 0);
 
     const events = eventsOf(user.login);
-    const redeemed = events.filter((e) => ['recovery-code.redeemed', 'password.changed', 'token.revoked'].includes(e.event));
+    const redeemed = events.filter((e) =>
+      ['recovery-code.redeemed', 'password.changed', 'token.revoked'].includes(e.event),
+    );
     assert.deepEqual(
-      redeemed.map(({ event, accountId, address, cause, count, via }) => ({ event, accountId, address, cause, count, via })),
+      redeemed.map(({ event, accountId, address, cause, count, via }) => ({
+        event,
+        accountId,
+        address,
+        cause,
+        count,
+        via,
+      })),
       [
-        { event: 'recovery-code.redeemed', accountId: user.id, address: '127.0.0.1', cause: undefined, count: undefined, via: undefined },
-        { event: 'password.changed', accountId: user.id, address: '127.0.0.1', cause: undefined, count: undefined, via: undefined },
-        { event: 'token.revoked', accountId: user.id, address: '127.0.0.1', cause: 'recovery', count: 2, via: undefined },
+        {
+          event: 'recovery-code.redeemed',
+          accountId: user.id,
+          address: '127.0.0.1',
+          cause: undefined,
+          count: undefined,
+          via: undefined,
+        },
+        {
+          event: 'password.changed',
+          accountId: user.id,
+          address: '127.0.0.1',
+          cause: undefined,
+          count: undefined,
+          via: undefined,
+        },
+        {
+          event: 'token.revoked',
+          accountId: user.id,
+          address: '127.0.0.1',
+          cause: 'recovery',
+          count: 2,
+          via: undefined,
+        },
       ],
     );
     const failed = events.filter((e) => e.event === 'recovery-code.failed');
@@ -76,7 +110,10 @@ eachEngine(__filename, (db) => {
 
   it('accepts the code in any case, with spaces or dashes anywhere', async () => {
     const user = await withCode();
-    const typed = ` ${user.code.replace(/-/g, ' ').toLowerCase().replace(/^(.{3})/, '$1-')} `;
+    const typed = ` ${user.code
+      .replace(/-/g, ' ')
+      .toLowerCase()
+      .replace(/^(.{3})/, '$1-')} `;
     const reply = await recover(user.login, typed, 'typed by hand');
     assert.equal(reply.status, 200, reply.text);
   });
@@ -151,7 +188,11 @@ eachEngine(__filename, (db) => {
       assert.equal(reply.body.error, 'Bad Request');
       assert.match(reply.body.message, /password/);
     }
-    const notBase64 = await api.post('/api/auth/recover', { handle: user.login, code: user.code, newPwd: 'not base64!' });
+    const notBase64 = await api.post('/api/auth/recover', {
+      handle: user.login,
+      code: user.code,
+      newPwd: 'not base64!',
+    });
     assert.equal(notBase64.status, 400);
     assert.equal((await me(user.token)).status, 200);
     assert.equal((await signIn(user.login, user.password)).status, 200);
@@ -179,7 +220,9 @@ eachEngine(__filename, (db) => {
 
   it('gives exactly one 200 for ten parallel redemptions of one code', async () => {
     const user = await withCode();
-    const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => recover(user.login, user.code, `parallel password ${i}`)));
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => recover(user.login, user.code, `parallel password ${i}`)),
+    );
     const won = replies.filter((r) => r.status === 200);
     assert.equal(won.length, 1, replies.map((r) => r.status).join(','));
     for (const lost of replies.filter((r) => r.status !== 200)) assert.deepEqual(lost.body, REFUSED);
@@ -208,7 +251,10 @@ eachEngine(__filename, (db) => {
     for (let i = 0; i < MAX_FAILURES; i++) {
       assert.equal((await recover(user.login, 'AAAA-AAAA-AAAA-AAAA-AAAA-AAAA', 'guess')).status, 401);
     }
-    for (const reply of [await recover(user.login, user.code, 'right code now'), await signIn(user.login, user.password)]) {
+    for (const reply of [
+      await recover(user.login, user.code, 'right code now'),
+      await signIn(user.login, user.password),
+    ]) {
       assert.equal(reply.status, 429);
       assert.equal(reply.body.status, 'error');
       assert.ok(Number(reply.headers.get('retry-after')) > 0);
@@ -230,8 +276,14 @@ eachEngine(__filename, (db) => {
       // Registration and sign-in spend the address's budget...
       assert.equal((await http.post('/register', { login, password: 'secret-password' })).status, 200);
       assert.equal((await http.post('/auth', { login, password: 'secret-password' })).status, 200);
-      assert.equal((await http.post('/api/auth/recover', { handle: login, code: 'x', newPwd: b64('new password') })).status, 401);
-      assert.equal((await http.post('/api/auth/recover', { handle: login, code: 'x', newPwd: b64('new password') })).status, 401);
+      assert.equal(
+        (await http.post('/api/auth/recover', { handle: login, code: 'x', newPwd: b64('new password') })).status,
+        401,
+      );
+      assert.equal(
+        (await http.post('/api/auth/recover', { handle: login, code: 'x', newPwd: b64('new password') })).status,
+        401,
+      );
       // ...and recovery shares it.
       const over = await http.post('/api/auth/recover', { handle: login, code: 'x', newPwd: b64('new password') });
       assert.equal(over.status, 429);

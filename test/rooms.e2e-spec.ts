@@ -90,7 +90,13 @@ describe('socket.io rooms and revocations across instances (REDIS_URL)', () => {
       redis = await PrivateRedis.start();
     });
     after(closeSockets);
-    const env = () => ({ REDIS_URL: redis.url, REDIS_PREFIX: prefix, TOKEN_SWEEP_INTERVAL: SLOW_SWEEP, HOST: '127.0.0.1', METRICS_PORT: '0' });
+    const env = () => ({
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: prefix,
+      TOKEN_SWEEP_INTERVAL: SLOW_SWEEP,
+      HOST: '127.0.0.1',
+      METRICS_PORT: '0',
+    });
     const a = appPerSuite(db, env, [ShoutModule]);
     const b = appPerSuite(db, env, [ShoutModule]);
     after(async () => {
@@ -158,7 +164,11 @@ describe('socket.io rooms and revocations across instances (REDIS_URL)', () => {
 
     const endingOthers: [how: string, path: string, body: (password: string) => object][] = [
       ['revoke-others', '/api/auth/sessions/revoke-others', (password) => ({ pwd: b64(password) })],
-      ['a password change', '/api/auth/password', (password) => ({ pwd: b64(password), newPwd: b64('fresh-shared-password') })],
+      [
+        'a password change',
+        '/api/auth/password',
+        (password) => ({ pwd: b64(password), newPwd: b64('fresh-shared-password') }),
+      ],
     ];
     for (const [how, path, body] of endingOthers) {
       it(`does the same for the other sessions ended on one instance by ${how}, keeping the caller on both`, async () => {
@@ -180,11 +190,18 @@ describe('socket.io rooms and revocations across instances (REDIS_URL)', () => {
       assert.equal((await apiB.get('/api/auth/me', { Authentication: token })).status, 200);
       const onA = watch(await open(a().url, token));
       const onB = watch(await open(b().url, token));
-      const run = await runCli(['revoke-tokens', login], { DATABASE_URL: db().url, REDIS_URL: redis.url, REDIS_PREFIX: prefix });
+      const run = await runCli(['revoke-tokens', login], {
+        DATABASE_URL: db().url,
+        REDIS_URL: redis.url,
+        REDIS_PREFIX: prefix,
+      });
       assertSucceeded(run);
       const refused = await refusedAt(b().url, token, 2_000);
       assert.ok(refused - run.endedAt <= REFUSED_WITHIN_MS, `refused on B after ${refused - run.endedAt} ms`);
-      for (const [name, socket] of [['A', onA], ['B', onB]] as const) {
+      for (const [name, socket] of [
+        ['A', onA],
+        ['B', onB],
+      ] as const) {
         const dropped = await socket.disconnectedAt(2_000);
         assert.ok(dropped - run.endedAt <= DROPPED_WITHIN_MS, `dropped on ${name} after ${dropped - run.endedAt} ms`);
       }
@@ -236,7 +253,11 @@ describe('socket.io rooms and revocations across instances (REDIS_URL)', () => {
           await sender.timeout(2_000).emitWithAck('shout', `again ${attempt}`);
           payload = await heard;
         }
-        assert.match(String((payload as { text?: string } | null)?.text), /^again \d+$/, 'no room event reached B after Redis came back');
+        assert.match(
+          String((payload as { text?: string } | null)?.text),
+          /^again \d+$/,
+          'no room event reached B after Redis came back',
+        );
         assert.deepEqual((await apiA.get('/health')).body, { status: 'ok', database: 'up', redis: 'up' });
         assert.equal((await apiA.post('/api/auth/login', { handle: login, pwd: b64(password) })).status, 200);
       });

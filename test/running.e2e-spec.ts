@@ -103,7 +103,11 @@ describe('refusing a bad configuration', () => {
   ];
 
   for (const { env, variable, dotEnv } of cases) {
-    const label = dotEnv ? `${dotEnv.trim()} in .env` : Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ');
+    const label = dotEnv
+      ? `${dotEnv.trim()} in .env`
+      : Object.entries(env)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ');
     it(`exits 1 with one line naming the variable for ${label}`, TEST_TIMEOUT, async () => {
       await inTempDir(async (dir) => {
         if (dotEnv) writeFileSync(join(dir, '.env'), dotEnv);
@@ -184,45 +188,71 @@ eachEngine(__filename, (db) => {
         .map((h) => h.trim().toLowerCase())
         .sort();
 
-    it('lets a listed origin preflight every endpoint with the three token and body headers', TEST_TIMEOUT, async () => {
-      for (const path of ['/api/auth/login', '/api/auth/register', '/api/auth/invalidate', '/api/auth/me', '/register', '/auth', '/health']) {
-        const reply = await preflight(listed().url, ORIGIN, path);
-        assert.ok(reply.status === 204 || reply.status === 200, `${path}: ${reply.status}`);
-        assert.equal(reply.headers.get('access-control-allow-origin'), ORIGIN, path);
-        assert.deepEqual(allowedHeaders(reply), ['authentication', 'authorization', 'content-type'], path);
-        assert.match(reply.headers.get('access-control-allow-methods') ?? '', /POST/, path);
-      }
-      const second = await preflight(listed().url, 'https://other.example.com');
-      assert.equal(second.headers.get('access-control-allow-origin'), 'https://other.example.com');
-    });
+    it(
+      'lets a listed origin preflight every endpoint with the three token and body headers',
+      TEST_TIMEOUT,
+      async () => {
+        for (const path of [
+          '/api/auth/login',
+          '/api/auth/register',
+          '/api/auth/invalidate',
+          '/api/auth/me',
+          '/register',
+          '/auth',
+          '/health',
+        ]) {
+          const reply = await preflight(listed().url, ORIGIN, path);
+          assert.ok(reply.status === 204 || reply.status === 200, `${path}: ${reply.status}`);
+          assert.equal(reply.headers.get('access-control-allow-origin'), ORIGIN, path);
+          assert.deepEqual(allowedHeaders(reply), ['authentication', 'authorization', 'content-type'], path);
+          assert.match(reply.headers.get('access-control-allow-methods') ?? '', /POST/, path);
+        }
+        const second = await preflight(listed().url, 'https://other.example.com');
+        assert.equal(second.headers.get('access-control-allow-origin'), 'https://other.example.com');
+      },
+    );
 
-    it('puts Access-Control-Allow-Origin on the actual responses of a listed origin, errors included', TEST_TIMEOUT, async () => {
-      const api = client(() => listed().url);
-      const headers = { Origin: ORIGIN };
-      const handle = uniqueLogin('Cors');
-      const reg = await api.post('/api/auth/register', { handle, pwd: b64('secret12') }, headers);
-      assert.equal(reg.status, 200);
-      const replies = [
-        reg,
-        await api.post('/api/auth/login', { handle, pwd: 'not base64!' }, headers),
-        await api.post('/api/auth/login', { handle, pwd: b64('wrong-password') }, headers),
-        await api.raw('POST', '/api/auth/login', '{"handle":', { ...headers, 'Content-Type': 'application/json' }),
-        await api.get('/api/auth/me', { ...headers, Authentication: reg.body.token }),
-        await api.get('/api/auth/me', headers),
-        await api.get('/nowhere', headers),
-      ];
-      assert.deepEqual(
-        replies.map((r) => r.status),
-        [200, 400, 401, 400, 200, 401, 404],
-      );
-      for (const reply of replies) assert.equal(reply.headers.get('access-control-allow-origin'), ORIGIN, `${reply.status} ${reply.text}`);
-    });
+    it(
+      'puts Access-Control-Allow-Origin on the actual responses of a listed origin, errors included',
+      TEST_TIMEOUT,
+      async () => {
+        const api = client(() => listed().url);
+        const headers = { Origin: ORIGIN };
+        const handle = uniqueLogin('Cors');
+        const reg = await api.post('/api/auth/register', { handle, pwd: b64('secret12') }, headers);
+        assert.equal(reg.status, 200);
+        const replies = [
+          reg,
+          await api.post('/api/auth/login', { handle, pwd: 'not base64!' }, headers),
+          await api.post('/api/auth/login', { handle, pwd: b64('wrong-password') }, headers),
+          await api.raw('POST', '/api/auth/login', '{"handle":', { ...headers, 'Content-Type': 'application/json' }),
+          await api.get('/api/auth/me', { ...headers, Authentication: reg.body.token }),
+          await api.get('/api/auth/me', headers),
+          await api.get('/nowhere', headers),
+        ];
+        assert.deepEqual(
+          replies.map((r) => r.status),
+          [200, 400, 401, 400, 200, 401, 404],
+        );
+        for (const reply of replies)
+          assert.equal(reply.headers.get('access-control-allow-origin'), ORIGIN, `${reply.status} ${reply.text}`);
+      },
+    );
 
     it('gives an origin that is not listed no Access-Control-Allow-Origin', TEST_TIMEOUT, async () => {
-      for (const origin of ['https://evil.example.com', 'http://app.example.com', 'https://app.example.com:8443', 'null']) {
+      for (const origin of [
+        'https://evil.example.com',
+        'http://app.example.com',
+        'https://app.example.com:8443',
+        'null',
+      ]) {
         const pre = await preflight(listed().url, origin);
         assert.equal(pre.headers.get('access-control-allow-origin'), null, origin);
-        const actual = await client(() => listed().url).post('/api/auth/login', { handle: 'nobody', pwd: '!' }, { Origin: origin });
+        const actual = await client(() => listed().url).post(
+          '/api/auth/login',
+          { handle: 'nobody', pwd: '!' },
+          { Origin: origin },
+        );
         assert.equal(actual.status, 400);
         assert.equal(actual.headers.get('access-control-allow-origin'), null, origin);
       }
@@ -236,7 +266,11 @@ eachEngine(__filename, (db) => {
         assert.ok(pre.status === 204 || pre.status === 200, String(pre.status));
         assert.ok([origin, '*'].includes(pre.headers.get('access-control-allow-origin') ?? ''), origin);
         assert.deepEqual(allowedHeaders(pre), ['authentication', 'authorization', 'content-type']);
-        const actual = await client(() => any().url).post('/api/auth/login', { handle: 'nobody', pwd: '!' }, { Origin: origin });
+        const actual = await client(() => any().url).post(
+          '/api/auth/login',
+          { handle: 'nobody', pwd: '!' },
+          { Origin: origin },
+        );
         assert.equal(actual.status, 400);
         assert.ok([origin, '*'].includes(actual.headers.get('access-control-allow-origin') ?? ''), origin);
       }
@@ -280,7 +314,11 @@ eachEngine(__filename, (db) => {
         assert.equal(down.status, 503);
         assert.deepEqual(down.body, { status: 'error', database: 'down', redis: 'off' });
         for (const token of [unchecked, checked]) {
-          const forms: Record<string, string>[] = [{ Authentication: token }, { Authentication: `Bearer ${token}` }, { Authorization: `Bearer ${token}` }];
+          const forms: Record<string, string>[] = [
+            { Authentication: token },
+            { Authentication: `Bearer ${token}` },
+            { Authorization: `Bearer ${token}` },
+          ];
           for (const headers of forms) {
             const me = await api.get('/api/auth/me', headers);
             assert.equal(me.status, 503, JSON.stringify(me.body));
@@ -296,7 +334,8 @@ eachEngine(__filename, (db) => {
         assert.equal(birdSignIn.status, 503);
         assert.equal(birdSignIn.body.status, 'error');
         assert.ok(Date.now() - started < 15_000, 'answers came fast, not after hanging');
-        for (const reply of [down, signIn, birdSignIn]) assert.doesNotMatch(reply.text, /\bat \S+:\d+|DataSource|TypeORM/i);
+        for (const reply of [down, signIn, birdSignIn])
+          assert.doesNotMatch(reply.text, /\bat \S+:\d+|DataSource|TypeORM/i);
 
         // The database comes back: the same process serves again.
         await dataSource.initialize();
@@ -328,29 +367,52 @@ eachEngine(__filename, (db) => {
         await api.get('/api/auth/me', { Authentication: token }),
         await api.get('/api/auth/me'),
         await api.raw('POST', '/auth', 'login=x', { 'Content-Type': 'application/x-www-form-urlencoded' }),
-        await api.raw('POST', '/auth', JSON.stringify({ login, password: 'x'.repeat(70_000) }), { 'Content-Type': 'application/json' }),
-        await request(running().url, 'OPTIONS', '/api/auth/login', { headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST' } }),
+        await api.raw('POST', '/auth', JSON.stringify({ login, password: 'x'.repeat(70_000) }), {
+          'Content-Type': 'application/json',
+        }),
+        await request(running().url, 'OPTIONS', '/api/auth/login', {
+          headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST' },
+        }),
       ];
       assert.deepEqual(
         replies.map((r) => r.status),
         [200, 404, 404, 409, 400, 200, 401, 200, 200, 401, replies[10].status, 413, 204],
       );
       assert.ok([400, 415].includes(replies[10].status));
-      for (const reply of replies) assert.equal(reply.headers.get('x-powered-by'), null, `${reply.status} ${reply.text}`);
+      for (const reply of replies)
+        assert.equal(reply.headers.get('x-powered-by'), null, `${reply.status} ${reply.text}`);
     });
 
     it('answers an unknown path with 404 in the dialect of the path, without a stack trace', TEST_TIMEOUT, async () => {
       const api = client(() => running().url);
-      const classic = [await api.get('/nowhere'), await api.post('/nowhere', {}), await api.get('/register'), await api.get('/auth/extra')];
+      const classic = [
+        await api.get('/nowhere'),
+        await api.post('/nowhere', {}),
+        await api.get('/register'),
+        await api.get('/auth/extra'),
+      ];
       for (const reply of classic) {
         assert.equal(reply.status, 404);
-        assert.deepEqual(Object.keys(reply.body).filter((k) => k !== 'message'), ['error']);
+        assert.deepEqual(
+          Object.keys(reply.body).filter((k) => k !== 'message'),
+          ['error'],
+        );
         assert.equal(reply.body.error, 'Not Found');
       }
-      const bird = [await api.get('/api/nowhere'), await api.post('/api/auth/nowhere', {}), await api.get('/api/auth/login'), await api.get('/health/extra')];
+      const bird = [
+        await api.get('/api/nowhere'),
+        await api.post('/api/auth/nowhere', {}),
+        await api.get('/api/auth/login'),
+        await api.get('/health/extra'),
+      ];
       for (const reply of bird) {
         assert.equal(reply.status, 404);
-        assert.deepEqual(Object.keys(reply.body).filter((k) => k !== 'message').sort(), ['error', 'status']);
+        assert.deepEqual(
+          Object.keys(reply.body)
+            .filter((k) => k !== 'message')
+            .sort(),
+          ['error', 'status'],
+        );
         assert.deepEqual([reply.body.status, reply.body.error], ['error', 'Not Found']);
       }
       for (const reply of [...classic, ...bird]) {

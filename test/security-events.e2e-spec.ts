@@ -39,12 +39,18 @@ const A = '127.0.0.7';
 
 eachEngine(__filename, (db) => {
   const clock = new OffsetClock();
-  const app = appPerSuite(db, { LOGIN_MAX_FAILURES: '2', TOKEN_TTL: '1h', TOKEN_SWEEP_INTERVAL: '0.2s' }, [ListenersModule], { clock });
+  const app = appPerSuite(
+    db,
+    { LOGIN_MAX_FAILURES: '2', TOKEN_TTL: '1h', TOKEN_SWEEP_INTERVAL: '0.2s' },
+    [ListenersModule],
+    { clock },
+  );
   const api = client(() => app().url);
-  const from = (path: string, body: unknown, headers: Record<string, string> = {}) => postFrom(A, app().url, path, body, headers);
+  const from = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    postFrom(A, app().url, path, body, headers);
   const eventsOf = (login: string) => app().events.filter((e) => e.login === login);
 
-  it('records each step of an account\'s life, with the client address, and never a secret', async () => {
+  it("records each step of an account's life, with the client address, and never a secret", async () => {
     const handle = uniqueLogin('ev');
     const pwd = 'secret-password';
     const started = Date.now();
@@ -55,13 +61,30 @@ eachEngine(__filename, (db) => {
     const fifth = (await from('/api/auth/login', { handle, pwd: b64(pwd) })).body.token as string;
     assert.equal((await from('/api/auth/login', { handle, pwd: b64('wrong-password') })).status, 401);
     assert.equal((await from('/api/auth/invalidate', { token: second }, { Authentication: token })).status, 200);
-    const sessions = (await api.get('/api/auth/sessions', { Authentication: token })).body.sessions as { id: string; current: boolean }[];
-    assert.equal((await from('/api/auth/sessions/revoke', { id: sessions.find((s) => !s.current)!.id }, { Authentication: token })).status, 200);
-    assert.equal((await from('/api/auth/sessions/revoke-others', { pwd: b64(pwd) }, { Authentication: third })).status, 200);
-    const changed = await from('/api/auth/password', { pwd: b64(pwd), newPwd: b64('fresh-password') }, { Authentication: third });
+    const sessions = (await api.get('/api/auth/sessions', { Authentication: token })).body.sessions as {
+      id: string;
+      current: boolean;
+    }[];
+    assert.equal(
+      (await from('/api/auth/sessions/revoke', { id: sessions.find((s) => !s.current)!.id }, { Authentication: token }))
+        .status,
+      200,
+    );
+    assert.equal(
+      (await from('/api/auth/sessions/revoke-others', { pwd: b64(pwd) }, { Authentication: third })).status,
+      200,
+    );
+    const changed = await from(
+      '/api/auth/password',
+      { pwd: b64(pwd), newPwd: b64('fresh-password') },
+      { Authentication: third },
+    );
     assert.deepEqual(changed.body, { status: 'ok', revoked: 0 });
     const next = (await from('/api/auth/login', { handle, pwd: b64('fresh-password') })).body.token as string;
-    assert.equal((await from('/api/auth/delete', { pwd: b64('fresh-password') }, { Authentication: next })).status, 200);
+    assert.equal(
+      (await from('/api/auth/delete', { pwd: b64('fresh-password') }, { Authentication: next })).status,
+      200,
+    );
     assert.ok(Date.now() - started < 5_000, 'listeners that throw or hang delayed nothing');
 
     const seen = eventsOf(handle).map((e) => [e.event, e.cause ?? null, e.count ?? null]);
@@ -89,7 +112,19 @@ eachEngine(__filename, (db) => {
       assert.equal(event.via, undefined);
     }
     const text = JSON.stringify(app().events);
-    for (const secret of [pwd, 'fresh-password', b64(pwd), token, second, third, fourth, fifth, next, hashToken(token), hashToken(next)]) {
+    for (const secret of [
+      pwd,
+      'fresh-password',
+      b64(pwd),
+      token,
+      second,
+      third,
+      fourth,
+      fifth,
+      next,
+      hashToken(token),
+      hashToken(next),
+    ]) {
       assert.ok(!text.includes(secret), 'an event holds a secret');
     }
     const hashes = (await db().sql('SELECT password_hash FROM accounts')) as { password_hash: string }[];
@@ -106,7 +141,10 @@ eachEngine(__filename, (db) => {
     await sleep(100);
     const mine = delivered.filter((e) => e.login === handle);
     assert.equal(mine.length, 3);
-    assert.deepEqual(mine, eventsOf(handle).filter((e) => e.event === 'sign-in.succeeded'));
+    assert.deepEqual(
+      mine,
+      eventsOf(handle).filter((e) => e.event === 'sign-in.succeeded'),
+    );
   });
 
   it('names the account in a failed sign-in when it exists, and records each 429 of the lockout', async () => {
@@ -118,9 +156,16 @@ eachEngine(__filename, (db) => {
     const accountId = events.find((e) => e.event === 'account.registered')!.accountId;
     assert.deepEqual(
       events.filter((e) => e.event.startsWith('sign-in.') && e.address === A).map((e) => [e.event, e.accountId]),
-      [['sign-in.failed', accountId], ['sign-in.failed', accountId], ['sign-in.locked-out', accountId]],
+      [
+        ['sign-in.failed', accountId],
+        ['sign-in.failed', accountId],
+        ['sign-in.locked-out', accountId],
+      ],
     );
-    assert.deepEqual(eventsOf(ghost).map((e) => [e.event, e.accountId]), [['sign-in.failed', null]]);
+    assert.deepEqual(
+      eventsOf(ghost).map((e) => [e.event, e.accountId]),
+      [['sign-in.failed', null]],
+    );
   });
 
   it('records the background deletion of expired tokens as token.revoked with cause expiry', async () => {

@@ -8,7 +8,8 @@ import { b64, client, uniqueLogin } from './support/http';
 import { dropped as droppedWithin, openSocket } from './support/sockets';
 
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0';
-const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const CHROME =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 eachEngine(__filename, (db) => {
@@ -16,11 +17,23 @@ eachEngine(__filename, (db) => {
   const api = client(() => running().url);
   const auth = (token: string) => ({ Authentication: token });
   const signIn = (handle: string, password: string, from = '127.0.0.1', userAgent?: string) =>
-    postFrom(from, running().url, '/api/auth/login', { handle, pwd: b64(password) }, userAgent ? { 'user-agent': userAgent } : {});
+    postFrom(
+      from,
+      running().url,
+      '/api/auth/login',
+      { handle, pwd: b64(password) },
+      userAgent ? { 'user-agent': userAgent } : {},
+    );
 
   it('lists the live sessions newest first, the caller marked, with client, address and times', async () => {
     const handle = uniqueLogin('sess');
-    const registered = await postFrom('127.0.0.2', running().url, '/api/auth/register', { handle, pwd: b64('secret-password') }, { 'user-agent': CHROME });
+    const registered = await postFrom(
+      '127.0.0.2',
+      running().url,
+      '/api/auth/register',
+      { handle, pwd: b64('secret-password') },
+      { 'user-agent': CHROME },
+    );
     assert.equal(registered.status, 200);
     const firefox = await signIn(handle, 'secret-password', '127.0.0.3', FIREFOX);
     const bare = await postFrom('127.0.0.4', running().url, '/auth', { login: handle, password: 'secret-password' });
@@ -30,7 +43,15 @@ eachEngine(__filename, (db) => {
     assert.equal(reply.body.status, 'ok');
     assert.equal(reply.body.total, 3);
     const [newest, middle, oldest] = reply.body.sessions;
-    assert.deepEqual(Object.keys(newest).sort(), ['address', 'client', 'createdAt', 'current', 'expiresAt', 'id', 'lastUsedAt']);
+    assert.deepEqual(Object.keys(newest).sort(), [
+      'address',
+      'client',
+      'createdAt',
+      'current',
+      'expiresAt',
+      'id',
+      'lastUsedAt',
+    ]);
     assert.deepEqual([newest.current, middle.current, oldest.current], [false, true, false]);
     assert.deepEqual([newest.client, middle.client, oldest.client], [null, 'Firefox on Linux', 'Chrome on Windows']);
     assert.deepEqual([newest.address, middle.address, oldest.address], ['127.0.0.4', '127.0.0.3', '127.0.0.2']);
@@ -38,16 +59,23 @@ eachEngine(__filename, (db) => {
       assert.match(s.createdAt, ISO);
       assert.match(s.expiresAt, ISO);
       assert.match(s.id, /^[A-Za-z0-9_-]{22}$/);
-      assert.ok(!JSON.stringify(s).includes(bare.body.token) && !JSON.stringify(s).includes(hashToken(bare.body.token)));
+      assert.ok(
+        !JSON.stringify(s).includes(bare.body.token) && !JSON.stringify(s).includes(hashToken(bare.body.token)),
+      );
     }
-    assert.ok(Date.parse(middle.lastUsedAt) >= before - 60_000 && Date.parse(middle.lastUsedAt) <= Date.now() + 1000, middle.lastUsedAt);
+    assert.ok(
+      Date.parse(middle.lastUsedAt) >= before - 60_000 && Date.parse(middle.lastUsedAt) <= Date.now() + 1000,
+      middle.lastUsedAt,
+    );
     assert.equal(oldest.lastUsedAt, null, 'registration token never used');
     assert.ok(Date.parse(newest.createdAt) >= Date.parse(middle.createdAt));
   });
 
   it('shows null client and address for a token issued before sessions were recorded', async () => {
     const { login, token } = await api.account();
-    const [{ id: accountId }] = (await db().sql('SELECT id FROM accounts WHERE login = ?', [login])) as { id: number }[];
+    const [{ id: accountId }] = (await db().sql('SELECT id FROM accounts WHERE login = ?', [login])) as {
+      id: number;
+    }[];
     // A row as the schema before sessions wrote it: no client, no address.
     const old = 'old-style-token-'.padEnd(43, 'x');
     const now = Date.now();
@@ -58,33 +86,44 @@ eachEngine(__filename, (db) => {
     assert.equal((await api.get('/api/auth/me', auth(old))).status, 200, 'the old token keeps working');
     const reply = await api.get('/api/auth/sessions', auth(token));
     const legacy = reply.body.sessions.find((s: { id: string }) => s.id === 'legacy-public-id-000001');
-    assert.deepEqual({ client: legacy.client, address: legacy.address, current: legacy.current }, { client: null, address: null, current: false });
+    assert.deepEqual(
+      { client: legacy.client, address: legacy.address, current: legacy.current },
+      { client: null, address: null, current: false },
+    );
     assert.equal((await api.post('/api/auth/sessions/revoke', { id: legacy.id }, auth(token))).status, 200);
     assert.equal((await api.get('/api/auth/me', auth(old))).status, 401);
   });
 
   it('counts every live session but lists at most 100', async () => {
     const { login, token } = await api.account();
-    const [{ id: accountId }] = (await db().sql('SELECT id FROM accounts WHERE login = ?', [login])) as { id: number }[];
+    const [{ id: accountId }] = (await db().sql('SELECT id FROM accounts WHERE login = ?', [login])) as {
+      id: number;
+    }[];
     const now = Date.now();
     for (let i = 0; i < 105; i++) {
-      await db().sql('INSERT INTO tokens (token_hash, public_id, account_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)', [
-        hashToken(`bulk-${login}-${i}`),
-        `bulk${i}x${process.pid}`.padEnd(22, 'q').slice(0, 22),
-        accountId,
-        now - 10_000 - i,
-        now + 3_600_000,
-      ]);
+      await db().sql(
+        'INSERT INTO tokens (token_hash, public_id, account_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+        [
+          hashToken(`bulk-${login}-${i}`),
+          `bulk${i}x${process.pid}`.padEnd(22, 'q').slice(0, 22),
+          accountId,
+          now - 10_000 - i,
+          now + 3_600_000,
+        ],
+      );
     }
     // One expired row is not live.
-    await db().sql('INSERT INTO tokens (token_hash, public_id, account_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)', [hashToken(`gone-${login}`), `gone${process.pid}`.padEnd(22, 'g'), accountId, now - 20_000, now - 1]);
+    await db().sql(
+      'INSERT INTO tokens (token_hash, public_id, account_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+      [hashToken(`gone-${login}`), `gone${process.pid}`.padEnd(22, 'g'), accountId, now - 20_000, now - 1],
+    );
     const reply = await api.get('/api/auth/sessions', auth(token));
     assert.equal(reply.body.total, 106);
     assert.equal(reply.body.sessions.length, 100);
     assert.equal(reply.body.sessions[0].current, true, 'the newest (the caller) comes first');
   });
 
-  it('revokes one session by id and drops its sockets at once; 404 for another account\'s or an unknown id', async () => {
+  it("revokes one session by id and drops its sockets at once; 404 for another account's or an unknown id", async () => {
     const handle = uniqueLogin('rev');
     const first = (await api.post('/api/auth/register', { handle, pwd: b64('secret-password') })).body.token as string;
     const second = (await signIn(handle, 'secret-password')).body.token as string;
@@ -108,11 +147,18 @@ eachEngine(__filename, (db) => {
   it('ends every other session with the password, sockets dropped, the caller kept', async () => {
     const handle = uniqueLogin('others');
     const caller = (await api.post('/api/auth/register', { handle, pwd: b64('secret-password') })).body.token as string;
-    const others = [(await signIn(handle, 'secret-password')).body.token, (await signIn(handle, 'secret-password')).body.token] as string[];
+    const others = [
+      (await signIn(handle, 'secret-password')).body.token,
+      (await signIn(handle, 'secret-password')).body.token,
+    ] as string[];
     const sockets = await Promise.all(others.map((t) => openSocket(running().url, t)));
     const mine = await openSocket(running().url, caller);
-    assert.equal((await api.post('/api/auth/sessions/revoke-others', { pwd: b64('wrong-password') }, auth(caller))).status, 403);
-    for (const t of others) assert.equal((await api.get('/api/auth/me', auth(t))).status, 200, 'a wrong password changes nothing');
+    assert.equal(
+      (await api.post('/api/auth/sessions/revoke-others', { pwd: b64('wrong-password') }, auth(caller))).status,
+      403,
+    );
+    for (const t of others)
+      assert.equal((await api.get('/api/auth/me', auth(t))).status, 200, 'a wrong password changes nothing');
     const drops = sockets.map((s) => droppedWithin(s, 1000));
     const reply = await api.post('/api/auth/sessions/revoke-others', { pwd: b64('secret-password') }, auth(caller));
     assert.deepEqual([reply.status, reply.body], [200, { status: 'ok', revoked: 2 }]);
@@ -123,14 +169,30 @@ eachEngine(__filename, (db) => {
     mine.close();
     const list = await api.get('/api/auth/sessions', auth(caller));
     assert.equal(list.body.total, 1);
-    assert.deepEqual((await api.post('/api/auth/sessions/revoke-others', { pwd: b64('secret-password') }, auth(caller))).body, { status: 'ok', revoked: 0 });
+    assert.deepEqual(
+      (await api.post('/api/auth/sessions/revoke-others', { pwd: b64('secret-password') }, auth(caller))).body,
+      { status: 'ok', revoked: 0 },
+    );
   });
 
   it('answers 401 without or with a bad token before looking at the body', async () => {
-    for (const [method, path] of [['GET', '/api/auth/sessions'], ['POST', '/api/auth/sessions/revoke'], ['POST', '/api/auth/sessions/revoke-others'], ['POST', '/api/auth/password'], ['POST', '/api/auth/delete']]) {
+    for (const [method, path] of [
+      ['GET', '/api/auth/sessions'],
+      ['POST', '/api/auth/sessions/revoke'],
+      ['POST', '/api/auth/sessions/revoke-others'],
+      ['POST', '/api/auth/password'],
+      ['POST', '/api/auth/delete'],
+    ]) {
       for (const headers of [{}, { Authentication: 'not-a-token' }] as Record<string, string>[]) {
-        const reply = method === 'GET' ? await api.get(path, headers) : await api.raw('POST', path, '{"pwd":7,"extra":[]}', { 'content-type': 'application/json', ...headers });
-        assert.deepEqual([reply.status, reply.body.status, reply.body.error], [401, 'error', 'Unauthorized'], `${method} ${path}`);
+        const reply =
+          method === 'GET'
+            ? await api.get(path, headers)
+            : await api.raw('POST', path, '{"pwd":7,"extra":[]}', { 'content-type': 'application/json', ...headers });
+        assert.deepEqual(
+          [reply.status, reply.body.status, reply.body.error],
+          [401, 'error', 'Unauthorized'],
+          `${method} ${path}`,
+        );
       }
     }
   });

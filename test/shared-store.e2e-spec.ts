@@ -74,7 +74,9 @@ function pairPerSuite(db: () => TestDatabase, env: Env): () => Pair {
 /** How many accounts have this login, and how many tokens they hold. */
 async function rowsOf(db: TestDatabase, login: string): Promise<{ accounts: number; tokens: number }> {
   const key = login.toLowerCase();
-  const [accounts] = (await db.sql('SELECT COUNT(*) AS n FROM accounts WHERE login_key = ?', [key])) as { n: number | string }[];
+  const [accounts] = (await db.sql('SELECT COUNT(*) AS n FROM accounts WHERE login_key = ?', [key])) as {
+    n: number | string;
+  }[];
   const [tokens] = (await db.sql(
     'SELECT COUNT(*) AS n FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE a.login_key = ?',
     [key],
@@ -85,7 +87,10 @@ async function rowsOf(db: TestDatabase, login: string): Promise<{ accounts: numb
 function assertLimited(reply: AddressedReply, dialect: 'classic' | 'birdhouse', maxSeconds: number): void {
   assert.equal(reply.status, 429, JSON.stringify(reply.body));
   const retryAfter = Number(reply.headers['retry-after']);
-  assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= maxSeconds, `Retry-After ${reply.headers['retry-after']}`);
+  assert.ok(
+    Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= maxSeconds,
+    `Retry-After ${reply.headers['retry-after']}`,
+  );
   if (dialect === 'classic') assert.deepEqual(Object.keys(reply.body).sort(), ['error', 'message']);
   else assert.equal(reply.body.status, 'error');
   assert.equal(reply.body.error, 'Too Many Requests');
@@ -112,7 +117,11 @@ describe('several instances sharing Redis (REDIS_URL)', { skip: REDIS_SKIP }, ()
         const { login, password } = await client(() => a.url).account();
         for (let i = 0; i < 3; i++) assert.equal((await sign(FIRST, a, login, 'wrong-password')).status, 401);
         assertLimited(await sign(FIRST, b, login, password), 'classic', 15 * 60);
-        assertLimited(await postFrom(FIRST, b.url, '/api/auth/login', { handle: login, pwd: b64(password) }), 'birdhouse', 15 * 60);
+        assertLimited(
+          await postFrom(FIRST, b.url, '/api/auth/login', { handle: login, pwd: b64(password) }),
+          'birdhouse',
+          15 * 60,
+        );
         assertLimited(await sign(FIRST, a, login, password), 'classic', 15 * 60);
         // The owner, from another address, signs in on either instance.
         const fromSecond = await sign(SECOND, b, login, password);
@@ -133,11 +142,10 @@ describe('several instances sharing Redis (REDIS_URL)', { skip: REDIS_SKIP }, ()
       it('let no more than LOGIN_MAX_FAILURES guesses through a burst spread over both instances', async () => {
         const { a, b } = pair();
         const { login } = await client(() => a.url).account();
-        const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => sign(FOURTH, i % 2 ? a : b, login, `guess-${i}`)));
-        assert.deepEqual(
-          replies.map((r) => r.status).sort(),
-          [...Array(3).fill(401), ...Array(9).fill(429)],
+        const replies = await Promise.all(
+          Array.from({ length: 12 }, (_, i) => sign(FOURTH, i % 2 ? a : b, login, `guess-${i}`)),
         );
+        assert.deepEqual(replies.map((r) => r.status).sort(), [...Array(3).fill(401), ...Array(9).fill(429)]);
       });
     });
 
@@ -146,12 +154,17 @@ describe('several instances sharing Redis (REDIS_URL)', { skip: REDIS_SKIP }, ()
 
       it('share one RATE_LIMIT_PER_MINUTE budget across instances', async () => {
         const { a, b } = pair();
-        const attempt = (from: string, app: RunningApp) => postFrom(from, app.url, '/auth', { login: 'nobody', password: 'wrong-password' });
+        const attempt = (from: string, app: RunningApp) =>
+          postFrom(from, app.url, '/auth', { login: 'nobody', password: 'wrong-password' });
         for (const app of [a, b, a, b]) assert.equal((await attempt(FIRST, app)).status, 401);
         assertLimited(await attempt(FIRST, a), 'classic', 60);
         assertLimited(await attempt(FIRST, b), 'classic', 60);
         const handle = uniqueLogin('limited');
-        assertLimited(await postFrom(FIRST, b.url, '/api/auth/register', { handle, pwd: b64('secret-password') }), 'birdhouse', 60);
+        assertLimited(
+          await postFrom(FIRST, b.url, '/api/auth/register', { handle, pwd: b64('secret-password') }),
+          'birdhouse',
+          60,
+        );
         assert.equal((await rowsOf(db(), handle)).accounts, 0, 'the refused registration created nothing');
         // Another address has its own budget.
         assert.equal((await attempt(SECOND, b)).status, 401);
@@ -176,7 +189,10 @@ describe('several instances sharing Redis (REDIS_URL)', { skip: REDIS_SKIP }, ()
         const [goneA, goneB] = await Promise.all([watchA.disconnectedAt(10_000), watchB.disconnectedAt(10_000)]);
         assert.ok(Number.isFinite(goneB), 'the socket on the revoking instance was not dropped');
         assert.ok(Number.isFinite(goneA), 'the socket on the other instance was not dropped');
-        assert.ok(goneA - answeredAt <= DELIVERY_MS, `dropped ${goneA - answeredAt} ms after the revocation (sweep: every 15 s)`);
+        assert.ok(
+          goneA - answeredAt <= DELIVERY_MS,
+          `dropped ${goneA - answeredAt} ms after the revocation (sweep: every 15 s)`,
+        );
         assert.deepEqual(watchA.events, ['revoked:{"reason":"revoked"}', 'disconnect']);
         assert.deepEqual(watchB.events, ['revoked:{"reason":"revoked"}', 'disconnect']);
       });
@@ -186,10 +202,21 @@ describe('several instances sharing Redis (REDIS_URL)', { skip: REDIS_SKIP }, ()
         const { login, token } = await client(() => a.url).account();
         const socket = await connect(a.url, token);
         const watched = watch(socket);
-        const run = await runCli(['revoke-tokens', login], { DATABASE_URL: db().url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: pair().prefix });
-        assert.deepEqual(assertSucceeded(run).map((e) => e.event), ['token.revoked'], run.stderr);
+        const run = await runCli(['revoke-tokens', login], {
+          DATABASE_URL: db().url,
+          REDIS_URL: TEST_REDIS_URL,
+          REDIS_PREFIX: pair().prefix,
+        });
+        assert.deepEqual(
+          assertSucceeded(run).map((e) => e.event),
+          ['token.revoked'],
+          run.stderr,
+        );
         const gone = await watched.disconnectedAt(10_000);
-        assert.ok(gone - run.endedAt <= DELIVERY_MS, `dropped ${gone - run.endedAt} ms after the command ended (sweep: every 15 s)`);
+        assert.ok(
+          gone - run.endedAt <= DELIVERY_MS,
+          `dropped ${gone - run.endedAt} ms after the command ended (sweep: every 15 s)`,
+        );
         assert.deepEqual(watched.events, ['revoked:{"reason":"revoked"}', 'disconnect']);
       });
 
@@ -221,7 +248,11 @@ describe('several instances sharing Redis (REDIS_URL)', { skip: REDIS_SKIP }, ()
         try {
           const { login, token } = await client(() => running.url).account();
           const run = await runCli(['revoke-tokens', login], { DATABASE_URL: db().url, REDIS_URL: NO_REDIS });
-          assert.deepEqual(assertSucceeded(run).map((e) => e.event), ['token.revoked'], run.stderr);
+          assert.deepEqual(
+            assertSucceeded(run).map((e) => e.event),
+            ['token.revoked'],
+            run.stderr,
+          );
           await sleep(1_000); // this instance hears nothing: its cache entry lasts 750 ms
           assert.equal((await client(() => running.url).get('/api/auth/me', { Authentication: token })).status, 401);
         } finally {
@@ -281,8 +312,14 @@ describe('several instances sharing Redis (REDIS_URL)', { skip: REDIS_SKIP }, ()
         const limited = await startApp(db(), { ...env, REDIS_PREFIX: testPrefix(), RATE_LIMIT_PER_MINUTE: '10' });
         try {
           const login = uniqueLogin('NoRedis');
-          assertUnavailable(await postFrom(FIRST, limited.url, '/register', { login, password: 'secret-password' }), 'classic');
-          assertUnavailable(await postFrom(FIRST, limited.url, '/api/auth/register', { handle: login, pwd: b64('secret-password') }), 'birdhouse');
+          assertUnavailable(
+            await postFrom(FIRST, limited.url, '/register', { login, password: 'secret-password' }),
+            'classic',
+          );
+          assertUnavailable(
+            await postFrom(FIRST, limited.url, '/api/auth/register', { handle: login, pwd: b64('secret-password') }),
+            'birdhouse',
+          );
           assert.equal((await rowsOf(db(), login)).accounts, 0);
         } finally {
           await limited.close();

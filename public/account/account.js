@@ -75,7 +75,13 @@ function connectSocket(token) {
     if (reason === 'io server disconnect' && sessionStorage.getItem(KEY)) refresh();
   });
   // The server says why just before it drops a revoked or expired token's sockets.
-  socket.on('revoked', ({ reason }) => signedOut(reason === 'expired' ? 'Your session expired. Please sign in again.' : 'This session was ended elsewhere. Please sign in again.'));
+  socket.on('revoked', ({ reason }) =>
+    signedOut(
+      reason === 'expired'
+        ? 'Your session expired. Please sign in again.'
+        : 'This session was ended elsewhere. Please sign in again.',
+    ),
+  );
   socket.on('connect_error', (error) => {
     state('not connected');
     if (error.message === 'Unauthorized') signedOut('Your session has ended. Please sign in again.');
@@ -86,7 +92,12 @@ const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
 
 function sessionRow(session) {
   const row = document.createElement('tr');
-  for (const text of [session.client ?? 'Unknown client', session.address ?? '—', when(session.createdAt), when(session.lastUsedAt)]) {
+  for (const text of [
+    session.client ?? 'Unknown client',
+    session.address ?? '—',
+    when(session.createdAt),
+    when(session.lastUsedAt),
+  ]) {
     const cell = document.createElement('td');
     cell.textContent = text;
     row.append(cell);
@@ -98,7 +109,10 @@ function sessionRow(session) {
     const end = document.createElement('button');
     end.type = 'button';
     end.textContent = 'End session';
-    end.setAttribute('aria-label', `End session of ${session.client ?? 'unknown client'} signed in ${when(session.createdAt)}`);
+    end.setAttribute(
+      'aria-label',
+      `End session of ${session.client ?? 'unknown client'} signed in ${when(session.createdAt)}`,
+    );
     end.addEventListener('click', () => endSession(session.id));
     action.append(end);
   }
@@ -163,7 +177,10 @@ onSubmit('revoke-others', async () => {
 });
 
 onSubmit('change-password', async () => {
-  const reply = await call('POST', '/api/auth/password', { pwd: b64($('current-pwd').value), newPwd: b64($('new-pwd').value) });
+  const reply = await call('POST', '/api/auth/password', {
+    pwd: b64($('current-pwd').value),
+    newPwd: b64($('new-pwd').value),
+  });
   if (!reply) return;
   if (reply.status !== 200) return failed(reply, 'Could not change the password');
   say(`Password changed. ${reply.body.revoked} other session(s) ended.`);

@@ -172,13 +172,17 @@ export class AccountsService {
    * locked; false when it is (the row lock makes a lock committed meanwhile win).
    */
   async setPasswordHashUnlessLocked(manager: EntityManager, accountId: number, passwordHash: string): Promise<boolean> {
-    const { affected } = await manager.getRepository(Account).update({ id: accountId, lockedAt: IsNull() }, { passwordHash });
+    const { affected } = await manager
+      .getRepository(Account)
+      .update({ id: accountId, lockedAt: IsNull() }, { passwordHash });
     return affected === 1;
   }
 
   /** Whether the owner has locked the account, as the caller's transaction sees it now. */
   async isLocked(manager: EntityManager, accountId: number): Promise<boolean> {
-    const account = await manager.getRepository(Account).findOne({ select: { id: true, lockedAt: true }, where: { id: accountId } });
+    const account = await manager
+      .getRepository(Account)
+      .findOne({ select: { id: true, lockedAt: true }, where: { id: accountId } });
     return account?.lockedAt != null;
   }
 

@@ -10,7 +10,9 @@ describe('isCommonPassword', () => {
     assert.ok(list.length > COMMON_PASSWORD_COUNT);
     assert.equal(isCommonPassword(list[0]), true);
     assert.equal(isCommonPassword(list[COMMON_PASSWORD_COUNT - 1]), true);
-    const after = list.slice(COMMON_PASSWORD_COUNT).find((p) => !list.slice(0, COMMON_PASSWORD_COUNT).some((q) => q.toLowerCase() === p.toLowerCase()));
+    const after = list
+      .slice(COMMON_PASSWORD_COUNT)
+      .find((p) => !list.slice(0, COMMON_PASSWORD_COUNT).some((q) => q.toLowerCase() === p.toLowerCase()));
     assert.ok(after !== undefined);
     assert.equal(isCommonPassword(after), false, after);
   });

@@ -37,13 +37,36 @@ describe('checkIdentifier', () => {
   });
 
   it('refuses whitespace of every kind', () => {
-    for (const text of ['has space', ' lead', 'trail ', 'tab\there', 'new\nline', 'cr\rx', 'nbsp\u00a0x', 'ideo\u3000x', 'line\u2028sep', 'en\u2002space', 'ogham\u1680x']) {
+    for (const text of [
+      'has space',
+      ' lead',
+      'trail ',
+      'tab\there',
+      'new\nline',
+      'cr\rx',
+      'nbsp\u00a0x',
+      'ideo\u3000x',
+      'line\u2028sep',
+      'en\u2002space',
+      'ogham\u1680x',
+    ]) {
       assert.match(refused(text), /whitespace or control/, JSON.stringify(text));
     }
   });
 
   it('refuses control and format characters and NUL', () => {
-    for (const text of ['nul\u0000x', 'bell\u0007x', 'del\u007fx', 'c1\u0085x', 'zero\u200bwidth', 'zwj\u200dx', 'rtl\u202ex', 'bom\ufeffx', 'soft\u00adhyphen', 'private\ue000x']) {
+    for (const text of [
+      'nul\u0000x',
+      'bell\u0007x',
+      'del\u007fx',
+      'c1\u0085x',
+      'zero\u200bwidth',
+      'zwj\u200dx',
+      'rtl\u202ex',
+      'bom\ufeffx',
+      'soft\u00adhyphen',
+      'private\ue000x',
+    ]) {
       assert.equal(checkIdentifier(text).ok, false, JSON.stringify(text));
     }
   });

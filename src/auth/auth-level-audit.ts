@@ -37,8 +37,14 @@ export class AuthLevelAudit implements OnApplicationBootstrap {
         const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
         if (path === undefined) continue;
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-        const level = this.reflector.getAllAndOverride<AuthLevel | undefined>(AUTH_LEVEL, [handler, metatype as (...args: unknown[]) => unknown]);
-        const full = `/${[base, path].map((p) => p.replace(/^\/|\/$/g, '')).filter(Boolean).join('/')}`;
+        const level = this.reflector.getAllAndOverride<AuthLevel | undefined>(AUTH_LEVEL, [
+          handler,
+          metatype as (...args: unknown[]) => unknown,
+        ]);
+        const full = `/${[base, path]
+          .map((p) => p.replace(/^\/|\/$/g, ''))
+          .filter(Boolean)
+          .join('/')}`;
         found.push({ route: `${method} ${full}`, level, method, path: full, controller: metatype as Type, handler });
       }
     }

@@ -36,7 +36,12 @@ export class AuthService {
   }
 
   private recordRegistered(account: Account, origin: SignInOrigin): void {
-    this.events.record({ event: 'account.registered', accountId: account.id, login: account.login, address: origin.address });
+    this.events.record({
+      event: 'account.registered',
+      accountId: account.id,
+      login: account.login,
+      address: origin.address,
+    });
   }
 
   /** A new token for the account; the origin's address counts failures (section 9). */
@@ -63,10 +68,20 @@ export class AuthService {
       return this.tokens.issue(account.id, manager, origin);
     });
     if (token === null) {
-      this.events.record({ event: 'sign-in.failed', accountId: account.id, login: account.login, address: origin.address });
+      this.events.record({
+        event: 'sign-in.failed',
+        accountId: account.id,
+        login: account.login,
+        address: origin.address,
+      });
       throw new UnauthorizedException('wrong login or password');
     }
-    this.events.record({ event: 'sign-in.succeeded', accountId: account.id, login: account.login, address: origin.address });
+    this.events.record({
+      event: 'sign-in.succeeded',
+      accountId: account.id,
+      login: account.login,
+      address: origin.address,
+    });
     return token;
   }
 
@@ -74,7 +89,8 @@ export class AuthService {
     if (token === '' || token.length > 1024) throw new BadRequestException('token must be a non-empty string');
     const outcome = await this.tokens.revoke(token, session.accountId);
     if (outcome === 'forbidden') throw new ForbiddenException('the token belongs to another account');
-    if (outcome === 'revoked') recordRevoked(this.events, { accountId: session.accountId, login: session.login, address }, 'invalidate', 1);
+    if (outcome === 'revoked')
+      recordRevoked(this.events, { accountId: session.accountId, login: session.login, address }, 'invalidate', 1);
   }
 
   decodePwd(pwd: string): string {

@@ -32,7 +32,16 @@ describe('decodeBase64Password', () => {
   });
 
   it('refuses characters outside the alphabet, including whitespace', () => {
-    for (const value of ['!!!!!!!!', 'c2Vj cmV0MTI=', 'c2VjcmV0MTI=\n', ' c2VjcmV0MTI=', 'c2Vj\tcmV0', 'c2VjcmV0MTI.', 'c2Vj=cmV0MTI', 'ｃ2VjcmV0MTI=']) {
+    for (const value of [
+      '!!!!!!!!',
+      'c2Vj cmV0MTI=',
+      'c2VjcmV0MTI=\n',
+      ' c2VjcmV0MTI=',
+      'c2Vj\tcmV0',
+      'c2VjcmV0MTI.',
+      'c2Vj=cmV0MTI',
+      'ｃ2VjcmV0MTI=',
+    ]) {
       assert.equal(decodeBase64Password(value), null, JSON.stringify(value));
     }
   });
@@ -52,7 +61,14 @@ describe('decodeBase64Password', () => {
   });
 
   it('refuses bytes that are not UTF-8', () => {
-    for (const bytes of [[0xff], [0xc3], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0x61, 0x80, 0x62]]) {
+    for (const bytes of [
+      [0xff],
+      [0xc3],
+      [0xc0, 0x80],
+      [0xed, 0xa0, 0x80],
+      [0xf8, 0x88, 0x80, 0x80, 0x80],
+      [0x61, 0x80, 0x62],
+    ]) {
       const value = Buffer.from(bytes).toString('base64');
       assert.equal(decodeBase64Password(value), null, value);
       assert.equal(decodeBase64Password(value.replace(/=+$/, '')), null, value);

@@ -25,8 +25,14 @@ export class BirdhouseController {
   @UseGuards(SignInRateGuard)
   @ApiOkResponse({ type: TokenResponse, description: 'The account and its first token' })
   @Fails(409, 'The handle is taken')
-  async register(@Body() body: BirdhouseCredentialsDto, @Origin() origin: SignInOrigin): Promise<{ status: 'ok'; token: string }> {
-    return { status: 'ok', token: await this.auth.registerWithToken(body.handle, this.auth.decodePwd(body.pwd), origin) };
+  async register(
+    @Body() body: BirdhouseCredentialsDto,
+    @Origin() origin: SignInOrigin,
+  ): Promise<{ status: 'ok'; token: string }> {
+    return {
+      status: 'ok',
+      token: await this.auth.registerWithToken(body.handle, this.auth.decodePwd(body.pwd), origin),
+    };
   }
 
   @Post('login')

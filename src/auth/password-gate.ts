@@ -33,7 +33,8 @@ export class PasswordGate {
 
   async check(attempt: PasswordAttempt, verify: () => Promise<Account | null>): Promise<Account | null> {
     const event = async () => ({
-      accountId: typeof attempt.accountId === 'function' ? await attempt.accountId().catch(() => null) : attempt.accountId,
+      accountId:
+        typeof attempt.accountId === 'function' ? await attempt.accountId().catch(() => null) : attempt.accountId,
       login: attempt.login,
       address: attempt.address,
     });
@@ -41,7 +42,8 @@ export class PasswordGate {
     try {
       account = await this.limiter.attempt(attempt.accountKey, attempt.address, verify);
     } catch (error) {
-      if (error instanceof TooManyAttemptsException) this.events.record({ event: 'sign-in.locked-out', ...(await event()) });
+      if (error instanceof TooManyAttemptsException)
+        this.events.record({ event: 'sign-in.locked-out', ...(await event()) });
       throw error;
     }
     if (!account) this.events.record({ event: 'sign-in.failed', ...(await event()) });

@@ -14,7 +14,15 @@ describe('tokenFromHeaders', () => {
   });
 
   it('reads Bearer <token> from Authentication, in any case, after one or several spaces or tabs', () => {
-    for (const value of [`Bearer ${TOKEN}`, `bearer ${TOKEN}`, `BEARER ${TOKEN}`, `bEaReR ${TOKEN}`, `Bearer    ${TOKEN}`, `Bearer\t${TOKEN}`, `Bearer \t ${TOKEN} `]) {
+    for (const value of [
+      `Bearer ${TOKEN}`,
+      `bearer ${TOKEN}`,
+      `BEARER ${TOKEN}`,
+      `bEaReR ${TOKEN}`,
+      `Bearer    ${TOKEN}`,
+      `Bearer\t${TOKEN}`,
+      `Bearer \t ${TOKEN} `,
+    ]) {
       assert.deepEqual(tokenFromHeaders(value, undefined), token(TOKEN), JSON.stringify(value));
     }
   });
@@ -22,7 +30,15 @@ describe('tokenFromHeaders', () => {
   it('reads Authorization only in the Bearer form', () => {
     assert.deepEqual(tokenFromHeaders(undefined, `Bearer ${TOKEN}`), token(TOKEN));
     assert.deepEqual(tokenFromHeaders(undefined, `bearer   ${TOKEN}`), token(TOKEN));
-    for (const value of [TOKEN, `Basic ${TOKEN}`, `Token ${TOKEN}`, 'Bearer', 'Bearer ', `Bearer ${TOKEN} extra`, `Bearer${TOKEN}`]) {
+    for (const value of [
+      TOKEN,
+      `Basic ${TOKEN}`,
+      `Token ${TOKEN}`,
+      'Bearer',
+      'Bearer ',
+      `Bearer ${TOKEN} extra`,
+      `Bearer${TOKEN}`,
+    ]) {
       assert.deepEqual(tokenFromHeaders(undefined, value), MALFORMED, JSON.stringify(value));
     }
   });

@@ -77,7 +77,10 @@ describe('runCli', () => {
       deleteAccount: async (login) => ({ login, revoked: 1 }),
     };
     const outputs = [
-      [['recovery-code', 'Ann'], 'recovery code of Ann: ABCD-EFGH-IJKL-MNOP-QRST-UVWX\nsingle use, valid until 1970-01-01T01:00:00.000Z\n'],
+      [
+        ['recovery-code', 'Ann'],
+        'recovery code of Ann: ABCD-EFGH-IJKL-MNOP-QRST-UVWX\nsingle use, valid until 1970-01-01T01:00:00.000Z\n',
+      ],
       [['lock', 'new'], 'new locked; 2 tokens revoked\n'],
       [['lock', 'old'], 'old was already locked; 2 tokens revoked\n'],
       [['unlock', 'new'], 'new unlocked\n'],
@@ -122,11 +125,20 @@ describe('runCli', () => {
   });
 
   it('maps failures to one line and an exit status', async () => {
-    const failWith = (error: unknown) => run(['revoke-tokens', 'dave'], { revokeTokens: async () => Promise.reject(error) });
+    const failWith = (error: unknown) =>
+      run(['revoke-tokens', 'dave'], { revokeTokens: async () => Promise.reject(error) });
     const cases: [unknown, number, string][] = [
       [new OwnerError('no account with login "dave"'), 1, 'gatehouse: no account with login "dave"\n'],
-      [new ConfigError('PORT must be a whole number'), 2, 'gatehouse: invalid configuration: PORT must be a whole number\n'],
-      [new BadRequestException('password must be at least 6 characters'), 2, 'gatehouse: password must be at least 6 characters\n'],
+      [
+        new ConfigError('PORT must be a whole number'),
+        2,
+        'gatehouse: invalid configuration: PORT must be a whole number\n',
+      ],
+      [
+        new BadRequestException('password must be at least 6 characters'),
+        2,
+        'gatehouse: password must be at least 6 characters\n',
+      ],
       [
         Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
         1,

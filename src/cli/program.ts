@@ -97,7 +97,9 @@ function program(output: CliOutput, run: OwnerRunner): Command {
     .argument('<login>', LOGIN)
     .action(async (login: string) => {
       const result = await run((owner) => owner.lock(login));
-      line(`${result.login} ${result.changed ? 'locked' : 'was already locked'}; ${count(result.revoked, 'token')} revoked`);
+      line(
+        `${result.login} ${result.changed ? 'locked' : 'was already locked'}; ${count(result.revoked, 'token')} revoked`,
+      );
     });
 
   root

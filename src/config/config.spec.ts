@@ -15,7 +15,10 @@ function refuses(env: Env, variable: ConfigKey): ConfigError {
   } catch (error) {
     caught = error;
   }
-  assert.ok(caught instanceof ConfigError, `${JSON.stringify(env)} was accepted or threw something else: ${String(caught)}`);
+  assert.ok(
+    caught instanceof ConfigError,
+    `${JSON.stringify(env)} was accepted or threw something else: ${String(caught)}`,
+  );
   assert.equal(caught.name, 'ConfigError');
   assert.ok(caught.message.includes(variable), `message does not name ${variable}: ${caught.message}`);
   assert.doesNotMatch(caught.message, /[\r\n]/, 'one line');
@@ -51,7 +54,27 @@ describe('parseConfig', () => {
 
   it('treats an empty or blank variable as unset', () => {
     const blank: Env = {};
-    for (const key of ['PORT', 'DATABASE_URL', 'TOKEN_TTL', 'TOKEN_SWEEP_INTERVAL', 'BCRYPT_COST', 'PASSWORD_MIN_LENGTH', 'LOGIN_MAX_FAILURES', 'RATE_LIMIT_PER_MINUTE', 'TRUST_PROXY', 'CORS_ORIGINS', 'REDIS_URL', 'REDIS_PREFIX', 'TOKEN_IDLE_TTL', 'PASSWORD_BLOCKLIST', 'HOST', 'METRICS_PORT', 'RECOVERY_CODE_TTL', 'API_DOCS', 'ACCOUNT_PAGE'] as const) {
+    for (const key of [
+      'PORT',
+      'DATABASE_URL',
+      'TOKEN_TTL',
+      'TOKEN_SWEEP_INTERVAL',
+      'BCRYPT_COST',
+      'PASSWORD_MIN_LENGTH',
+      'LOGIN_MAX_FAILURES',
+      'RATE_LIMIT_PER_MINUTE',
+      'TRUST_PROXY',
+      'CORS_ORIGINS',
+      'REDIS_URL',
+      'REDIS_PREFIX',
+      'TOKEN_IDLE_TTL',
+      'PASSWORD_BLOCKLIST',
+      'HOST',
+      'METRICS_PORT',
+      'RECOVERY_CODE_TTL',
+      'API_DOCS',
+      'ACCOUNT_PAGE',
+    ] as const) {
       blank[key] = key.length % 2 === 0 ? '' : '   ';
     }
     assert.deepEqual(parseConfig(blank), parseConfig({}));
@@ -190,14 +213,10 @@ describe('parseConfig', () => {
   });
 
   it('reads TRUST_PROXY addresses, CIDR ranges and the named ranges', () => {
-    assert.deepEqual(parseConfig({ TRUST_PROXY: '127.0.0.1, ::1, 10.0.0.0/8, fd00::/8, loopback, uniquelocal' }).trustProxy, [
-      '127.0.0.1',
-      '::1',
-      '10.0.0.0/8',
-      'fd00::/8',
-      'loopback',
-      'uniquelocal',
-    ]);
+    assert.deepEqual(
+      parseConfig({ TRUST_PROXY: '127.0.0.1, ::1, 10.0.0.0/8, fd00::/8, loopback, uniquelocal' }).trustProxy,
+      ['127.0.0.1', '::1', '10.0.0.0/8', 'fd00::/8', 'loopback', 'uniquelocal'],
+    );
   });
 
   it('refuses each bad value with a one-line ConfigError naming the variable', () => {
@@ -209,13 +228,45 @@ describe('parseConfig', () => {
       ['PASSWORD_MIN_LENGTH', ['0', '257', 'six', '6.0']],
       ['LOGIN_MAX_FAILURES', ['0', '-1', '1000001', 'many']],
       ['RATE_LIMIT_PER_MINUTE', ['-1', '1000001', 'off']],
-      ['CORS_ORIGINS', ['app.example.com', 'https://app.example.com/', 'https://app.example.com/path', 'ftp//x', 'https://a.example.com,nope']],
+      [
+        'CORS_ORIGINS',
+        [
+          'app.example.com',
+          'https://app.example.com/',
+          'https://app.example.com/path',
+          'ftp//x',
+          'https://a.example.com,nope',
+        ],
+      ],
       ['TRUST_PROXY', ['proxy.example.com', '10.0.0.1/33', '10.0.0/8', '::1/129', '10.0.0.1/8/8', 'everything']],
-      ['REDIS_URL', ['127.0.0.1:6379', 'http://127.0.0.1:6379', 'redis://', 'redis:///0', 'redis://host/db', 'redis://host/100', 'redis://host:99999', 'redis://host?family=6', 'rediss://host#x']],
+      [
+        'REDIS_URL',
+        [
+          '127.0.0.1:6379',
+          'http://127.0.0.1:6379',
+          'redis://',
+          'redis:///0',
+          'redis://host/db',
+          'redis://host/100',
+          'redis://host:99999',
+          'redis://host?family=6',
+          'rediss://host#x',
+        ],
+      ],
       ['REDIS_PREFIX', ['gate house:', 'x'.repeat(65), 'gatehouse\u0000:', 'gatehouse\u00e9:']],
       ['API_DOCS', ['yes', 'true', 'ON ']],
       ['ACCOUNT_PAGE', ['no', '0']],
-      ['DATABASE_URL', ['postgres://x', 'sqlite:', 'mysql://host-without-db', 'mysql:///db', 'data/gatehouse.sqlite', 'http://example.com/db']],
+      [
+        'DATABASE_URL',
+        [
+          'postgres://x',
+          'sqlite:',
+          'mysql://host-without-db',
+          'mysql:///db',
+          'data/gatehouse.sqlite',
+          'http://example.com/db',
+        ],
+      ],
     ];
     for (const [variable, values] of cases) {
       for (const value of values) refuses({ [variable]: value }, variable);
@@ -239,7 +290,10 @@ describe('parseConfig', () => {
 
   it('reads REDIS_URL forms, and treats an empty one as no shared store', () => {
     assert.equal(parseConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl, 'redis://127.0.0.1:6379');
-    assert.equal(parseConfig({ REDIS_URL: 'rediss://user:pw@cache.example.com:6380/0' }).redisUrl, 'rediss://user:pw@cache.example.com:6380/0');
+    assert.equal(
+      parseConfig({ REDIS_URL: 'rediss://user:pw@cache.example.com:6380/0' }).redisUrl,
+      'rediss://user:pw@cache.example.com:6380/0',
+    );
     assert.equal(parseConfig({ REDIS_URL: 'redis://[::1]:6379/' }).redisUrl, 'redis://[::1]:6379/');
     assert.equal(parseConfig({ REDIS_URL: '' }).redisUrl, null);
   });
@@ -261,10 +315,10 @@ describe('parseConfig', () => {
   it('reads CORS_ORIGINS "*" as any origin, also among others', () => {
     assert.equal(parseConfig({ CORS_ORIGINS: '*' }).corsOrigins, '*');
     assert.equal(parseConfig({ CORS_ORIGINS: 'https://app.example.com, *' }).corsOrigins, '*');
-    assert.deepEqual(parseConfig({ CORS_ORIGINS: ' https://a.example.com ,, https://b.example.com:8443 ' }).corsOrigins, [
-      'https://a.example.com',
-      'https://b.example.com:8443',
-    ]);
+    assert.deepEqual(
+      parseConfig({ CORS_ORIGINS: ' https://a.example.com ,, https://b.example.com:8443 ' }).corsOrigins,
+      ['https://a.example.com', 'https://b.example.com:8443'],
+    );
   });
 });
 

@@ -107,14 +107,16 @@ function idleTtl(raw: string): number | null {
 }
 
 function blocklist(raw: string): 'common' | 'off' {
-  if (raw !== 'common' && raw !== 'off') throw new ConfigError(`PASSWORD_BLOCKLIST must be common or off, got "${raw}"`);
+  if (raw !== 'common' && raw !== 'off')
+    throw new ConfigError(`PASSWORD_BLOCKLIST must be common or off, got "${raw}"`);
   return raw;
 }
 
 function database(raw: string): DatabaseConfig {
   if (raw.startsWith('sqlite:')) {
     const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (path === '') throw new ConfigError('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:data/gatehouse.sqlite');
+    if (path === '')
+      throw new ConfigError('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:data/gatehouse.sqlite');
     return { type: 'sqlite', path };
   }
   const engine = /^mysql:\/\//.test(raw)
@@ -236,7 +238,9 @@ export function parseConfig(env: Env): AppConfig {
   const port = integer('PORT', get('PORT'), 0, 65535);
   const metricsPort = get('METRICS_PORT') === '' ? null : integer('METRICS_PORT', get('METRICS_PORT'), 0, 65535);
   if (metricsPort !== null && metricsPort !== 0 && metricsPort === port) {
-    throw new ConfigError(`METRICS_PORT must differ from PORT: the metrics are never served on PORT, got ${metricsPort} for both`);
+    throw new ConfigError(
+      `METRICS_PORT must differ from PORT: the metrics are never served on PORT, got ${metricsPort} for both`,
+    );
   }
   return {
     host: host(get('HOST')),

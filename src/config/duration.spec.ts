@@ -35,7 +35,26 @@ describe('parseDuration', () => {
   });
 
   it('refuses garbage, other units and other number forms', () => {
-    for (const text of ['abc', 's', '10x', '10ms', '10 s', '1e3', '1e3s', '.5s', '1.', '1.s', '0x10', '1,5h', '1_000', '10sec', 'Infinity', 'NaN', '5m30s', '+5s']) {
+    for (const text of [
+      'abc',
+      's',
+      '10x',
+      '10ms',
+      '10 s',
+      '1e3',
+      '1e3s',
+      '.5s',
+      '1.',
+      '1.s',
+      '0x10',
+      '1,5h',
+      '1_000',
+      '10sec',
+      'Infinity',
+      'NaN',
+      '5m30s',
+      '+5s',
+    ]) {
       assert.equal(parseDuration(text), null, JSON.stringify(text));
     }
   });

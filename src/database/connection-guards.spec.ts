@@ -55,7 +55,7 @@ describe('limitConnectionWait on PostgreSQL', () => {
     assert.deepEqual(pool.released, [late]);
   });
 
-  it('passes the pool\'s own failure on', async () => {
+  it("passes the pool's own failure on", async () => {
     const pool = pgDriver();
     limitConnectionWait(pool.dataSource, { acquireTimeoutMs: 1000, queueLimit: 10 });
     const pending = obtain(pool.dataSource);

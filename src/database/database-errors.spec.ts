@@ -23,8 +23,14 @@ describe('isDatabaseUnavailable', () => {
     ['connect timeout', mysql2Error('connect ETIMEDOUT', 'ETIMEDOUT', true)],
     ['refused', mysql2Error('connect ECONNREFUSED 127.0.0.1:3306', 'ECONNREFUSED', true)],
     ['reset', mysql2Error('read ECONNRESET', 'ECONNRESET', true)],
-    ['connection lost', mysql2Error('Connection lost: The server closed the connection.', 'PROTOCOL_CONNECTION_LOST', true)],
-    ['command on a dead connection', Object.assign(new Error("Can't add new command when connection is in closed state"), { fatal: true })],
+    [
+      'connection lost',
+      mysql2Error('Connection lost: The server closed the connection.', 'PROTOCOL_CONNECTION_LOST', true),
+    ],
+    [
+      'command on a dead connection',
+      Object.assign(new Error("Can't add new command when connection is in closed state"), { fatal: true }),
+    ],
     ['pool closed', new Error('Pool is closed.')],
     ['pool queue full', new Error('Queue limit reached.')],
     ['no pooled connection in time', new ConnectionWaitTimeoutError(3000)],
@@ -33,7 +39,10 @@ describe('isDatabaseUnavailable', () => {
     ['never connected', new TypeORMError('Connection is not established with mysql database')],
     ['server shutting down', mysql2Error('Server shutdown in progress', 'ER_SERVER_SHUTDOWN')],
     ['too many connections', mysql2Error('Too many connections', 'ER_CON_COUNT_ERROR')],
-    ['pg: backend terminated (57P01)', pgError('terminating connection due to administrator command', '57P01', 'FATAL')],
+    [
+      'pg: backend terminated (57P01)',
+      pgError('terminating connection due to administrator command', '57P01', 'FATAL'),
+    ],
     ['pg: statement timeout (57014)', pgError('canceling statement due to statement timeout', '57014')],
     ['pg: database missing (3D000)', pgError('database "gatehouse" does not exist', '3D000', 'FATAL')],
     ['pg: starting up (57P03)', pgError('the database system is starting up', '57P03', 'FATAL')],
@@ -44,10 +53,15 @@ describe('isDatabaseUnavailable', () => {
     ['pg-pool: no client in time', new Error('timeout exceeded when trying to connect')],
     [
       'pg-pool: connect timeout',
-      new Error('Connection terminated due to connection timeout', { cause: new Error('Connection terminated unexpectedly') }),
+      new Error('Connection terminated due to connection timeout', {
+        cause: new Error('Connection terminated unexpectedly'),
+      }),
     ],
     ['pg: client-side query timeout', new Error('Query read timeout')],
-    ['pg: a client that lost its connection', new Error('Client has encountered a connection error and is not queryable')],
+    [
+      'pg: a client that lost its connection',
+      new Error('Client has encountered a connection error and is not queryable'),
+    ],
     ['pg: refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
   ];
   for (const [name, error] of unavailable) {
@@ -84,7 +98,10 @@ describe('isUniqueViolation', () => {
   });
 
   it('recognises PostgreSQL unique violations (23505) and nothing else of class 23', () => {
-    assert.equal(isUniqueViolation(failedQuery(pgError('duplicate key value violates unique constraint', '23505'))), true);
+    assert.equal(
+      isUniqueViolation(failedQuery(pgError('duplicate key value violates unique constraint', '23505'))),
+      true,
+    );
     assert.equal(isUniqueViolation(pgError('duplicate key value violates unique constraint', '23505')), true);
     assert.equal(isUniqueViolation(failedQuery(pgError('violates foreign key constraint', '23503'))), false);
     assert.equal(isUniqueViolation(failedQuery(pgError('violates not-null constraint', '23502'))), false);
@@ -104,7 +121,10 @@ describe('describeDatabaseError', () => {
   it('gives the driver code and the first line of its message, from inside a QueryFailedError', () => {
     const error = failedQuery(pgError('canceling statement due to statement timeout\nCONTEXT: x', '57014'));
     assert.equal(describeDatabaseError(error), '57014: canceling statement due to statement timeout');
-    assert.equal(describeDatabaseError(new Error('timeout exceeded when trying to connect')), 'timeout exceeded when trying to connect');
+    assert.equal(
+      describeDatabaseError(new Error('timeout exceeded when trying to connect')),
+      'timeout exceeded when trying to connect',
+    );
     assert.equal(describeDatabaseError(undefined), 'unknown error');
   });
 });

@@ -86,7 +86,12 @@ const UNAVAILABLE_MESSAGES = [
 const UNAVAILABLE_SQLSTATE_CLASSES = ['08', '53', '58'];
 
 /** A unique or primary key violated, on any engine. */
-const UNIQUE_VIOLATION_CODES = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', '23505']);
+const UNIQUE_VIOLATION_CODES = new Set([
+  'ER_DUP_ENTRY',
+  'SQLITE_CONSTRAINT_UNIQUE',
+  'SQLITE_CONSTRAINT_PRIMARYKEY',
+  '23505',
+]);
 
 /** The database named in the URL does not exist: retrying will not help until someone creates it. */
 const MISSING_DATABASE_CODES = new Set(['ER_BAD_DB_ERROR', '3D000']);

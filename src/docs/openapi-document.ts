@@ -45,8 +45,10 @@ const ERROR_SCHEMAS: Record<DialectName, { name: string; schema: JsonSchema }> =
  */
 function derivedFailures(level: AuthLevel | undefined, body: JsonSchema | undefined): RouteFailure[] {
   const failures: RouteFailure[] = [];
-  if (body) failures.push({ status: 400, description: 'Bad input: malformed JSON, a missing, unknown or mistyped field' });
-  if (level === AuthLevel.Required) failures.push({ status: 401, description: 'No token, or an invalid, expired or revoked one' });
+  if (body)
+    failures.push({ status: 400, description: 'Bad input: malformed JSON, a missing, unknown or mistyped field' });
+  if (level === AuthLevel.Required)
+    failures.push({ status: 401, description: 'No token, or an invalid, expired or revoked one' });
   if (level === AuthLevel.Optional) failures.push({ status: 401, description: 'An invalid, expired or revoked token' });
   if (body) {
     failures.push({ status: 413, description: 'The body is over 64 KiB' });
@@ -54,9 +56,15 @@ function derivedFailures(level: AuthLevel | undefined, body: JsonSchema | undefi
   }
   const properties = Object.keys((body?.properties as object | undefined) ?? {});
   if (properties.some((p) => SECRET_FIELDS.includes(p))) {
-    failures.push({ status: 429, description: 'Too many attempts (per account and address, or per address); see Retry-After' });
+    failures.push({
+      status: 429,
+      description: 'Too many attempts (per account and address, or per address); see Retry-After',
+    });
   }
-  failures.push({ status: 503, description: 'The database (or the shared store) cannot be reached; try again shortly' });
+  failures.push({
+    status: 503,
+    description: 'The database (or the shared store) cannot be reached; try again shortly',
+  });
   // Never meant to happen; documented because a response that does must still match.
   failures.push({ status: 500, description: 'An unforeseen failure; the details go to the log only' });
   return failures;
@@ -64,7 +72,10 @@ function derivedFailures(level: AuthLevel | undefined, body: JsonSchema | undefi
 
 function bodyType(route: RouteLevel): Type | undefined {
   const name = route.handler.name;
-  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, route.controller, name) ?? {}) as Record<string, { index: number }>;
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, route.controller, name) ?? {}) as Record<
+    string,
+    { index: number }
+  >;
   const key = Object.keys(args).find((k) => k.startsWith(`${RouteParamtypes.BODY}:`));
   if (key === undefined) return undefined;
   const types = (Reflect.getMetadata(PARAMTYPES_METADATA, route.controller.prototype, name) ?? []) as Type[];
@@ -74,7 +85,10 @@ function bodyType(route: RouteLevel): Type | undefined {
 
 function errorResponse(failure: RouteFailure, dialect: DialectName) {
   const schema = failure.schema ?? { $ref: `#/components/schemas/${ERROR_SCHEMAS[dialect].name}` };
-  return { description: `${STATUS_CODES[failure.status] ?? 'Error'}: ${failure.description}`, content: { 'application/json': { schema } } };
+  return {
+    description: `${STATUS_CODES[failure.status] ?? 'Error'}: ${failure.description}`,
+    content: { 'application/json': { schema } },
+  };
 }
 
 /** Adds to swagger's operation what Gatehouse's decorators declare: body, errors, dialect. */
@@ -87,7 +101,10 @@ function describeRoute(document: OpenAPIObject, route: RouteLevel): void {
   const body = dto ? requestSchema(dto) : undefined;
   if (dto && body) {
     schemas[dto.name] = body;
-    operation.requestBody = { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${dto.name}` } } } };
+    operation.requestBody = {
+      required: true,
+      content: { 'application/json': { schema: { $ref: `#/components/schemas/${dto.name}` } } },
+    };
   }
   const dialect = dialectOf(route.controller);
   for (const failure of [...derivedFailures(route.level, body), ...failuresOf(route.handler)]) {
@@ -108,7 +125,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Each operation states its authentication level in `x-auth-level` and its error shape in `x-dialect`.',
     )
     .setVersion('1')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'Authentication', description: 'The token, bare or as `Bearer <token>`' }, TOKEN_SCHEME)
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'Authentication', description: 'The token, bare or as `Bearer <token>`' },
+      TOKEN_SCHEME,
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config);
   const schemas = (document.components!.schemas ??= {}) as Record<string, JsonSchema>;

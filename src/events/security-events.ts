@@ -57,6 +57,7 @@ export const OnSecurityEvent =
   (event: SecurityEventName | SecurityEventName[]): MethodDecorator =>
   (target, key, descriptor) => {
     // One listener per name: the emitter would read an array as one namespaced event path.
-    for (const name of [event].flat()) OnEvent(name, { async: true, promisify: true, suppressErrors: true })(target, key, descriptor);
+    for (const name of [event].flat())
+      OnEvent(name, { async: true, promisify: true, suppressErrors: true })(target, key, descriptor);
     return descriptor;
   };

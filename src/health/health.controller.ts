@@ -13,8 +13,7 @@ import { SHARED_STORE, type SharedStore } from '../shared-store/shared-store';
 export type RedisHealth = 'up' | 'down' | 'off';
 
 export type HealthBody =
-  | { status: 'ok'; database: 'up'; redis: RedisHealth }
-  | { status: 'error'; database: 'down'; redis: RedisHealth };
+  { status: 'ok'; database: 'up'; redis: RedisHealth } | { status: 'error'; database: 'down'; redis: RedisHealth };
 
 @Controller('health')
 @Dialect('birdhouse')

@@ -43,7 +43,10 @@ describe('BodyValidationPipe', () => {
     assert.match(await refusal({ login: 5, password: 'x' }), /login must be a string/);
     assert.match(await refusal({ login: 'a' }), /password must be a string/);
     assert.match(await refusal({ login: 'a', password: 'b', admin: true }), /property admin should not exist/);
-    assert.match(await refusal({ login: ['a'], password: { x: 1 } }), /login must be a string.*password must be a string/);
+    assert.match(
+      await refusal({ login: ['a'], password: { x: 1 } }),
+      /login must be a string.*password must be a string/,
+    );
   });
 
   it('refuses prototype keys and deep nesting before class-transformer reads them', async () => {

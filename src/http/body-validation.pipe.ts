@@ -17,7 +17,16 @@ function depthExceeds(value: unknown, limit: number): boolean {
   return false;
 }
 
-const BUILT_IN_TYPES: ReadonlySet<unknown> = new Set([String, Number, Boolean, Object, Array, Symbol, BigInt, Function]);
+const BUILT_IN_TYPES: ReadonlySet<unknown> = new Set([
+  String,
+  Number,
+  Boolean,
+  Object,
+  Array,
+  Symbol,
+  BigInt,
+  Function,
+]);
 
 function isDtoClass(metatype: ArgumentMetadata['metatype']): boolean {
   return typeof metatype === 'function' && !BUILT_IN_TYPES.has(metatype);

@@ -25,7 +25,11 @@ export function corsOptions(config: Pick<AppConfig, 'corsOrigins'>): CorsOptions
  * request from a browser (it has an Origin) must come from the service's own origin or a
  * listed one. Clients that are not browsers send no Origin and are let through.
  */
-export function handshakeOriginAllowed(config: Pick<AppConfig, 'corsOrigins'>, origin: string | undefined, host: string | undefined): boolean {
+export function handshakeOriginAllowed(
+  config: Pick<AppConfig, 'corsOrigins'>,
+  origin: string | undefined,
+  host: string | undefined,
+): boolean {
   if (origin === undefined) return true;
   const allowed = config.corsOrigins;
   if (allowed === '*' || allowed.includes(origin)) return true;

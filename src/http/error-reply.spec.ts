@@ -10,9 +10,13 @@ import { RefusedBodyException } from './route-dialect';
 Logger.overrideLogger(false);
 
 describe('errorReply', () => {
-  it('keeps an HttpException\'s status and message, in the shape of the dialect asked for', () => {
+  it("keeps an HttpException's status and message, in the shape of the dialect asked for", () => {
     const refusal = new UnauthorizedException('a token is required');
-    assert.deepEqual(errorReply(refusal, 'classic'), { status: 401, body: { error: 'Unauthorized', message: 'a token is required' }, headers: {} });
+    assert.deepEqual(errorReply(refusal, 'classic'), {
+      status: 401,
+      body: { error: 'Unauthorized', message: 'a token is required' },
+      headers: {},
+    });
     assert.deepEqual(errorReply(refusal, 'birdhouse'), {
       status: 401,
       body: { status: 'error', error: 'Unauthorized', message: 'a token is required' },
@@ -21,7 +25,10 @@ describe('errorReply', () => {
   });
 
   it('joins a list of validation messages', () => {
-    const reply = errorReply(new BadRequestException({ message: ['handle must be a string', 'pwd should not be empty'] }), 'classic');
+    const reply = errorReply(
+      new BadRequestException({ message: ['handle must be a string', 'pwd should not be empty'] }),
+      'classic',
+    );
     assert.deepEqual(reply.body, { error: 'Bad Request', message: 'handle must be a string; pwd should not be empty' });
   });
 
@@ -34,7 +41,10 @@ describe('errorReply', () => {
       body: { error: 'Payload Too Large', message: 'the body is larger than 64 KiB' },
       headers: { Connection: 'close' },
     });
-    assert.deepEqual(errorReply(new RefusedBodyException(400, 'the body is not valid JSON', false), 'classic').headers, {});
+    assert.deepEqual(
+      errorReply(new RefusedBodyException(400, 'the body is not valid JSON', false), 'classic').headers,
+      {},
+    );
   });
 
   it('ignores a headers field that is not a record of strings, and headers on anything but an HttpException', () => {
@@ -45,7 +55,10 @@ describe('errorReply', () => {
   });
 
   it("rewords Nest's 404 for an unmatched path instead of quoting the URL back", () => {
-    assert.deepEqual(errorReply(new NotFoundException('Cannot POST /nope?<script>'), 'classic').body, { error: 'Not Found', message: 'no such endpoint' });
+    assert.deepEqual(errorReply(new NotFoundException('Cannot POST /nope?<script>'), 'classic').body, {
+      error: 'Not Found',
+      message: 'no such endpoint',
+    });
     assert.deepEqual(errorReply(new NotFoundException('not a live session of this account'), 'birdhouse').body, {
       status: 'error',
       error: 'Not Found',
@@ -54,13 +67,27 @@ describe('errorReply', () => {
   });
 
   it('answers a 5xx HttpException other than 503 without its message', () => {
-    assert.deepEqual(errorReply(new HttpException('pool internals at 10.0.0.5', 502), 'classic'), { status: 502, body: { error: 'Bad Gateway' }, headers: {} });
-    assert.deepEqual(errorReply(new HttpException('draining', 503), 'classic').body, { error: 'Service Unavailable', message: 'draining' });
+    assert.deepEqual(errorReply(new HttpException('pool internals at 10.0.0.5', 502), 'classic'), {
+      status: 502,
+      body: { error: 'Bad Gateway' },
+      headers: {},
+    });
+    assert.deepEqual(errorReply(new HttpException('draining', 503), 'classic').body, {
+      error: 'Service Unavailable',
+      message: 'draining',
+    });
   });
 
   it('is 400 with its message for a WsException', () => {
-    assert.deepEqual(errorReply(new WsException('unknown room'), 'birdhouse').body, { status: 'error', error: 'Bad Request', message: 'unknown room' });
-    assert.deepEqual(errorReply(new WsException({ detail: 1 }), 'birdhouse').body, { status: 'error', error: 'Bad Request' });
+    assert.deepEqual(errorReply(new WsException('unknown room'), 'birdhouse').body, {
+      status: 'error',
+      error: 'Bad Request',
+      message: 'unknown room',
+    });
+    assert.deepEqual(errorReply(new WsException({ detail: 1 }), 'birdhouse').body, {
+      status: 'error',
+      error: 'Bad Request',
+    });
   });
 
   it('is 503 while the database or the shared store cannot be reached', () => {
@@ -79,7 +106,12 @@ describe('errorReply', () => {
   });
 
   it('is a bare 500 for anything unforeseen: no message, no stack', () => {
-    for (const unforeseen of [new TypeError("Cannot read properties of undefined (reading 'id')"), 'a thrown string', null, { code: 'ER_PARSE_ERROR' }]) {
+    for (const unforeseen of [
+      new TypeError("Cannot read properties of undefined (reading 'id')"),
+      'a thrown string',
+      null,
+      { code: 'ER_PARSE_ERROR' },
+    ]) {
       const reply = errorReply(unforeseen, 'classic');
       assert.deepEqual(reply, { status: 500, body: { error: 'Internal Server Error' }, headers: {} });
     }

@@ -66,7 +66,11 @@ function classify(error: unknown, where: string): { status: number; message?: st
 
 /** Nest's own 404 for a request no route matched (`Cannot GET /nope`). */
 export function isUnmatchedRoute(error: unknown): boolean {
-  return error instanceof HttpException && error.getStatus() === HttpStatus.NOT_FOUND && /^Cannot [A-Z]+ /.test(error.message);
+  return (
+    error instanceof HttpException &&
+    error.getStatus() === HttpStatus.NOT_FOUND &&
+    /^Cannot [A-Z]+ /.test(error.message)
+  );
 }
 
 function messageOf(exception: HttpException): string | undefined {
@@ -81,5 +85,7 @@ function headersOf(error: unknown): Record<string, string> {
   if (!(error instanceof HttpException)) return {};
   const headers = (error as { headers?: unknown }).headers;
   if (!headers || typeof headers !== 'object') return {};
-  return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  return Object.fromEntries(
+    Object.entries(headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
 }

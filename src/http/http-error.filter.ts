@@ -16,7 +16,11 @@ export class HttpErrorFilter implements ExceptionFilter {
     // A refused body on a path no route matches: the parser's refusal, as it would have been
     // answered before routing, rather than the 404 (see RouteDialectGuard for matched routes).
     const refusal = isUnmatchedRoute(exception) ? refusedBody(request) : undefined;
-    const { status, body, headers } = errorReply(refusal ?? exception, dialectOfRequest(request), `${request.method} ${request.path}`);
+    const { status, body, headers } = errorReply(
+      refusal ?? exception,
+      dialectOfRequest(request),
+      `${request.method} ${request.path}`,
+    );
     if (response.headersSent) return;
     response.status(status).set(headers).json(body);
   }

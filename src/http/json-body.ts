@@ -39,7 +39,11 @@ function fail(req: Request, next: NextFunction, status: number, message: string)
  * 415. Objects-or-arrays only (strict); that a body is an object is checked by the validation pipe.
  */
 export function jsonBody(): RequestHandler {
-  const parse = express.json({ limit: BODY_LIMIT_BYTES, strict: true, type: ['application/json', 'application/*+json'] });
+  const parse = express.json({
+    limit: BODY_LIMIT_BYTES,
+    strict: true,
+    type: ['application/json', 'application/*+json'],
+  });
   return (req: Request, res: Response, next: NextFunction) => {
     if (!WITH_BODY.has(req.method) || !hasBody(req)) return next();
     if (!req.is(['application/json', 'application/*+json'])) {

@@ -53,7 +53,8 @@ export class GracefulShutdown implements BeforeApplicationShutdown {
       });
       const finished = await Promise.race([allDone, timeout]);
       clearTimeout(timer);
-      if (!finished) this.logger.warn(`${this.inFlight} request(s) still in flight after ${DRAIN_TIMEOUT_MS} ms; closing`);
+      if (!finished)
+        this.logger.warn(`${this.inFlight} request(s) still in flight after ${DRAIN_TIMEOUT_MS} ms; closing`);
     }
     server?.closeAllConnections();
   }

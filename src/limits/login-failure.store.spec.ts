@@ -48,7 +48,11 @@ describe('MemoryLoginFailureStore', () => {
     assert.equal((await store.increment('near-lockout', 1_000)).count, 4, 'the expired window went, not this one');
     for (let i = 0; i < 1_000; i++) await store.increment(`flood-${i}`, 1_000);
     assert.ok(store.size <= 10);
-    assert.equal((await store.increment('near-lockout', 1_000)).count, 5, 'a flood of first failures does not erase it');
+    assert.equal(
+      (await store.increment('near-lockout', 1_000)).count,
+      5,
+      'a flood of first failures does not erase it',
+    );
   });
 
   it('drops the oldest windows when every window holds several failures', async () => {

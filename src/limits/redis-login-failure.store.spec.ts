@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type Redis from 'ioredis';
-import { assertRedisReachable, dropPrefix, keysUnder, rawRedis, REDIS_SKIP, TEST_REDIS_URL, testPrefix } from '../../test/support/redis';
+import {
+  assertRedisReachable,
+  dropPrefix,
+  keysUnder,
+  rawRedis,
+  REDIS_SKIP,
+  TEST_REDIS_URL,
+  testPrefix,
+} from '../../test/support/redis';
 import { counterKey } from '../shared-store/redis-key';
 import { RedisLoginFailureStore } from './redis-login-failure.store';
 import { SharedStore } from '../shared-store/shared-store';
@@ -30,7 +38,10 @@ describe('RedisLoginFailureStore (real Redis)', { skip: REDIS_SKIP }, () => {
     const before = Date.now();
     const first = await store.increment('window', 60_000);
     assert.equal(first.count, 1);
-    assert.ok(first.resetAt >= before + 59_000 && first.resetAt <= Date.now() + 60_000, `resetAt ${first.resetAt - before}`);
+    assert.ok(
+      first.resetAt >= before + 59_000 && first.resetAt <= Date.now() + 60_000,
+      `resetAt ${first.resetAt - before}`,
+    );
     const second = await store.increment('window', 60_000);
     assert.equal(second.count, 2);
     // The second attempt does not move the end of the window.

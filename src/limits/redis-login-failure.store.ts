@@ -48,7 +48,10 @@ export class RedisLoginFailureStore extends LoginFailureStore {
   }
 
   async increment(key: string, windowMs: number): Promise<AttemptWindow> {
-    const [count, left] = (await this.incrementScript([this.key(key)], [Math.max(1, Math.ceil(windowMs))])) as [number, number];
+    const [count, left] = (await this.incrementScript([this.key(key)], [Math.max(1, Math.ceil(windowMs))])) as [
+      number,
+      number,
+    ];
     return { count, resetAt: this.clock.now() + left };
   }
 

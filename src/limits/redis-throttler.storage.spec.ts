@@ -3,7 +3,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import type Redis from 'ioredis';
-import { assertRedisReachable, dropPrefix, keysUnder, rawRedis, REDIS_SKIP, TEST_REDIS_URL, testPrefix } from '../../test/support/redis';
+import {
+  assertRedisReachable,
+  dropPrefix,
+  keysUnder,
+  rawRedis,
+  REDIS_SKIP,
+  TEST_REDIS_URL,
+  testPrefix,
+} from '../../test/support/redis';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { SharedStore } from '../shared-store/shared-store';
 
@@ -61,17 +69,37 @@ describe('RedisThrottlerStorage (real Redis)', { skip: REDIS_SKIP }, () => {
     fresh();
     const call = { key: 'addr', limit: 3, ttl: 1_000, block: 1_500 };
     for (let i = 1; i <= 3; i++) {
-      assert.deepEqual(await both(call, `hit ${i}`), { totalHits: i, timeToExpire: 1, isBlocked: false, timeToBlockExpire: 0 });
+      assert.deepEqual(await both(call, `hit ${i}`), {
+        totalHits: i,
+        timeToExpire: 1,
+        isBlocked: false,
+        timeToBlockExpire: 0,
+      });
     }
-    assert.deepEqual(await both(call, 'over the limit'), { totalHits: 4, timeToExpire: 1, isBlocked: true, timeToBlockExpire: 2 });
+    assert.deepEqual(await both(call, 'over the limit'), {
+      totalHits: 4,
+      timeToExpire: 1,
+      isBlocked: true,
+      timeToBlockExpire: 2,
+    });
     // Blocked attempts are not counted, and the block outlasts the hits' own ttl.
-    assert.deepEqual(await both(call, 'blocked'), { totalHits: 4, timeToExpire: 1, isBlocked: true, timeToBlockExpire: 2 });
+    assert.deepEqual(await both(call, 'blocked'), {
+      totalHits: 4,
+      timeToExpire: 1,
+      isBlocked: true,
+      timeToBlockExpire: 2,
+    });
     await sleep(1_100);
     const stillBlocked = await both(call, 'hits expired, block not');
     assert.equal(stillBlocked.isBlocked, true);
     assert.equal(stillBlocked.timeToBlockExpire, 1);
     await sleep(600);
-    assert.deepEqual(await both(call, 'after the block'), { totalHits: 1, timeToExpire: 1, isBlocked: false, timeToBlockExpire: 0 });
+    assert.deepEqual(await both(call, 'after the block'), {
+      totalHits: 1,
+      timeToExpire: 1,
+      isBlocked: false,
+      timeToBlockExpire: 0,
+    });
   });
 
   it('without a block duration: a sliding window where each hit expires ttl after it was made', async () => {
@@ -106,7 +134,9 @@ describe('RedisThrottlerStorage (real Redis)', { skip: REDIS_SKIP }, () => {
 
   it('lets no more than the limit through a concurrent burst', async () => {
     fresh();
-    const records = await Promise.all(Array.from({ length: 30 }, () => redis.increment(`run${run}:burst`, 60_000, 10, 60_000, 'default')));
+    const records = await Promise.all(
+      Array.from({ length: 30 }, () => redis.increment(`run${run}:burst`, 60_000, 10, 60_000, 'default')),
+    );
     assert.equal(records.filter((r) => !r.isBlocked).length, 10);
   });
 

@@ -1,6 +1,13 @@
 import { type ExecutionContext, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
 import type { Request } from 'express';
 import { clientAddress } from './client-address';
 import { RateLimitObserver, UNOBSERVED_RATE_LIMIT } from './rate-limit-observer';
@@ -23,7 +30,10 @@ export class SignInRateGuard extends ThrottlerGuard {
   }
 
   /** A sign-in refused by the per-address budget has no security event of its own: told here. */
-  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
     this.observer.rateLimited();
     await super.throwThrottlingException(context, detail);
   }

@@ -13,7 +13,7 @@ const byLogin = {
     .string()
     .min(1)
     .max(1024)
-    .describe('The account\'s login (handle), matched as at sign-in: case-insensitively, after Unicode NFKC.'),
+    .describe("The account's login (handle), matched as at sign-in: case-insensitively, after Unicode NFKC."),
 };
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -22,7 +22,12 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 const local = { openWorldHint: false };
 const READ: ToolAnnotations = { ...local, readOnlyHint: true };
 /** Writes that may take something away (tokens, a code handed out, the account itself). */
-const DESTRUCTIVE = (idempotent: boolean): ToolAnnotations => ({ ...local, readOnlyHint: false, destructiveHint: true, idempotentHint: idempotent });
+const DESTRUCTIVE = (idempotent: boolean): ToolAnnotations => ({
+  ...local,
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: idempotent,
+});
 
 function ok(text: string, data: Record<string, unknown>): CallToolResult {
   return { content: [{ type: 'text', text }], structuredContent: data };
@@ -49,7 +54,7 @@ export function ownerMcpServer(owner: OwnerService, version: string): McpServer 
     { name: 'gatehouse-owner', version },
     {
       instructions:
-        'Owner operations on the Gatehouse accounts of this server\'s database. To help a user who lost their ' +
+        "Owner operations on the Gatehouse accounts of this server's database. To help a user who lost their " +
         'password: verify who they are, then issue_recovery_code and hand them the code; they choose a new ' +
         'password themselves with it (POST /api/auth/recover). Nothing here can set or show a password.',
     },
@@ -59,7 +64,8 @@ export function ownerMcpServer(owner: OwnerService, version: string): McpServer 
     'find_account',
     {
       title: 'Find an account',
-      description: 'Look up an account by login: its login as registered, when it was created, whether it is locked, how many live sessions it has, and whether an unused recovery code is outstanding.',
+      description:
+        'Look up an account by login: its login as registered, when it was created, whether it is locked, how many live sessions it has, and whether an unused recovery code is outstanding.',
       inputSchema: byLogin,
       annotations: READ,
     },
@@ -82,7 +88,8 @@ export function ownerMcpServer(owner: OwnerService, version: string): McpServer 
     'list_sessions',
     {
       title: 'List sessions',
-      description: 'List the live sessions (unexpired tokens) of an account, newest first: id, issued, last used, expires, client label and address. Never the tokens themselves.',
+      description:
+        'List the live sessions (unexpired tokens) of an account, newest first: id, issued, last used, expires, client label and address. Never the tokens themselves.',
       inputSchema: byLogin,
       annotations: READ,
     },
@@ -108,7 +115,8 @@ export function ownerMcpServer(owner: OwnerService, version: string): McpServer 
     'revoke_tokens',
     {
       title: 'Sign out everywhere',
-      description: 'Revoke every token of an account: every session signs out and its live sockets are dropped. The password stays; the user can sign in again.',
+      description:
+        'Revoke every token of an account: every session signs out and its live sockets are dropped. The password stays; the user can sign in again.',
       inputSchema: byLogin,
       annotations: DESTRUCTIVE(true),
     },
@@ -124,7 +132,7 @@ export function ownerMcpServer(owner: OwnerService, version: string): McpServer 
     {
       title: 'Issue a recovery code',
       description:
-        'Issue a single-use recovery code for an account, replacing any earlier code; nothing else changes. Hand it to the user only once you are satisfied who they are: with it they set a new password of their own (POST /api/auth/recover), which signs out all their sessions. It expires after the RECOVERY_CODE_TTL of this MCP server\'s environment (default 1 hour), fixed when issued.',
+        "Issue a single-use recovery code for an account, replacing any earlier code; nothing else changes. Hand it to the user only once you are satisfied who they are: with it they set a new password of their own (POST /api/auth/recover), which signs out all their sessions. It expires after the RECOVERY_CODE_TTL of this MCP server's environment (default 1 hour), fixed when issued.",
       inputSchema: byLogin,
       annotations: DESTRUCTIVE(false),
     },
@@ -140,14 +148,18 @@ export function ownerMcpServer(owner: OwnerService, version: string): McpServer 
     'lock_account',
     {
       title: 'Lock an account',
-      description: 'Lock an account: revoke every token (sockets dropped) and refuse its sign-ins and recovery until unlock_account. An outstanding recovery code is kept and works again after unlocking.',
+      description:
+        'Lock an account: revoke every token (sockets dropped) and refuse its sign-ins and recovery until unlock_account. An outstanding recovery code is kept and works again after unlocking.',
       inputSchema: byLogin,
       annotations: DESTRUCTIVE(true),
     },
     ({ login }) =>
       attempt(async () => {
         const result = await owner.lock(login);
-        return ok(`${result.login} ${result.changed ? 'locked' : 'was already locked'}; ${result.revoked} token(s) revoked`, { ...result, locked: true });
+        return ok(
+          `${result.login} ${result.changed ? 'locked' : 'was already locked'}; ${result.revoked} token(s) revoked`,
+          { ...result, locked: true },
+        );
       }),
   );
 
@@ -162,7 +174,11 @@ export function ownerMcpServer(owner: OwnerService, version: string): McpServer 
     ({ login }) =>
       attempt(async () => {
         const result = await owner.unlock(login);
-        return ok(`${result.login} ${result.changed ? 'unlocked' : 'was not locked'}`, { login: result.login, changed: result.changed, locked: false });
+        return ok(`${result.login} ${result.changed ? 'unlocked' : 'was not locked'}`, {
+          login: result.login,
+          changed: result.changed,
+          locked: false,
+        });
       }),
   );
 
@@ -170,7 +186,8 @@ export function ownerMcpServer(owner: OwnerService, version: string): McpServer 
     'delete_account',
     {
       title: 'Delete an account',
-      description: 'Delete an account for good, with all its tokens (sockets dropped) and its recovery code. The login becomes free to register again. Cannot be undone.',
+      description:
+        'Delete an account for good, with all its tokens (sockets dropped) and its recovery code. The login becomes free to register again. Cannot be undone.',
       inputSchema: byLogin,
       annotations: DESTRUCTIVE(false),
     },

@@ -104,7 +104,13 @@ describe('Metrics', () => {
     assert.equal(await value(watched, 'gatehouse_database_up'), 1);
     assert.match(await watched.registry.metrics(), /^gatehouse_redis_up 0$/m);
     const off = new Metrics();
-    off.watch({ openSockets: () => 0, hashQueueDepth: () => 0, hashWaitMs: () => null, databaseUp: () => false, redisUp: () => null });
+    off.watch({
+      openSockets: () => 0,
+      hashQueueDepth: () => 0,
+      hashWaitMs: () => null,
+      databaseUp: () => false,
+      redisUp: () => null,
+    });
     assert.doesNotMatch(await off.registry.metrics(), /gatehouse_redis_up/);
     assert.equal(await value(off, 'gatehouse_database_up'), 0);
   });

@@ -47,15 +47,28 @@ export class Metrics implements TokenCheckObserver, RateLimitObserver {
       labelNames: ['outcome'],
       registers,
     });
-    this.signIns = { ok: signIns.labels('ok'), failed: signIns.labels('failed'), locked: signIns.labels('locked'), limited: signIns.labels('limited') };
-    this.registrations = new Counter({ name: 'gatehouse_registrations_total', help: 'Accounts registered, either dialect', registers });
+    this.signIns = {
+      ok: signIns.labels('ok'),
+      failed: signIns.labels('failed'),
+      locked: signIns.labels('locked'),
+      limited: signIns.labels('limited'),
+    };
+    this.registrations = new Counter({
+      name: 'gatehouse_registrations_total',
+      help: 'Accounts registered, either dialect',
+      registers,
+    });
     const checks = new Counter({
       name: 'gatehouse_token_checks_total',
       help: 'Token checks (HTTP and socket handshakes) by outcome: cache (a valid token found in the cache), database (a valid token read from the database), refused (unknown, malformed, expired or revoked)',
       labelNames: ['outcome'],
       registers,
     });
-    this.tokenChecks = { cache: checks.labels('cache'), database: checks.labels('database'), refused: checks.labels('refused') };
+    this.tokenChecks = {
+      cache: checks.labels('cache'),
+      database: checks.labels('database'),
+      refused: checks.labels('refused'),
+    };
     this.revocations = new Counter({
       name: 'gatehouse_tokens_revoked_total',
       help: 'Tokens revoked, by cause (the cause of the token.revoked security event)',
@@ -169,7 +182,11 @@ export class Metrics implements TokenCheckObserver, RateLimitObserver {
     const route = (response.req.route as { path?: unknown } | undefined)?.path;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.requests
-      .labels(response.req.method, typeof route === 'string' ? (response.req.baseUrl ?? '') + route : UNMATCHED, String(response.statusCode))
+      .labels(
+        response.req.method,
+        typeof route === 'string' ? (response.req.baseUrl ?? '') + route : UNMATCHED,
+        String(response.statusCode),
+      )
       .observe(seconds);
   }
 }

@@ -10,7 +10,10 @@ import { OwnerService } from './owner.service';
  * Boots just enough of Gatehouse for the owner's operations. The configuration is read here,
  * not at start-up, so that --help works with a broken environment.
  */
-export function openOwnerContext(via: EntryPoint, logger: LoggerService | false = false): Promise<INestApplicationContext> {
+export function openOwnerContext(
+  via: EntryPoint,
+  logger: LoggerService | false = false,
+): Promise<INestApplicationContext> {
   return NestFactory.createApplicationContext(OwnerModule.forRoot(loadConfig(), via), {
     logger,
     // Nest would otherwise abort the process on a failed start-up, leaving no chance to explain.

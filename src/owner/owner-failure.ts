@@ -33,7 +33,8 @@ export function explainFailure(error: unknown): Failure {
   // Raised by the account rules (a new password that is too short, say): bad input.
   if (error instanceof BadRequestException) return { usage: true, reason: oneLine(error.message) };
   if (error instanceof OwnerError) return { usage: error.usage, reason: oneLine(error.message) };
-  if (isDatabaseUnavailable(error)) return { usage: false, reason: oneLine(`database unavailable (${describe(error)}); nothing was changed`) };
+  if (isDatabaseUnavailable(error))
+    return { usage: false, reason: oneLine(`database unavailable (${describe(error)}); nothing was changed`) };
   return { usage: false, reason: oneLine(`failed (${describe(error)}); nothing was changed`) };
 }
 

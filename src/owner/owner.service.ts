@@ -94,7 +94,11 @@ export class OwnerService {
     });
     this.revoked(account, revoked, 'owner');
     this.events.record({ event: 'password.changed', accountId: account.id, login: account.login });
-    return { login: account.login, revoked: revoked.length, generatedPassword: password === undefined ? chosen : undefined };
+    return {
+      login: account.login,
+      revoked: revoked.length,
+      generatedPassword: password === undefined ? chosen : undefined,
+    };
   }
 
   /** Revokes every token of the account; returns how many there were. */
@@ -159,7 +163,13 @@ export class OwnerService {
   private revoked(account: Account, tokenIds: number[], cause: RevocationCause): void {
     this.tokens.announceRevoked(tokenIds);
     if (tokenIds.length === 0) return;
-    this.events.record({ event: 'token.revoked', accountId: account.id, login: account.login, cause, count: tokenIds.length });
+    this.events.record({
+      event: 'token.revoked',
+      accountId: account.id,
+      login: account.login,
+      cause,
+      count: tokenIds.length,
+    });
   }
 
   /** The account signed in as `login` would be, under the same normalisation. */

@@ -19,7 +19,8 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export function socketServerOptions(config: Pick<AppConfig, 'corsOrigins'>): Partial<ServerOptions> {
   return {
     cors: corsOptions(config),
-    allowRequest: (request, callback) => callback(null, handshakeOriginAllowed(config, request.headers.origin, request.headers.host)),
+    allowRequest: (request, callback) =>
+      callback(null, handshakeOriginAllowed(config, request.headers.origin, request.headers.host)),
     maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
     connectTimeout: CONNECT_TIMEOUT_MS,
     serveClient: false,

@@ -5,7 +5,13 @@ import type { Session } from '../tokens/session';
 import { TokensService } from '../tokens/tokens.service';
 import { tokenFromHandshake } from './handshake-token';
 import { LiveSockets } from './live-sockets';
-import { accountRoom, type GatehouseNamespace, type GatehouseServer, type GatehouseSocket, tokenRoom } from './socket-session';
+import {
+  accountRoom,
+  type GatehouseNamespace,
+  type GatehouseServer,
+  type GatehouseSocket,
+  tokenRoom,
+} from './socket-session';
 
 /** The `connect_error` messages a client can get from the handshake. */
 export const HANDSHAKE_REFUSED = 'Unauthorized';
@@ -54,7 +60,9 @@ export class HandshakeAuthenticator {
         next(new Error(HANDSHAKE_UNAVAILABLE));
       });
     });
-    namespace.on('connection', (socket) => this.live.checkOnConnection(socket, (session) => this.tokens.isLive(session)));
+    namespace.on('connection', (socket) =>
+      this.live.checkOnConnection(socket, (session) => this.tokens.isLive(session)),
+    );
   }
 
   /** Resolves to the refusal, or undefined when the socket is admitted. Rejects when the check could not be made. */

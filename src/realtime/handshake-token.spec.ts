@@ -4,7 +4,8 @@ import { MAX_HANDSHAKE_TOKEN_LENGTH, tokenFromHandshake } from './handshake-toke
 
 const TOKEN = 'A'.repeat(43);
 const OTHER = 'B'.repeat(43);
-const shake = (auth: unknown, headers: Record<string, string | string[] | undefined> = {}) => tokenFromHandshake({ auth, headers });
+const shake = (auth: unknown, headers: Record<string, string | string[] | undefined> = {}) =>
+  tokenFromHandshake({ auth, headers });
 
 describe('tokenFromHandshake', () => {
   it('reads auth.token', () => {
@@ -22,7 +23,10 @@ describe('tokenFromHandshake', () => {
     }
     assert.deepEqual(shake({}, { authentication: `bEaReR   ${TOKEN}` }), { kind: 'token', token: TOKEN });
     assert.deepEqual(shake({}, { authorization: `Bearer ${TOKEN}` }), { kind: 'token', token: TOKEN });
-    assert.deepEqual(shake({}, { authentication: TOKEN, authorization: `Bearer ${OTHER}` }), { kind: 'token', token: TOKEN });
+    assert.deepEqual(shake({}, { authentication: TOKEN, authorization: `Bearer ${OTHER}` }), {
+      kind: 'token',
+      token: TOKEN,
+    });
   });
 
   it('finds nothing when nothing is presented', () => {

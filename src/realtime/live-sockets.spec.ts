@@ -31,15 +31,21 @@ function fakeServer(namespaces: Record<string, Socket[]>) {
         // Only through `local`: every instance hears a revocation on the bus and acts on its own
         // sockets, so the cross-instance adapter must not carry it again.
         local: {
-          to: (rooms: string[]) => ({ emit: (event: string, payload: unknown) => log.push(`${name} local to ${rooms} ${event} ${JSON.stringify(payload)}`) }),
-          in: (rooms: string[]) => ({ disconnectSockets: (close: boolean) => log.push(`${name} local disconnect ${rooms} ${close}`) }),
+          to: (rooms: string[]) => ({
+            emit: (event: string, payload: unknown) =>
+              log.push(`${name} local to ${rooms} ${event} ${JSON.stringify(payload)}`),
+          }),
+          in: (rooms: string[]) => ({
+            disconnectSockets: (close: boolean) => log.push(`${name} local disconnect ${rooms} ${close}`),
+          }),
         },
       }) as unknown as GatehouseNamespace,
   );
   return { namespaces: nsps, log };
 }
 
-const track = (live: LiveSockets, server: { namespaces: GatehouseNamespace[] }) => server.namespaces.forEach((n) => live.track(n));
+const track = (live: LiveSockets, server: { namespaces: GatehouseNamespace[] }) =>
+  server.namespaces.forEach((n) => live.track(n));
 
 describe('LiveSockets', () => {
   it("tells and then closes the token rooms in every namespace of every server, this instance's sockets only", () => {
@@ -73,7 +79,10 @@ describe('LiveSockets', () => {
     const b = fakeSocket({ session: session(2) });
     const anonymous = fakeSocket({});
     track(live, fakeServer({ '/': [a.socket, anonymous.socket], '/chat': [b.socket] }));
-    assert.deepEqual([...live.sessions()].map((s) => s.tokenId), [1, 2]);
+    assert.deepEqual(
+      [...live.sessions()].map((s) => s.tokenId),
+      [1, 2],
+    );
   });
 
   it('closes, as it connects, a socket whose token was revoked or expired during its handshake', () => {
@@ -83,7 +92,8 @@ describe('LiveSockets', () => {
     const expired = fakeSocket({ session: session(6, Date.now() - 1) });
     const anonymous = fakeSocket({});
     const fine = fakeSocket({ session: session(8) });
-    for (const { socket } of [revoked, expired, anonymous, fine]) live.checkOnConnection(socket, (s) => sessionState(s, Date.now(), null) === 'live');
+    for (const { socket } of [revoked, expired, anonymous, fine])
+      live.checkOnConnection(socket, (s) => sessionState(s, Date.now(), null) === 'live');
     assert.deepEqual(revoked.log, ['emit revoked {"reason":"revoked"}', 'disconnect true']);
     assert.deepEqual(expired.log, ['emit revoked {"reason":"expired"}', 'disconnect true']);
     assert.deepEqual(anonymous.log, ['emit revoked {"reason":"revoked"}', 'disconnect true']);

@@ -20,7 +20,9 @@ export class RealtimeGateway implements OnApplicationBootstrap {
    */
   onApplicationBootstrap(): void {
     if (!this.handshake.protects(this.server)) {
-      throw new Error('the socket.io server has no handshake check: build the application with GatehouseIoAdapter (see src/app.factory.ts)');
+      throw new Error(
+        'the socket.io server has no handshake check: build the application with GatehouseIoAdapter (see src/app.factory.ts)',
+      );
     }
   }
 

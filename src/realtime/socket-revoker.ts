@@ -88,7 +88,12 @@ export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
   async sweep(): Promise<void> {
     const now = this.clock.now();
     this.live.disconnectTokens(this.idleOrInUse(now), 'expired');
-    const plan = planSweep(this.live.sessions(), (session) => this.tokens.isLive(session, now), this.cursor, MAX_TOKENS_PER_SWEEP);
+    const plan = planSweep(
+      this.live.sessions(),
+      (session) => this.tokens.isLive(session, now),
+      this.cursor,
+      MAX_TOKENS_PER_SWEEP,
+    );
     this.live.disconnectTokens(plan.expired, 'expired');
     if (plan.check.length === 0 || !this.database.isReady) return;
     const valid = await this.tokens.stillValid(plan.check);

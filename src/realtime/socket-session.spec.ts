@@ -5,7 +5,15 @@ import type { Socket } from 'socket.io';
 import type { Session } from '../tokens/session';
 import { accountRoom, sessionOf, tokenRoom } from './socket-session';
 
-const session: Session = { tokenId: 3, accountId: 2, login: 'Alice', accountCreatedAt: 0, issuedAt: 0, expiresAt: 10_000, lastUsedAt: null };
+const session: Session = {
+  tokenId: 3,
+  accountId: 2,
+  login: 'Alice',
+  accountCreatedAt: 0,
+  issuedAt: 0,
+  expiresAt: 10_000,
+  lastUsedAt: null,
+};
 const socket = (data: unknown) => ({ data }) as unknown as Socket;
 
 describe('socket sessions', () => {

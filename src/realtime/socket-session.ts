@@ -31,9 +31,24 @@ export interface ClientToServerEvents {
 export type InterServerEvents = Record<string, never>;
 
 /** A socket.io server as Gatehouse uses it: `socket.data` typed through socket.io's own parameters. */
-export type GatehouseServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, GatehouseSocketData>;
-export type GatehouseNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, GatehouseSocketData>;
-export type GatehouseSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, GatehouseSocketData>;
+export type GatehouseServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  GatehouseSocketData
+>;
+export type GatehouseNamespace = Namespace<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  GatehouseSocketData
+>;
+export type GatehouseSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  GatehouseSocketData
+>;
 
 /** A socket admitted by the handshake; `data.session` is set before any gateway sees it. */
 export type AuthenticatedSocket = GatehouseSocket & { data: Required<GatehouseSocketData> };
@@ -61,7 +76,8 @@ export function admittedSession(socket: { data?: GatehouseSocketData }): Session
  */
 export function sessionOf(socket: { data?: GatehouseSocketData }, now = Date.now()): Session {
   const session = admittedSession(socket);
-  if (!session || sessionState(session, now, null) !== 'live') throw new UnauthorizedException('the token is invalid, expired or revoked');
+  if (!session || sessionState(session, now, null) !== 'live')
+    throw new UnauthorizedException('the token is invalid, expired or revoked');
   return session;
 }
 

@@ -28,7 +28,10 @@ describe('planSweep', () => {
       seen.push(...plan.check);
       cursor = plan.cursor;
     }
-    assert.deepEqual([...new Set(seen)].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.deepEqual(
+      [...new Set(seen)].sort((a, b) => a - b),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    );
   });
 
   it('resumes after the cursor and wraps round', () => {

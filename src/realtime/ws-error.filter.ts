@@ -21,7 +21,10 @@ export class WsErrorFilter implements ExceptionFilter {
     const ws = host.switchToWs();
     const body = errorReply(exception, 'birdhouse', `"${String(ws.getPattern())}"`).body as WsErrorBody;
     // A handler's arguments are (socket, data, ack, pattern); ack is absent when none was asked for.
-    const ack = host.getArgs().slice(1).find((arg): arg is (body: WsErrorBody) => void => typeof arg === 'function');
+    const ack = host
+      .getArgs()
+      .slice(1)
+      .find((arg): arg is (body: WsErrorBody) => void => typeof arg === 'function');
     if (ack) ack(body);
     else ws.getClient<Socket>().emit('exception', body);
   }

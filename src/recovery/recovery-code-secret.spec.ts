@@ -26,14 +26,27 @@ describe('recovery codes', () => {
   it('compare without regard to case, spaces or dashes', () => {
     const code = generateRecoveryCode();
     const plain = code.replace(/-/g, '');
-    for (const typed of [code, code.toLowerCase(), plain, ` ${code.replace(/-/g, ' ')} `, plain.match(/.{6}/g)!.join('-')]) {
+    for (const typed of [
+      code,
+      code.toLowerCase(),
+      plain,
+      ` ${code.replace(/-/g, ' ')} `,
+      plain.match(/.{6}/g)!.join('-'),
+    ]) {
       assert.equal(normaliseRecoveryCode(typed), plain, typed);
     }
     assert.equal(hashRecoveryCode(normaliseRecoveryCode(code.toLowerCase())!), hashRecoveryCode(plain));
   });
 
   it('refuse anything that cannot be a code', () => {
-    for (const bad of ['', 'ABCD', 'A'.repeat(23), 'A'.repeat(25), '0BCD-EFGH-IJKL-MNOP-QRST-UVWX', 'ÄBCD-EFGH-IJKL-MNOP-QRST-UVWX']) {
+    for (const bad of [
+      '',
+      'ABCD',
+      'A'.repeat(23),
+      'A'.repeat(25),
+      '0BCD-EFGH-IJKL-MNOP-QRST-UVWX',
+      'ÄBCD-EFGH-IJKL-MNOP-QRST-UVWX',
+    ]) {
       assert.equal(normaliseRecoveryCode(bad), null, bad);
     }
   });

@@ -18,7 +18,10 @@ export class RecoveryController {
 
   @Post('recover')
   @HttpCode(200)
-  @ApiOkResponse({ type: TokenResponse, description: 'The new password is set, every old token revoked, a fresh token issued' })
+  @ApiOkResponse({
+    type: TokenResponse,
+    description: 'The new password is set, every old token revoked, a fresh token issued',
+  })
   @Fails(401, 'Unknown handle, or a wrong, expired or used code (one body for all)')
   @Fails(403, 'A valid code for a locked account')
   @Auth(AuthLevel.NotNeeded)

@@ -55,7 +55,8 @@ export class RecoveryService {
     const outcome = await this.transactions.run(async (manager) => {
       if (!(await this.codes.consume(manager, found.id, matched))) return 'used' as const;
       // Conditional on the lock, so that a lock committed since the check above still wins.
-      if (!(await this.accounts.setPasswordHashUnlessLocked(manager, found.id, passwordHash))) throw new AccountLockedError();
+      if (!(await this.accounts.setPasswordHashUnlessLocked(manager, found.id, passwordHash)))
+        throw new AccountLockedError();
       const revoked = await this.tokens.deleteAllOf(found.id, manager);
       const token = await this.tokens.issue(found.id, manager, { client: null, address });
       return { revoked, token };
@@ -73,7 +74,12 @@ export class RecoveryService {
   }
 
   private refused(account: Account | null, handle: string, address: string): UnauthorizedException {
-    this.events.record({ event: 'recovery-code.failed', accountId: account?.id ?? null, login: account?.login ?? handle, address });
+    this.events.record({
+      event: 'recovery-code.failed',
+      accountId: account?.id ?? null,
+      login: account?.login ?? handle,
+      address,
+    });
     return new UnauthorizedException(REFUSED);
   }
 }

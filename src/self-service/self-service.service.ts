@@ -34,7 +34,9 @@ export class SelfServiceService {
 
   /** Ends one session of the caller's account; needs no password, like invalidate. */
   async revokeSession(caller: Session, publicId: string, address: string): Promise<void> {
-    const tokenId = await this.transactions.run((manager) => this.sessions.deleteOne(manager, caller.accountId, publicId));
+    const tokenId = await this.transactions.run((manager) =>
+      this.sessions.deleteOne(manager, caller.accountId, publicId),
+    );
     if (tokenId === null) throw new NotFoundException('the account has no live session with this id');
     this.revoked(caller, address, 'session', [tokenId]);
   }

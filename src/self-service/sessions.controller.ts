@@ -34,7 +34,7 @@ export class SessionsController {
   @Post('revoke')
   @HttpCode(200)
   @ApiOkResponse({ type: OkResponse, description: "The session's token is revoked and its sockets dropped" })
-  @Fails(404, 'Not a live session of the caller\'s account')
+  @Fails(404, "Not a live session of the caller's account")
   async revoke(
     @CurrentSession() session: Session,
     @Body() body: RevokeSessionDto,
@@ -46,7 +46,7 @@ export class SessionsController {
 
   @Post('revoke-others')
   @HttpCode(200)
-  @ApiOkResponse({ type: RevokedResponse, description: "Every other token of the account is revoked" })
+  @ApiOkResponse({ type: RevokedResponse, description: 'Every other token of the account is revoked' })
   @Fails(403, 'Wrong password (counts as a failed sign-in)')
   @UseGuards(SignInRateGuard)
   async revokeOthers(
@@ -54,6 +54,9 @@ export class SessionsController {
     @Body() body: PasswordConfirmationDto,
     @ClientAddress() address: string,
   ): Promise<{ status: 'ok'; revoked: number }> {
-    return { status: 'ok', revoked: await this.selfService.revokeOthers(session, this.auth.decodePwd(body.pwd), address) };
+    return {
+      status: 'ok',
+      revoked: await this.selfService.revokeOthers(session, this.auth.decodePwd(body.pwd), address),
+    };
   }
 }

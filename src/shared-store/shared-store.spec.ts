@@ -105,7 +105,10 @@ describe('SharedStore', () => {
         const deadline = Date.now() + 20_000;
         let count: number | undefined;
         while (count === undefined && Date.now() < deadline) {
-          count = await counters.increment('k', 60_000).then((w) => w.count, () => undefined);
+          count = await counters.increment('k', 60_000).then(
+            (w) => w.count,
+            () => undefined,
+          );
           if (count === undefined) await sleep(100);
         }
         assert.ok(count !== undefined, 'commands did not recover');

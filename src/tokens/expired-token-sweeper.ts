@@ -66,7 +66,11 @@ export class ExpiredTokenSweeper {
     if (expired + idle > 0) this.logger.log(`deleted ${expired} expired and ${idle} idle tokens`);
   }
 
-  private async deleteWhere(cause: RevocationCause, condition: string, parameters: () => Record<string, number>): Promise<number> {
+  private async deleteWhere(
+    cause: RevocationCause,
+    condition: string,
+    parameters: () => Record<string, number>,
+  ): Promise<number> {
     let deleted = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_SWEEP; batch++) {
       const params = parameters();
@@ -111,7 +115,13 @@ export class ExpiredTokenSweeper {
     const byAccount = new Map<number, DeadRow[]>();
     for (const row of rows) byAccount.set(row.accountId, [...(byAccount.get(row.accountId) ?? []), row]);
     for (const [accountId, lost] of byAccount) {
-      this.events.record({ event: 'token.revoked', accountId, login: lost[0].login, cause, ...(lost.length > 1 ? { count: lost.length } : {}) });
+      this.events.record({
+        event: 'token.revoked',
+        accountId,
+        login: lost[0].login,
+        cause,
+        ...(lost.length > 1 ? { count: lost.length } : {}),
+      });
     }
   }
 }

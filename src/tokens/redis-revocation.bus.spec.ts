@@ -53,7 +53,11 @@ describe('RedisRevocationBus (real Redis)', { skip: REDIS_SKIP }, () => {
     const heardByA = collect(a);
     const heardByB = collect(b);
     a.publish({ tokenIds: [7, 8], reason: 'revoked' });
-    assert.deepEqual(heardByA.events, [{ tokenIds: [7, 8], reason: 'revoked' }], 'synchronously, before publish returns');
+    assert.deepEqual(
+      heardByA.events,
+      [{ tokenIds: [7, 8], reason: 'revoked' }],
+      'synchronously, before publish returns',
+    );
     await until(() => heardByB.events.length > 0);
     assert.deepEqual(heardByB.events, [{ tokenIds: [7, 8], reason: 'revoked' }]);
     await sleep(200);

@@ -46,7 +46,10 @@ export class SessionsService {
     ).filter(
       (row) =>
         row.id === caller.tokenId ||
-        this.tokensService.isLive({ expiresAt: row.expiresAt, lastUsedAt: row.lastUsedAt, issuedAt: row.createdAt }, now),
+        this.tokensService.isLive(
+          { expiresAt: row.expiresAt, lastUsedAt: row.lastUsedAt, issuedAt: row.createdAt },
+          now,
+        ),
     );
     const sessions = rows.slice(0, SESSIONS_LISTED).map((row) => this.view(row, caller, now));
     return { total: rows.length, sessions };
@@ -84,7 +87,9 @@ export class SessionsService {
   /** Deletes every token of the account but one inside the caller's transaction; returns their ids. */
   async deleteOthers(manager: EntityManager, accountId: number, keepTokenId: number): Promise<number[]> {
     const repo = manager.getRepository(Token);
-    const ids = (await repo.find({ select: { id: true }, where: { accountId, id: Not(keepTokenId) } })).map((t) => t.id);
+    const ids = (await repo.find({ select: { id: true }, where: { accountId, id: Not(keepTokenId) } })).map(
+      (t) => t.id,
+    );
     if (ids.length > 0) await repo.delete({ accountId, id: Not(keepTokenId) });
     return ids;
   }

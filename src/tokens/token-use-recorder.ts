@@ -36,7 +36,9 @@ export class TokenUseRecorder implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     // A periodic write still under way reports its own failure; this one is the last.
     await this.flushing?.catch(() => undefined);
-    await this.flush().catch((error: unknown) => this.logger.warn(`could not record token use: ${(error as Error).message}`));
+    await this.flush().catch((error: unknown) =>
+      this.logger.warn(`could not record token use: ${(error as Error).message}`),
+    );
   }
 
   /**
@@ -64,7 +66,9 @@ export class TokenUseRecorder implements BeforeApplicationShutdown {
       const batch = uses.slice(i, i + BATCH);
       // One time per batch, its latest: at a one-minute resolution a second does not matter.
       const at = Math.max(...batch.map(([, time]) => time));
-      await this.transactions.run((m) => m.getRepository(Token).update({ id: In(batch.map(([id]) => id)) }, { lastUsedAt: at }));
+      await this.transactions.run((m) =>
+        m.getRepository(Token).update({ id: In(batch.map(([id]) => id)) }, { lastUsedAt: at }),
+      );
     }
   }
 }

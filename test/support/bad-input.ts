@@ -33,13 +33,19 @@ export interface PostEndpoint {
   newPassword?: { field: string; encode(password: string): string };
 }
 
-export const jsonCase = (name: string, body: string | Buffer, status = 400, headers: Record<string, string> = JSON_TYPE): Case => ({
+export const jsonCase = (
+  name: string,
+  body: string | Buffer,
+  status = 400,
+  headers: Record<string, string> = JSON_TYPE,
+): Case => ({
   name,
   request: { body, headers },
   status,
 });
 
-export const nested = (open: string, inner: string, close: string, depth: number) => open.repeat(depth) + inner + close.repeat(depth);
+export const nested = (open: string, inner: string, close: string, depth: number) =>
+  open.repeat(depth) + inner + close.repeat(depth);
 
 /** Exactly `bytes` bytes of JSON: the body plus a padding field. */
 export function sizedBody(body: Body, bytes: number): string {
@@ -123,7 +129,11 @@ export function describeRefusals(endpoint: PostEndpoint, context: RefusalContext
       const sent = typeof request.body === 'string' ? request.body : '';
       assertErrorShape(reply, endpoint.path, c.status, `${endpoint.path} ${c.name}`, sent);
     }
-    assert.deepEqual(await snapshot(context.db()), context.baseline(), `${endpoint.path}: a refused request changed a row`);
+    assert.deepEqual(
+      await snapshot(context.db()),
+      context.baseline(),
+      `${endpoint.path}: a refused request changed a row`,
+    );
   }
 
   describe(`POST ${endpoint.path}`, () => {
@@ -146,7 +156,10 @@ export function describeRefusals(endpoint: PostEndpoint, context: RefusalContext
         jsonCase('undefined', 'undefined'),
         jsonCase('only whitespace', '   \n'),
         jsonCase('a byte-order mark', `\ufeff${valid.replace(/}$/, ',}')}`),
-        jsonCase('bytes that are not UTF-8', Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"')])),
+        jsonCase(
+          'bytes that are not UTF-8',
+          Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"')]),
+        ),
         jsonCase('a NUL byte', Buffer.from('{"a":\u0000}')),
       ]);
     });
@@ -201,9 +214,11 @@ export function describeRefusals(endpoint: PostEndpoint, context: RefusalContext
       ];
       const cases: Case[] = [];
       for (const field of endpoint.fields) {
-        for (const [name, value] of wrong) cases.push(jsonCase(`${field} as ${name}`, json({ ...endpoint.valid(), [field]: value })));
+        for (const [name, value] of wrong)
+          cases.push(jsonCase(`${field} as ${name}`, json({ ...endpoint.valid(), [field]: value })));
         const emptyRefused = field !== endpoint.password?.field;
-        if (emptyRefused) cases.push(jsonCase(`${field} as an empty string`, json({ ...endpoint.valid(), [field]: '' })));
+        if (emptyRefused)
+          cases.push(jsonCase(`${field} as an empty string`, json({ ...endpoint.valid(), [field]: '' })));
       }
       await refuses(endpoint, cases);
     });
@@ -213,7 +228,10 @@ export function describeRefusals(endpoint: PostEndpoint, context: RefusalContext
         jsonCase('an extra string', json({ ...endpoint.valid(), extra: 'x' })),
         jsonCase('an extra null', json({ ...endpoint.valid(), extra: null })),
         jsonCase('an extra object', json({ ...endpoint.valid(), extra: { a: 1 } })),
-        jsonCase('a field name in another case', json({ ...endpoint.valid(), [endpoint.fields[0].toUpperCase()]: 'x' })),
+        jsonCase(
+          'a field name in another case',
+          json({ ...endpoint.valid(), [endpoint.fields[0].toUpperCase()]: 'x' }),
+        ),
         jsonCase('__proto__', json(endpoint.valid()).replace(/^{/, '{"__proto__":{"admin":true},')),
         jsonCase('constructor', json(endpoint.valid()).replace(/^{/, '{"constructor":{"prototype":{"admin":true}},')),
         jsonCase('prototype', json({ ...endpoint.valid(), prototype: {} })),
@@ -234,7 +252,9 @@ export function describeRefusals(endpoint: PostEndpoint, context: RefusalContext
         jsonCase('an octet stream', json(valid), 415, { 'content-type': 'application/octet-stream' }),
         jsonCase('a malformed content type', json(valid), 415, { 'content-type': 'json' }),
         jsonCase('JSON in Latin-1', json(valid), 415, { 'content-type': 'application/json; charset=latin1' }),
-        jsonCase('JSON in UTF-16', Buffer.from(json(valid), 'utf16le'), 415, { 'content-type': 'application/json; charset=utf-16' }),
+        jsonCase('JSON in UTF-16', Buffer.from(json(valid), 'utf16le'), 415, {
+          'content-type': 'application/json; charset=utf-16',
+        }),
       ]);
     });
 
@@ -244,7 +264,11 @@ export function describeRefusals(endpoint: PostEndpoint, context: RefusalContext
         jsonCase('64 KiB + 1 byte', big, 413),
         { name: '64 KiB + 1 byte, chunked', request: { body: big, chunked: true, headers: JSON_TYPE }, status: 413 },
         jsonCase('1 MiB', sizedBody(endpoint.valid(), 1024 * 1024), 413),
-        { name: '1 MiB, chunked', request: { body: sizedBody(endpoint.valid(), 1024 * 1024), chunked: true, headers: JSON_TYPE }, status: 413 },
+        {
+          name: '1 MiB, chunked',
+          request: { body: sizedBody(endpoint.valid(), 1024 * 1024), chunked: true, headers: JSON_TYPE },
+          status: 413,
+        },
         jsonCase('1 MiB that is not even JSON', 'x'.repeat(1024 * 1024), 413),
         // Exactly at the limit the parser runs, and the unknown `pad` field is refused.
         jsonCase('exactly 64 KiB', sizedBody(endpoint.valid(), 64 * 1024), 400),
@@ -263,7 +287,10 @@ export function describeRefusals(endpoint: PostEndpoint, context: RefusalContext
         jsonCase('plain JSON labelled br', valid, 400, { ...JSON_TYPE, 'content-encoding': 'br' }),
         jsonCase('an unknown encoding', valid, 415, { ...JSON_TYPE, 'content-encoding': 'x-unknown' }),
         // A correctly compressed body is read, so what decides is the defect inside it.
-        jsonCase('gzip of an extra field', gzipSync(json({ ...endpoint.valid(), extra: 1 })), 400, { ...JSON_TYPE, 'content-encoding': 'gzip' }),
+        jsonCase('gzip of an extra field', gzipSync(json({ ...endpoint.valid(), extra: 1 })), 400, {
+          ...JSON_TYPE,
+          'content-encoding': 'gzip',
+        }),
       ]);
     });
 
@@ -273,9 +300,15 @@ export function describeRefusals(endpoint: PostEndpoint, context: RefusalContext
         jsonCase('30,000 nested arrays', nested('[', '', ']', 30_000)),
         jsonCase('10,000 nested objects', nested('{"a":', '1', '}', 10_000)),
         jsonCase(`${field} as 25,000 nested arrays`, withRaw(endpoint.valid(), field, nested('[', '"x"', ']', 25_000))),
-        jsonCase(`${field} as 9,000 nested objects`, withRaw(endpoint.valid(), field, nested('{"a":', '"x"', '}', 9_000))),
+        jsonCase(
+          `${field} as 9,000 nested objects`,
+          withRaw(endpoint.valid(), field, nested('{"a":', '"x"', '}', 9_000)),
+        ),
         jsonCase(`${field} as 9 nested objects`, withRaw(endpoint.valid(), field, nested('{"a":', '"x"', '}', 9))),
-        jsonCase('an extra field of 8,000 nested arrays', withRaw(endpoint.valid(), 'extra', nested('[', '', ']', 8_000))),
+        jsonCase(
+          'an extra field of 8,000 nested arrays',
+          withRaw(endpoint.valid(), 'extra', nested('[', '', ']', 8_000)),
+        ),
       ]);
     });
 
@@ -294,7 +327,10 @@ export function describeRefusals(endpoint: PostEndpoint, context: RefusalContext
       it(`refuses a ${password.field} over 1024 bytes or with a lone surrogate with 400`, async () => {
         const cases = [
           jsonCase('1025 bytes', json({ ...endpoint.valid(), [password.field]: password.encode('p'.repeat(1025)) })),
-          jsonCase('1026 bytes in 513 characters', json({ ...endpoint.valid(), [password.field]: password.encode('é'.repeat(513)) })),
+          jsonCase(
+            '1026 bytes in 513 characters',
+            json({ ...endpoint.valid(), [password.field]: password.encode('é'.repeat(513)) }),
+          ),
         ];
         if (password.field === 'password') {
           cases.push(jsonCase('a lone surrogate', json({ ...endpoint.valid(), password: 'secret\udc00pass' })));
@@ -315,10 +351,23 @@ export function describeRefusals(endpoint: PostEndpoint, context: RefusalContext
     const { password, newPassword } = endpoint;
     if (newPassword) {
       it('refuses a new password under 6 characters, or one of the 10,000 most common, with 400', async () => {
-        const refused = ['', 'a', '12345', 'ééééé', '😀😀😀😀😀', 'abcd\u0301', 'password', 'PassWord', 'qwerty123', 'ｉｌｏｖｅｙｏｕ'];
+        const refused = [
+          '',
+          'a',
+          '12345',
+          'ééééé',
+          '😀😀😀😀😀',
+          'abcd\u0301',
+          'password',
+          'PassWord',
+          'qwerty123',
+          'ｉｌｏｖｅｙｏｕ',
+        ];
         await refuses(
           endpoint,
-          refused.map((p) => jsonCase(JSON.stringify(p), json({ ...endpoint.valid(), [newPassword.field]: newPassword.encode(p) }))),
+          refused.map((p) =>
+            jsonCase(JSON.stringify(p), json({ ...endpoint.valid(), [newPassword.field]: newPassword.encode(p) })),
+          ),
         );
       });
     }
@@ -330,7 +379,11 @@ export function describeRefusals(endpoint: PostEndpoint, context: RefusalContext
         await refuses(
           endpoint,
           ['', 'a', '12345', 'password'].map((p) =>
-            jsonCase(`${p.length} characters`, json({ ...endpoint.valid(), [password.field]: password.encode(p) }), wrong),
+            jsonCase(
+              `${p.length} characters`,
+              json({ ...endpoint.valid(), [password.field]: password.encode(p) }),
+              wrong,
+            ),
           ),
         );
       });

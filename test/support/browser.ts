@@ -58,7 +58,10 @@ export function pageErrors(page: Page): string[] {
 }
 
 /** A small static server on another loopback address: another origin for the CORS specs. */
-export async function staticSite(host: string, files: Record<string, { type: string; body: string | Buffer }>): Promise<{ origin: string; close(): Promise<void> }> {
+export async function staticSite(
+  host: string,
+  files: Record<string, { type: string; body: string | Buffer }>,
+): Promise<{ origin: string; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
     const file = files[new URL(request.url ?? '/', 'http://x').pathname];
     if (!file) return void response.writeHead(404).end();

@@ -33,7 +33,8 @@ export type DroppableDatabase = TestDatabase & { drop(): Promise<void> };
  */
 const MARIADB_URL = process.env.TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
 
-export const MARIADB_SKIP = MARIADB_URL === '' ? 'MariaDB is not reachable on 127.0.0.1:3306: MariaDB runs skipped' : false;
+export const MARIADB_SKIP =
+  MARIADB_URL === '' ? 'MariaDB is not reachable on 127.0.0.1:3306: MariaDB runs skipped' : false;
 
 /** Where the PostgreSQL runs connect; probed by scripts/run-tests.js like MariaDB. */
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -98,7 +99,10 @@ async function sqliteDatabase(): Promise<DroppableDatabase> {
 async function mariadbDatabase(fileId: string, suffix = ''): Promise<DroppableDatabase> {
   const name = databaseName(fileId, suffix);
   const server = new URL(MARIADB_URL);
-  const admin = () => createConnection({ uri: `mysql://${server.username ? `${server.username}${server.password ? `:${server.password}` : ''}@` : ''}${server.host}/` });
+  const admin = () =>
+    createConnection({
+      uri: `mysql://${server.username ? `${server.username}${server.password ? `:${server.password}` : ''}@` : ''}${server.host}/`,
+    });
   const connection = await admin();
   await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
   await connection.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
@@ -220,7 +224,9 @@ export async function failingTrigger(
   message = 'refused by test',
 ): Promise<() => Promise<void>> {
   if (db.engine === 'sqlite') {
-    await db.sql(`CREATE TRIGGER ${name} BEFORE ${event} ON ${table} WHEN ${condition} BEGIN SELECT RAISE(ABORT, '${message}'); END`);
+    await db.sql(
+      `CREATE TRIGGER ${name} BEFORE ${event} ON ${table} WHEN ${condition} BEGIN SELECT RAISE(ABORT, '${message}'); END`,
+    );
     return async () => void (await db.sql(`DROP TRIGGER IF EXISTS ${name}`));
   }
   if (db.engine === 'mariadb') {
@@ -233,7 +239,8 @@ export async function failingTrigger(
     `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF ${condition} THEN RAISE EXCEPTION '${message}'; END IF; RETURN COALESCE(NEW, OLD); END $$;
      CREATE TRIGGER ${name} BEFORE ${event} ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}()`,
   );
-  return async () => void (await db.sql(`DROP TRIGGER IF EXISTS ${name} ON ${table}; DROP FUNCTION IF EXISTS ${name}()`));
+  return async () =>
+    void (await db.sql(`DROP TRIGGER IF EXISTS ${name} ON ${table}; DROP FUNCTION IF EXISTS ${name}()`));
 }
 
 /**

@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { before } from 'node:test';
 import { appPerSuite, type RunningApp } from './app';
 import type { TestDatabase } from './engines';
-import { assertErrorShape, assertHygienic, difference, type RawReply, type RawRequest, send, snapshot, type Snapshot } from './fuzz';
+import {
+  assertErrorShape,
+  assertHygienic,
+  difference,
+  type RawReply,
+  type RawRequest,
+  send,
+  snapshot,
+  type Snapshot,
+} from './fuzz';
 import { b64, client, uniqueLogin } from './http';
 
 /**
@@ -23,21 +32,98 @@ export interface Target {
 }
 
 export const POST_TARGETS: Target[] = [
-  { method: 'POST', path: '/register', fields: ['login', 'password'], statuses: [200, 400, 409, 413, 415], signedIn: false, adds: { accounts: 1, tokens: 0 } },
-  { method: 'POST', path: '/auth', fields: ['login', 'password'], statuses: [200, 400, 401, 413, 415], signedIn: false, adds: { accounts: 0, tokens: 1 } },
-  { method: 'POST', path: '/api/auth/register', fields: ['handle', 'pwd'], statuses: [200, 400, 409, 413, 415], signedIn: false, adds: { accounts: 1, tokens: 1 } },
-  { method: 'POST', path: '/api/auth/login', fields: ['handle', 'pwd'], statuses: [200, 400, 401, 413, 415], signedIn: false, adds: { accounts: 0, tokens: 1 } },
+  {
+    method: 'POST',
+    path: '/register',
+    fields: ['login', 'password'],
+    statuses: [200, 400, 409, 413, 415],
+    signedIn: false,
+    adds: { accounts: 1, tokens: 0 },
+  },
+  {
+    method: 'POST',
+    path: '/auth',
+    fields: ['login', 'password'],
+    statuses: [200, 400, 401, 413, 415],
+    signedIn: false,
+    adds: { accounts: 0, tokens: 1 },
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/register',
+    fields: ['handle', 'pwd'],
+    statuses: [200, 400, 409, 413, 415],
+    signedIn: false,
+    adds: { accounts: 1, tokens: 1 },
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/login',
+    fields: ['handle', 'pwd'],
+    statuses: [200, 400, 401, 413, 415],
+    signedIn: false,
+    adds: { accounts: 0, tokens: 1 },
+  },
   // Arbitrary tokens are never the owner's: a 200 here revokes nothing.
-  { method: 'POST', path: '/api/auth/invalidate', fields: ['token'], statuses: [200, 400, 413, 415], signedIn: true, adds: { accounts: 0, tokens: 0 } },
+  {
+    method: 'POST',
+    path: '/api/auth/invalidate',
+    fields: ['token'],
+    statuses: [200, 400, 413, 415],
+    signedIn: true,
+    adds: { accounts: 0, tokens: 0 },
+  },
   // Arbitrary ids and passwords are never the owner's: these are refused, and change nothing.
-  { method: 'POST', path: '/api/auth/sessions/revoke', fields: ['id'], statuses: [400, 404, 413, 415], signedIn: true, adds: { accounts: 0, tokens: 0 } },
-  { method: 'POST', path: '/api/auth/sessions/revoke-others', fields: ['pwd'], statuses: [400, 403, 413, 415], signedIn: true, adds: { accounts: 0, tokens: 0 } },
-  { method: 'POST', path: '/api/auth/password', fields: ['pwd', 'newPwd'], statuses: [400, 403, 413, 415], signedIn: true, adds: { accounts: 0, tokens: 0 } },
-  { method: 'POST', path: '/api/auth/delete', fields: ['pwd'], statuses: [400, 403, 413, 415], signedIn: true, adds: { accounts: 0, tokens: 0 } },
+  {
+    method: 'POST',
+    path: '/api/auth/sessions/revoke',
+    fields: ['id'],
+    statuses: [400, 404, 413, 415],
+    signedIn: true,
+    adds: { accounts: 0, tokens: 0 },
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/sessions/revoke-others',
+    fields: ['pwd'],
+    statuses: [400, 403, 413, 415],
+    signedIn: true,
+    adds: { accounts: 0, tokens: 0 },
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/password',
+    fields: ['pwd', 'newPwd'],
+    statuses: [400, 403, 413, 415],
+    signedIn: true,
+    adds: { accounts: 0, tokens: 0 },
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/delete',
+    fields: ['pwd'],
+    statuses: [400, 403, 413, 415],
+    signedIn: true,
+    adds: { accounts: 0, tokens: 0 },
+  },
 ];
 export const GET_TARGETS: Target[] = [
-  { method: 'GET', path: '/api/auth/me', fields: [], statuses: [200], signedIn: true, adds: { accounts: 0, tokens: 0 } },
-  { method: 'GET', path: '/api/auth/sessions', fields: [], statuses: [200], signedIn: true, adds: { accounts: 0, tokens: 0 } },
+  {
+    method: 'GET',
+    path: '/api/auth/me',
+    fields: [],
+    statuses: [200],
+    signedIn: true,
+    adds: { accounts: 0, tokens: 0 },
+  },
+  {
+    method: 'GET',
+    path: '/api/auth/sessions',
+    fields: [],
+    statuses: [200],
+    signedIn: true,
+    adds: { accounts: 0, tokens: 0 },
+  },
   { method: 'GET', path: '/health', fields: [], statuses: [200], signedIn: false, adds: { accounts: 0, tokens: 0 } },
 ];
 export const CREDENTIAL_TARGETS = POST_TARGETS.filter((t) => t.fields.includes('login') || t.fields.includes('handle'));
@@ -170,16 +256,26 @@ export function fuzzHarness(db: () => TestDatabase): FuzzHarness {
   }
 
   /** Sends one request and checks everything a reply and the database must satisfy. */
-  async function exchange(target: Target, request: RawRequest, context: string, sentIdentifier?: unknown): Promise<RawReply> {
+  async function exchange(
+    target: Target,
+    request: RawRequest,
+    context: string,
+    sentIdentifier?: unknown,
+  ): Promise<RawReply> {
     const headers = { ...(target.signedIn ? { authentication: owner.token } : {}), ...request.headers };
-    const outcome = await send(running().url, target.path, { method: target.method, ...request, headers }).catch((error: Error) => error);
+    const outcome = await send(running().url, target.path, { method: target.method, ...request, headers }).catch(
+      (error: Error) => error,
+    );
     const changes = await observe();
     if (outcome instanceof Error) throw outcome;
     const reply = outcome;
     const sent = typeof request.body === 'string' ? request.body : '';
     const where = `${target.method} ${target.path} ${context}`;
     assertHygienic(reply, where, sent);
-    assert.ok(target.statuses.includes(reply.status), `${where}: unexpected ${reply.status} ${reply.text.slice(0, 200)}`);
+    assert.ok(
+      target.statuses.includes(reply.status),
+      `${where}: unexpected ${reply.status} ${reply.text.slice(0, 200)}`,
+    );
     if (reply.status >= 400) assertErrorShape(reply, target.path, reply.status, where, sent);
     else assertSuccess(target, reply, where);
     await assertSettled(changes, target, reply, where, sentIdentifier);

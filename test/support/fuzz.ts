@@ -107,7 +107,10 @@ const LEAK = new RegExp(
  * that looks like a stack trace or an internal error name.
  */
 export function assertHygienic(reply: RawReply, context: string, sent = ''): void {
-  assert.ok(reply.status >= 200 && reply.status < 500, `${context}: status ${reply.status} ${reply.text.slice(0, 300)}`);
+  assert.ok(
+    reply.status >= 200 && reply.status < 500,
+    `${context}: status ${reply.status} ${reply.text.slice(0, 300)}`,
+  );
   assert.equal(reply.headers['x-powered-by'], undefined, `${context}: X-Powered-By sent`);
   // A validation message may name a property the client sent; only text the client did not send counts.
   const echoed = (text: string) => sent.includes(text) || sent.includes(JSON.stringify(text).slice(1, -1));
@@ -132,10 +135,16 @@ export function assertErrorShape(
   assert.ok(statuses.includes(reply.status), `${where} (expected ${statuses.join(' or ')})`);
   assertHygienic(reply, context, sent);
   assert.match(String(reply.headers['content-type']), /^application\/json\b/, `${where}: content type`);
-  assert.ok(reply.body !== null && typeof reply.body === 'object' && !Array.isArray(reply.body), `${where}: not a JSON object`);
+  assert.ok(
+    reply.body !== null && typeof reply.body === 'object' && !Array.isArray(reply.body),
+    `${where}: not a JSON object`,
+  );
   const allowed = dialectOf(path) === 'birdhouse' ? ['error', 'message', 'status'] : ['error', 'message'];
   const keys = Object.keys(reply.body).sort();
-  assert.ok(keys.every((key) => allowed.includes(key)), `${where}: keys ${keys.join(',')}`);
+  assert.ok(
+    keys.every((key) => allowed.includes(key)),
+    `${where}: keys ${keys.join(',')}`,
+  );
   assert.equal(reply.body.error, STATUS_CODES[reply.status], `${where}: error is not the reason phrase`);
   if (dialectOf(path) === 'birdhouse') assert.equal(reply.body.status, 'error', `${where}: status`);
   if ('message' in reply.body) assert.equal(typeof reply.body.message, 'string', `${where}: message`);
@@ -147,8 +156,12 @@ export function assertErrorShape(
  * changed.
  */
 export async function snapshot(db: TestDatabase): Promise<{ accounts: string[]; tokens: string[] }> {
-  const accounts = (await db.sql('SELECT id, login_key, login, password_hash, created_at FROM accounts ORDER BY id')) as Record<string, unknown>[];
-  const tokens = (await db.sql('SELECT id, token_hash, public_id, account_id, created_at, expires_at, client, address FROM tokens ORDER BY id')) as Record<string, unknown>[];
+  const accounts = (await db.sql(
+    'SELECT id, login_key, login, password_hash, created_at FROM accounts ORDER BY id',
+  )) as Record<string, unknown>[];
+  const tokens = (await db.sql(
+    'SELECT id, token_hash, public_id, account_id, created_at, expires_at, client, address FROM tokens ORDER BY id',
+  )) as Record<string, unknown>[];
   const row = (r: Record<string, unknown>) => Object.values(r).map(String).join('|');
   return { accounts: accounts.map(row), tokens: tokens.map(row) };
 }
@@ -193,13 +206,19 @@ export const anyText = (maxLength = 80): fc.Arbitrary<string> =>
     fc.string({ unit: 'binary', maxLength }),
     fc.string({ unit: 'grapheme', maxLength }),
     fc.string({ unit: codeUnit, maxLength }),
-    fc.string({ unit: fc.constantFrom(' ', '\t', '\n', '\u0000', '\u00a0', '\u200b', '\u202e', '\ufeff', 'ﬃ', 'İ', 'ß', 'K'), maxLength: 8 }),
+    fc.string({
+      unit: fc.constantFrom(' ', '\t', '\n', '\u0000', '\u00a0', '\u200b', '\u202e', '\ufeff', 'ﬃ', 'İ', 'ß', 'K'),
+      maxLength: 8,
+    }),
   );
 
 /** A JSON number literal as text, including ones no double can hold. */
 export const numberLiteral: fc.Arbitrary<string> = fc.oneof(
   fc.bigInt({ min: -(10n ** 400n), max: 10n ** 400n }).map(String),
-  fc.double().filter(Number.isFinite).map((d) => JSON.stringify(d)),
+  fc
+    .double()
+    .filter(Number.isFinite)
+    .map((d) => JSON.stringify(d)),
   fc
     .tuple(
       fc.constantFrom('', '-'),
@@ -214,7 +233,11 @@ export const numberLiteral: fc.Arbitrary<string> = fc.oneof(
 /** Deeply nested JSON text under `maxBytes`: arrays, objects or both, with a leaf in the middle. */
 export const deepJson = (maxBytes: number): fc.Arbitrary<string> =>
   fc
-    .tuple(fc.constantFrom('[', '{"a":', '[{"a":'), fc.constantFrom('', '1', '"x"', 'null'), fc.integer({ min: 1, max: 40_000 }))
+    .tuple(
+      fc.constantFrom('[', '{"a":', '[{"a":'),
+      fc.constantFrom('', '1', '"x"', 'null'),
+      fc.integer({ min: 1, max: 40_000 }),
+    )
     .map(([open, leaf, wanted]) => {
       const close = open === '[' ? ']' : open === '{"a":' ? '}' : '}]';
       const depth = Math.min(wanted, Math.floor((maxBytes - 16) / (open.length + close.length)));
@@ -226,17 +249,27 @@ export const deepJson = (maxBytes: number): fc.Arbitrary<string> =>
 /** A header value Node will send: tab, printable ASCII and Latin-1 bytes. */
 export const headerValue = (maxLength = 200): fc.Arbitrary<string> =>
   fc.oneof(
-    fc.string({ unit: fc.constantFrom('\t', ' ', ...Array.from({ length: 0x5f }, (_, i) => String.fromCharCode(0x20 + i))), maxLength }),
+    fc.string({
+      unit: fc.constantFrom('\t', ' ', ...Array.from({ length: 0x5f }, (_, i) => String.fromCharCode(0x20 + i))),
+      maxLength,
+    }),
     fc.string({ unit: fc.integer({ min: 0x80, max: 0xff }).map((c) => String.fromCharCode(c)), maxLength: 20 }),
-    fc.string({ unit: fc.constantFrom('\t', ' ', 'A', '0', '-', '_', '.', '~', '+', '/', '=', 'é', '\u00ff'), maxLength }),
+    fc.string({
+      unit: fc.constantFrom('\t', ' ', 'A', '0', '-', '_', '.', '~', '+', '/', '=', 'é', '\u00ff'),
+      maxLength,
+    }),
   );
 
 /** The Authentication / Authorization forms of section 2, filled with arbitrary tokens. */
 export const authorizationValue: fc.Arbitrary<string> = fc.oneof(
   headerValue(),
-  fc.tuple(fc.constantFrom('Bearer', 'bearer', 'BEARER', 'Basic', 'Token', 'Bearer:', ''), fc.constantFrom(' ', '  ', '\t', ''), headerValue(80)).map(
-    ([scheme, gap, token]) => `${scheme}${gap}${token}`,
-  ),
+  fc
+    .tuple(
+      fc.constantFrom('Bearer', 'bearer', 'BEARER', 'Basic', 'Token', 'Bearer:', ''),
+      fc.constantFrom(' ', '  ', '\t', ''),
+      headerValue(80),
+    )
+    .map(([scheme, gap, token]) => `${scheme}${gap}${token}`),
   fc.base64String({ maxLength: 64 }).map((t) => `Bearer ${t}`),
   fc.stringMatching(/^[A-Za-z0-9_-]{43}$/),
   fc.stringMatching(/^[A-Za-z0-9_-]{43}$/).map((t) => `Bearer   ${t}`),
@@ -274,14 +307,18 @@ export const contentType: fc.Arbitrary<string> = fc.oneof(
     'application/json;;',
     'application /json',
   ),
-  fc.tuple(fc.stringMatching(/^[a-z*]{0,12}$/), fc.stringMatching(/^[a-z0-9.+*-]{0,16}$/), headerValue(30)).map(
-    ([type, subtype, rest]) => `${type}/${subtype}${rest}`,
-  ),
+  fc
+    .tuple(fc.stringMatching(/^[a-z*]{0,12}$/), fc.stringMatching(/^[a-z0-9.+*-]{0,16}$/), headerValue(30))
+    .map(([type, subtype, rest]) => `${type}/${subtype}${rest}`),
   headerValue(60),
 );
 
 /** The status line and body of what the server answers to raw bytes on a fresh connection. */
-export function rawExchange(port: number, bytes: string | Buffer, timeoutMs = 10_000): Promise<{ status: number; head: string; body: string }> {
+export function rawExchange(
+  port: number,
+  bytes: string | Buffer,
+  timeoutMs = 10_000,
+): Promise<{ status: number; head: string; body: string }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];

@@ -22,7 +22,12 @@ export async function request(
   } else if (options.raw !== undefined) {
     body = options.raw;
   }
-  const response = await fetch(base + path, { method, headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 15_000) });
+  const response = await fetch(base + path, {
+    method,
+    headers,
+    body,
+    signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+  });
   const text = await response.text();
   let parsed: unknown = text;
   try {

@@ -33,7 +33,8 @@ export async function startOwnerMcp(env: Record<string, string>): Promise<OwnerM
   return {
     client,
     stderr: () => stderr,
-    call: async (name, args) => (await client.callTool({ name, arguments: args }, undefined, { timeout: 15_000 })) as CallToolResult,
+    call: async (name, args) =>
+      (await client.callTool({ name, arguments: args }, undefined, { timeout: 15_000 })) as CallToolResult,
     close: () => client.close(),
   };
 }
@@ -41,6 +42,7 @@ export async function startOwnerMcp(env: Record<string, string>): Promise<OwnerM
 /** The text of a tool result's single text block. */
 export function textOf(result: CallToolResult): string {
   const [block] = result.content;
-  if (result.content.length !== 1 || block.type !== 'text') throw new Error(`unexpected content ${JSON.stringify(result.content)}`);
+  if (result.content.length !== 1 || block.type !== 'text')
+    throw new Error(`unexpected content ${JSON.stringify(result.content)}`);
   return block.text;
 }

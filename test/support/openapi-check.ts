@@ -56,7 +56,12 @@ export interface CheckedReply {
 }
 
 /** Throws when a response on a documented route has an undocumented status or a wrong body. */
-export async function checkAgainstDocument(base: string, method: string, url: string, reply: CheckedReply): Promise<void> {
+export async function checkAgainstDocument(
+  base: string,
+  method: string,
+  url: string,
+  reply: CheckedReply,
+): Promise<void> {
   const path = url.split('?')[0];
   if (path.startsWith('/docs') || path.startsWith('/account')) return;
   const checker = await checkerFor(base).catch(() => null);
@@ -66,13 +71,16 @@ export async function checkAgainstDocument(base: string, method: string, url: st
   if (!route || !operation) return;
   const where = `${method} ${path} → ${reply.status}`;
   const documented = operation.responses[String(reply.status)];
-  if (!documented) throw new AssertionError({ message: `${where}: status not in the OpenAPI document (${reply.text.slice(0, 200)})` });
+  if (!documented)
+    throw new AssertionError({ message: `${where}: status not in the OpenAPI document (${reply.text.slice(0, 200)})` });
   const schema = documented.content?.['application/json']?.schema;
   if (!schema) return;
   const key = `${route.template} ${method} ${reply.status}`;
   let validate = checker.compiled.get(key);
   if (!validate) {
-    validate = checker.ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi#/components/')));
+    validate = checker.ajv.compile(
+      JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi#/components/')),
+    );
     checker.compiled.set(key, validate);
   }
   if (!validate(reply.body)) {

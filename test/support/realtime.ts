@@ -20,7 +20,11 @@ class ProbeGateway {
 
   @SubscribeMessage('probe:session')
   session(@SocketSession() session: Session, @ConnectedSocket() socket: Socket) {
-    return { accountId: session.accountId, tokenId: session.tokenId, rooms: [...socket.rooms].filter((r) => r !== socket.id).sort() };
+    return {
+      accountId: session.accountId,
+      tokenId: session.tokenId,
+      rooms: [...socket.rooms].filter((r) => r !== socket.id).sort(),
+    };
   }
 
   @SubscribeMessage('probe:tell-account')

@@ -33,11 +33,14 @@ const unreachable = probe();
  * is not a reason to skip: the suites run and assertRedisReachable fails them.
  */
 export const REDIS_SKIP: string | false =
-  unreachable !== null && process.env.CI !== 'true' ? `Redis is not reachable at ${where} (${unreachable}): Redis specs skipped` : false;
+  unreachable !== null && process.env.CI !== 'true'
+    ? `Redis is not reachable at ${where} (${unreachable}): Redis specs skipped`
+    : false;
 
 /** For a `before` hook of every suite that needs Redis. */
 export function assertRedisReachable(): void {
-  if (unreachable !== null) throw new Error(`Redis is not reachable at ${where} (${unreachable}): under CI the Redis specs are required`);
+  if (unreachable !== null)
+    throw new Error(`Redis is not reachable at ${where} (${unreachable}): under CI the Redis specs are required`);
 }
 
 /** A key prefix no other test (in this process or another) uses. */
@@ -97,13 +100,29 @@ export class PrivateRedis {
     if (this.child) return;
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'no',
+      ],
       { stdio: 'ignore' },
     );
     this.child = child;
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
+      const probe = new Redis(this.url, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        connectTimeout: 500,
+      });
       probe.on('error', () => undefined);
       try {
         await probe.connect();
@@ -113,7 +132,8 @@ export class PrivateRedis {
       } finally {
         probe.disconnect();
       }
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server on port ${this.port} did not start`);
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`redis-server on port ${this.port} did not start`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

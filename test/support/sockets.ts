@@ -13,7 +13,13 @@ const opened = new Set<Socket>();
  * of the handshake itself. closeSockets() closes it if the test does not.
  */
 export function clientSocket(url: string, options: ClientOptions = {}, waitMs = WAIT_MS): Socket {
-  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, timeout: waitMs, ...options });
+  const socket = io(url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    timeout: waitMs,
+    ...options,
+  });
   opened.add(socket);
   socket.once('disconnect', () => opened.delete(socket));
   return socket;
@@ -53,7 +59,10 @@ export function openSocket(url: string, credentials: string | ClientOptions, wai
 export function refusal(url: string, options: ClientOptions, waitMs = WAIT_MS): Promise<string> {
   const socket = clientSocket(url, options, waitMs);
   return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`neither connect nor connect_error within ${waitMs} ms`)), waitMs + 1000);
+    const timer = setTimeout(
+      () => reject(new Error(`neither connect nor connect_error within ${waitMs} ms`)),
+      waitMs + 1000,
+    );
     socket.once('connect', () => {
       clearTimeout(timer);
       reject(new Error(`connected with ${JSON.stringify(options).slice(0, 300)}`));

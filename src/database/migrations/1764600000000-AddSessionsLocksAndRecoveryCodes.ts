@@ -33,7 +33,10 @@ export class AddSessionsLocksAndRecoveryCodes1764600000000 implements MigrationI
       );
     }
     await queryRunner.changeColumn('tokens', 'public_id', new TableColumn({ name: 'public_id', ...text(32, false) }));
-    await queryRunner.createIndex('tokens', new TableIndex({ name: 'UQ_tokens_public_id', columnNames: ['public_id'], isUnique: true }));
+    await queryRunner.createIndex(
+      'tokens',
+      new TableIndex({ name: 'UQ_tokens_public_id', columnNames: ['public_id'], isUnique: true }),
+    );
 
     await queryRunner.addColumn('accounts', new TableColumn({ name: 'locked_at', type: 'bigint', isNullable: true }));
 
