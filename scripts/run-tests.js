@@ -2,8 +2,9 @@
 // Compiles the project and its tests, checks whether MariaDB and PostgreSQL answer, then runs
 // every unit spec (src/**/*.spec.ts) and end-to-end spec (test/**/*.e2e-spec.ts) with node's test
 // runner, and ends with a summary (scripts/test-summary.js): time per engine, skipped tests and why.
-// The whole run (`npm test`, as CI runs it) first lints: eslint, and the import rules of
-// .dependency-cruiser.cjs (no cycle, folders depend one way); either failing ends the run.
+// The whole run (`npm test`, as CI runs it) first lints: eslint, prettier's check of the code's
+// format, and the import rules of .dependency-cruiser.cjs (no cycle, folders depend one way);
+// any of them failing ends the run.
 // `npm test -- classic tokens` runs only the spec files whose path contains one of the words,
 // without the lint checks.
 'use strict';
@@ -18,6 +19,10 @@ const filters = process.argv.slice(2);
 function lint() {
   const checks = [
     ['eslint .', ['exec', '--no', '--', 'eslint', '.']],
+    [
+      'prettier --check . (npm run format fixes it)',
+      ['exec', '--no', '--', 'prettier', '--check', '--log-level', 'warn', '.'],
+    ],
     ['npm run lint:deps (the import rules)', ['run', 'lint:deps']],
   ];
   return checks
@@ -32,7 +37,7 @@ function lint() {
 if (filters.length === 0) {
   const failed = lint();
   if (failed.length > 0) {
-    console.error(`\nThe run stops before the specs: ${failed.join(' and ')} failed (see above).`);
+    console.error(`\nThe run stops before the specs: ${failed.join(', ')} failed (see above).`);
     process.exit(1);
   }
 }
