@@ -9,7 +9,7 @@
 // without the lint checks.
 'use strict';
 const { spawnSync } = require('node:child_process');
-const { readdirSync, statSync } = require('node:fs');
+const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join, relative } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -56,7 +56,11 @@ function find(dir, suffix, found = []) {
   return found;
 }
 
+/** The spec's TypeScript source still exists: tsc never deletes the output of a removed file. */
+const hasSource = (built) => existsSync(join(root, relative(join(root, 'build'), built)).replace(/\.js$/, '.ts'));
+
 const files = [...find(join(root, 'build', 'src'), '.spec.js'), ...find(join(root, 'build', 'test'), '.e2e-spec.js')]
+  .filter(hasSource)
   .filter((f) => filters.length === 0 || filters.some((word) => relative(root, f).includes(word)))
   .sort();
 if (files.length === 0) {
