@@ -79,10 +79,11 @@ class Api {
 }
 
 /**
- * One autocannon run. Returns the figures the table needs: successful responses per second
- * (2xx over the measured duration), latency percentiles in ms, and every kind of failure.
+ * One autocannon run. Returns the figures the table needs: expected responses per second (2xx,
+ * or those with status `expect`, over the measured duration), latency percentiles in ms, and
+ * every kind of failure (`non2xx` counts every response that is not the expected one).
  */
-async function cannon({ url, headers = {}, connections, seconds, overallRate }) {
+async function cannon({ url, headers = {}, connections, seconds, overallRate, expect }) {
   const result = await autocannon({
     url,
     headers,
@@ -91,15 +92,17 @@ async function cannon({ url, headers = {}, connections, seconds, overallRate }) 
     ...(overallRate ? { overallRate } : {}),
     timeout: 10,
   });
-  const ok = result['2xx'];
+  const answered = ['1xx', '2xx', '3xx', '4xx', '5xx'].reduce((n, k) => n + result[k], 0);
+  const ok = expect === undefined ? result['2xx'] : (result.statusCodeStats[expect]?.count ?? 0);
   return {
     ok,
     rps: ok / result.duration,
     seconds: result.duration,
     p50: result.latency.p50,
+    p90: result.latency.p90,
     p99: result.latency.p99,
     max: result.latency.max,
-    non2xx: result.non2xx,
+    non2xx: answered - ok,
     errors: result.errors,
     timeouts: result.timeouts,
   };

@@ -1,8 +1,10 @@
 'use strict';
-// The benchmark's own PostgreSQL database: the same interface as BenchDatabase (service.js).
+// The benchmark's own PostgreSQL database: the same interface as BenchDatabase (mariadb.js).
 const { Client } = require('pg');
 
 const QUERY_TIMEOUT_MS = 10_000;
+/** Seeding statements write up to 10⁵ rows each. */
+const SEED_TIMEOUT_MS = 300_000;
 const COUNTED_TABLES = ['accounts', 'tokens'];
 
 function serverUri(serverUrl, database) {
@@ -16,6 +18,8 @@ function serverUri(serverUrl, database) {
  * dropped again at the end. Nothing outside it is changed.
  */
 class PgBenchDatabase {
+  engine = 'postgres';
+
   constructor(serverUrl, name) {
     if (!/^[a-z0-9_]{1,63}$/.test(name)) throw new Error(`bad database name "${name}" (lower case, digits, _)`);
     this.serverUrl = serverUrl;
@@ -23,11 +27,11 @@ class PgBenchDatabase {
     this.url = serverUri(serverUrl, name);
   }
 
-  async run(database, fn) {
+  async run(database, fn, timeout = QUERY_TIMEOUT_MS) {
     const client = new Client({
       connectionString: serverUri(this.serverUrl, database),
       connectionTimeoutMillis: 5000,
-      query_timeout: QUERY_TIMEOUT_MS,
+      query_timeout: timeout,
     });
     await client.connect();
     try {
@@ -35,6 +39,11 @@ class PgBenchDatabase {
     } finally {
       await client.end().catch(() => undefined);
     }
+  }
+
+  /** One statement in the benchmark's database (`$1` placeholders); resolves to its rows. */
+  sql(text, params = [], timeout = SEED_TIMEOUT_MS) {
+    return this.run(this.name, async (query) => (await query(text, params)).rows, timeout);
   }
 
   recreate() {

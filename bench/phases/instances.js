@@ -8,29 +8,30 @@
  */
 const { dirname, join } = require('node:path');
 const Redis = require('ioredis');
-const { Api } = require('./http-load');
-const { ServiceProcess, freePort, openFileLimit, describeExit } = require('./service');
-const { openSockets, closeAll } = require('./sockets');
-const { percentile, fmt, sleep } = require('./stats');
+const { Api } = require('../lib/http-load');
+const { ServiceProcess, freePort, openFileLimit, describeExit } = require('../lib/service');
+const { openSockets, closeAll } = require('../lib/sockets');
+const { percentile, fmt, sleep } = require('../lib/stats');
 
 const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
 
-async function startInstance(ctx, redisPrefix, log) {
+async function startInstance(ctx, redisPrefix) {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const service = new ServiceProcess({
-    entry: join(__dirname, 'rooms-entry.js'),
+    entry: join(__dirname, '..', 'rooms-entry.js'),
     cwd: ctx.root,
     env: {
       ...ctx.serviceEnv,
       PORT: String(port),
+      METRICS_PORT: '',
       REDIS_URL,
       REDIS_PREFIX: redisPrefix,
       BENCH_APP_DIR: dirname(ctx.entry),
     },
   });
   service.onUnexpectedExit = (exited) =>
-    log(`a bench instance exited (${describeExit(exited)}): ${service.tail.join(' | ')}`);
+    ctx.log(`a bench instance exited (${describeExit(exited)}): ${service.tail.join(' | ')}`);
   service.start();
   await service.waitReady(baseUrl);
   return { service, baseUrl, api: new Api(baseUrl) };
@@ -56,7 +57,7 @@ function arrivals(sockets, event, ms) {
   );
 }
 
-async function revocationAcross(ctx, a, b, s, record) {
+async function revocationAcross(ctx, a, b, s) {
   const tokens = ctx.tokens.splice(0, s.revocations);
   const opened = await openSockets(b.baseUrl, {
     tokens,
@@ -84,7 +85,7 @@ async function revocationAcross(ctx, a, b, s, record) {
     `${times.length} sockets on B, each on its own token, invalidated one at a time through A: invalidate sent → 'disconnect' on B, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`,
   ];
   if (missed) notes.push(`${missed} not disconnected within ${s.timeoutMs} ms (or invalidate failed)`);
-  record(
+  ctx.record(
     'cross-revocation',
     `${p50.toFixed(1)} / ${p99.toFixed(1)} ms`,
     missed === 0 && times.length === s.revocations && p99 <= 500,
@@ -92,7 +93,7 @@ async function revocationAcross(ctx, a, b, s, record) {
   );
 }
 
-async function broadcastAcross(ctx, a, b, s, record, log) {
+async function broadcastAcross(ctx, a, b, s) {
   const deadline = Date.now() + s.maxSeconds * 1000;
   const open = (instance) =>
     openSockets(instance.baseUrl, { tokens: [ctx.hotToken], count: s.sockets, concurrency: 50, deadline });
@@ -102,7 +103,7 @@ async function broadcastAcross(ctx, a, b, s, record, log) {
   const latencies = [];
   let missing = 0;
   try {
-    log(
+    ctx.log(
       `instances: ${onA.sockets.length} sockets on A and ${onB.sockets.length} on B in one account room; ${s.broadcasts} broadcasts from A`,
     );
     const sender = onA.sockets[0];
@@ -127,27 +128,29 @@ async function broadcastAcross(ctx, a, b, s, record, log) {
   if (missing) notes.push(`${missing} deliveries missing after ${s.timeoutMs} ms`);
   if (onA.failed || onB.failed) notes.push(`sockets refused: ${[...onA.failures, ...onB.failures].join(', ')}`);
   const complete = missing === 0 && onB.sockets.length === s.sockets && onA.sockets.length === s.sockets;
-  record('cross-broadcast', `${p50.toFixed(1)} / ${p99.toFixed(1)} ms`, complete, notes);
+  ctx.record('cross-broadcast', `${p50.toFixed(1)} / ${p99.toFixed(1)} ms`, complete, notes);
 }
 
 /** The phase itself: starts A and B, measures, stops them and removes their Redis keys. */
-async function twoInstances(ctx, s, record, log) {
+async function twoInstances(ctx, s) {
   const limit = openFileLimit();
   if (Number.isFinite(limit) && 2 * s.sockets + 512 > limit)
     throw new Error(`open-file limit ${limit} is too low for 2 × ${s.sockets} sockets`);
   const prefix = `gatehouse-bench:${process.pid}:${Date.now().toString(36)}:`;
   const instances = [];
   try {
-    instances.push(await startInstance(ctx, prefix, log));
-    instances.push(await startInstance(ctx, prefix, log));
+    instances.push(await startInstance(ctx, prefix));
+    instances.push(await startInstance(ctx, prefix));
     const [a, b] = instances;
-    log(`instances: A ${a.baseUrl} and B ${b.baseUrl} on one database and ${new URL(REDIS_URL).host}`);
+    ctx.log(`instances: A ${a.baseUrl} and B ${b.baseUrl} on one database and ${new URL(REDIS_URL).host}`);
     await ctx.ensureTokens(s.revocations);
-    await revocationAcross(ctx, a, b, s, record);
-    await broadcastAcross(ctx, a, b, s, record, log);
+    await revocationAcross(ctx, a, b, s);
+    await broadcastAcross(ctx, a, b, s);
   } finally {
     await Promise.all(instances.map((i) => i.service.stop()));
-    await dropKeys(prefix).catch((error) => log(`could not remove the Redis keys under ${prefix}: ${error.message}`));
+    await dropKeys(prefix).catch((error) =>
+      ctx.log(`could not remove the Redis keys under ${prefix}: ${error.message}`),
+    );
   }
 }
 
@@ -165,4 +168,14 @@ async function dropKeys(prefix) {
   }
 }
 
-module.exports = { twoInstances };
+const settings = {
+  smoke: { sockets: 20, revocations: 5, broadcasts: 3, maxSeconds: 30, timeoutMs: 5000 },
+  full: { sockets: 2000, revocations: 200, broadcasts: 20, maxSeconds: 180, timeoutMs: 5000 },
+};
+
+const rows = [
+  { key: 'cross-revocation', figure: 'revocation A → B (p50 / p99)', goal: '≤ 500 ms (p99)' },
+  { key: 'cross-broadcast', figure: 'room broadcast A → B (p50 / p99)', goal: 'every delivery' },
+];
+
+module.exports = { name: 'instances', rows, settings, run: twoInstances };

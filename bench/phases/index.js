@@ -1,0 +1,17 @@
+'use strict';
+/*
+ * The phases of a full run, in order. Each module exports { name, rows, settings, run }:
+ * - rows: the table rows it fills in ({ key, figure, goal }), through ctx.record(key, …);
+ * - settings: { smoke, full }, the bounds of its loads for each kind of run;
+ * - run(ctx, settings): measures (ctx is built by lib/session.js).
+ * The soak (soak.js) is not here: `--soak` runs it alone.
+ */
+module.exports = [
+  require('./auth'),
+  require('./signin'),
+  require('./fairness'),
+  require('./handshakes'),
+  require('./revocation'),
+  require('./memory'),
+  require('./instances'),
+];
