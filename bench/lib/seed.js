@@ -1,0 +1,119 @@
+'use strict';
+/*
+ * Large tables, written directly in SQL in bounded time: accounts that share one real password
+ * hash (copied from an account registered through the API, so signing in as any of them works),
+ * and tokens whose plaintext the benchmark can compute (knownToken), stored as the service
+ * stores them (hex SHA-256). Rows come from MariaDB's sequence tables or PostgreSQL's
+ * generate_series, up to CHUNK rows per statement.
+ */
+const { createHash } = require('node:crypto');
+
+const CHUNK = 100_000;
+const TOKEN_LENGTH = 43;
+
+/** The i-th token of a seeded set: `prefix` (letters) then i, zero-padded to a token's 43 characters. */
+function knownToken(prefix, i) {
+  return `${prefix}${String(i).padStart(TOKEN_LENGTH - prefix.length, '0')}`;
+}
+
+const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/**
+ * The SQL dialect's pieces. The seeding statements are built from checked literals only
+ * (prefixes of lower-case letters and digits, integers), so they take no parameters.
+ */
+function dialect(db) {
+  if (db.engine === 'postgres') {
+    return {
+      n: 's.n',
+      rows: (from, to) => `generate_series(${from}, ${to}) AS s(n)`,
+      text: (expr) => `${expr}::text`,
+      concat: (...parts) => parts.join(' || '),
+      hash: (expr) => `encode(sha256(convert_to(${expr}, 'UTF8')), 'hex')`,
+      param: '$1',
+    };
+  }
+  return {
+    n: 's.seq',
+    rows: (from, to) => `seq_${from}_to_${to} AS s`,
+    text: (expr) => `CAST(${expr} AS CHAR)`,
+    concat: (...parts) => `CONCAT(${parts.join(', ')})`,
+    hash: (expr) => `SHA2(${expr}, 256)`,
+    param: '?',
+  };
+}
+
+function checked(prefix, ...numbers) {
+  if (!/^[a-z][a-z0-9]{0,11}$/.test(prefix)) throw new Error(`bad seed prefix "${prefix}"`);
+  for (const n of numbers) if (!Number.isSafeInteger(n)) throw new Error(`bad seed number ${n}`);
+}
+
+/** Runs `statement(from, to)` for consecutive chunks of [first, first + count). */
+async function inChunks(first, count, statement) {
+  for (let from = first; from < first + count; from += CHUNK) {
+    await statement(from, Math.min(first + count, from + CHUNK) - 1);
+  }
+}
+
+/** The stored password hash of an account registered through the API. */
+async function passwordHashOf(db, login) {
+  const rows = await db.sql(`SELECT password_hash FROM accounts WHERE login = ${dialect(db).param}`, [login], 10_000);
+  if (!rows[0]) throw new Error(`no account "${login}" to copy a password hash from`);
+  return rows[0].password_hash;
+}
+
+/**
+ * Accounts `${prefix}${i}` for i in [first, first + count), all with `passwordHash`. `prefix`
+ * is lower-case letters and digits, so that the login is its own login key.
+ */
+async function seedAccounts(db, { prefix, first, count, passwordHash, createdAt = Date.now() }) {
+  checked(prefix, first, count, createdAt);
+  const d = dialect(db);
+  const login = d.concat(`'${prefix}'`, d.text(d.n));
+  await inChunks(first, count, (from, to) =>
+    db.sql(
+      `INSERT INTO accounts (login_key, login, password_hash, created_at) SELECT ${login}, ${login}, ${d.param}, ${createdAt} FROM ${d.rows(from, to)}`,
+      [passwordHash],
+    ),
+  );
+}
+
+/** The id of account `${prefix}${i}` (seeded accounts are numbered in insertion order). */
+async function accountIdOf(db, login) {
+  const rows = await db.sql(`SELECT id FROM accounts WHERE login = ${dialect(db).param}`, [login], 10_000);
+  if (!rows[0]) throw new Error(`no account "${login}"`);
+  return Number(rows[0].id);
+}
+
+/**
+ * Tokens knownToken(prefix, i) for i in [first, first + count), spread round-robin over the
+ * accounts with ids [firstAccountId, firstAccountId + accounts), expiring at `expiresAt`
+ * (in the past for expired rows). Their public ids are `${prefix}${i}` (unique per prefix).
+ */
+async function seedTokens(db, { prefix, first, count, firstAccountId, accounts = 1, expiresAt, createdAt }) {
+  const created = createdAt ?? Math.min(Date.now(), expiresAt - 1);
+  checked(prefix, first, count, firstAccountId, accounts, created, expiresAt);
+  const d = dialect(db);
+  const token = d.concat(`'${prefix}'`, `LPAD(${d.text(d.n)}, ${TOKEN_LENGTH - prefix.length}, '0')`);
+  const publicId = d.concat(`'${prefix}'`, d.text(d.n));
+  await inChunks(first, count, (from, to) =>
+    db.sql(
+      `INSERT INTO tokens (token_hash, account_id, created_at, expires_at, public_id) ` +
+        `SELECT ${d.hash(token)}, ${firstAccountId} + MOD(${d.n}, ${accounts}), ${created}, ${expiresAt}, ${publicId} FROM ${d.rows(from, to)}`,
+    ),
+  );
+}
+
+/** Row counts of the service's two large tables. */
+async function tableSizes(db) {
+  const [accounts] = await db.sql('SELECT COUNT(*) AS c FROM accounts', [], 120_000);
+  const [tokens] = await db.sql('SELECT COUNT(*) AS c FROM tokens', [], 120_000);
+  return { accounts: Number(accounts.c), tokens: Number(tokens.c) };
+}
+
+/** Fresh planner statistics after a bulk load (both engines otherwise catch up on their own schedule). */
+async function analyze(db) {
+  await db.sql(db.engine === 'postgres' ? 'ANALYZE accounts, tokens' : 'ANALYZE TABLE accounts, tokens', [], 300_000);
+}
+
+module.exports = { knownToken, sha256, passwordHashOf, seedAccounts, accountIdOf, seedTokens, tableSizes, analyze };
