@@ -16,10 +16,7 @@ const WAIT_MS = 3000;
 eachEngine(__filename, (db) => {
   const running = appPerSuite(db, { CORS_ORIGINS: ORIGIN }, [ProbeModule]);
   const api = client(() => running().url);
-  const open = (options: sockets.ClientOptions, namespace = '/') =>
-    sockets.openSocket(`${running().url}${namespace}`, options);
-  const refusal = (options: sockets.ClientOptions, namespace = '/') =>
-    sockets.refusal(`${running().url}${namespace}`, options);
+  const { open, refusal } = sockets.socketsOf(() => running().url);
   afterEach(sockets.closeSockets);
 
   it('admits auth.token and answers whoami with the login as registered', async () => {

@@ -16,10 +16,7 @@ const WAIT_MS = 3000;
 eachEngine(__filename, (db) => {
   const running = appPerSuite(db, {}, [ProbeModule]);
   const api = client(() => running().url);
-  const open = (options: sockets.ClientOptions, namespace = '/') =>
-    sockets.openSocket(`${running().url}${namespace}`, options);
-  const refusal = (options: sockets.ClientOptions, namespace = '/') =>
-    sockets.refusal(`${running().url}${namespace}`, options);
+  const { open, refusal } = sockets.socketsOf(() => running().url);
   afterEach(sockets.closeSockets);
 
   it('disconnects every socket of a token invalidated through the API at once, and only those', async () => {

@@ -1,37 +1,20 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type Redis from 'ioredis';
-import {
-  assertRedisReachable,
-  dropPrefix,
-  keysUnder,
-  rawRedis,
-  REDIS_SKIP,
-  TEST_REDIS_URL,
-  testPrefix,
-} from '../../test/support/redis';
+import { keysUnder, REDIS_SKIP, sharedStoreSuite } from '../../test/support/redis';
 import { counterKey } from '../shared-store/redis-key';
 import { RedisLoginFailureStore } from './redis-login-failure.store';
-import { SharedStore } from '../shared-store/shared-store';
 
 describe('RedisLoginFailureStore (real Redis)', { skip: REDIS_SKIP }, () => {
-  const prefix = testPrefix();
-  let shared: SharedStore;
+  const suite = sharedStoreSuite();
+  const { prefix } = suite;
   let store: RedisLoginFailureStore;
   let raw: Redis;
 
-  before(async () => {
-    assertRedisReachable();
-    shared = new SharedStore(TEST_REDIS_URL, prefix);
-    await shared.onModuleInit();
-    store = new RedisLoginFailureStore(shared);
-    raw = rawRedis();
-  });
-  after(async () => {
-    await shared?.onApplicationShutdown();
-    raw?.disconnect();
-    await dropPrefix(prefix);
+  before(() => {
+    store = new RedisLoginFailureStore(suite.shared());
+    raw = suite.raw();
   });
 
   it('counts attempts in a window that opens with the first one and ends windowMs later', async () => {

@@ -3,17 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import type Redis from 'ioredis';
-import {
-  assertRedisReachable,
-  dropPrefix,
-  keysUnder,
-  rawRedis,
-  REDIS_SKIP,
-  TEST_REDIS_URL,
-  testPrefix,
-} from '../../test/support/redis';
+import { keysUnder, REDIS_SKIP, sharedStoreSuite } from '../../test/support/redis';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
-import { SharedStore } from '../shared-store/shared-store';
 
 interface Call {
   key: string;
@@ -29,24 +20,16 @@ function view(record: { totalHits: number; timeToExpire: number; isBlocked: bool
 }
 
 describe('RedisThrottlerStorage (real Redis)', { skip: REDIS_SKIP }, () => {
-  const prefix = testPrefix();
-  let shared: SharedStore;
+  const suite = sharedStoreSuite();
+  const { prefix } = suite;
   let redis: RedisThrottlerStorage;
   let memory: ThrottlerStorageService;
   let raw: Redis;
   let run = 0;
 
-  before(async () => {
-    assertRedisReachable();
-    shared = new SharedStore(TEST_REDIS_URL, prefix);
-    await shared.onModuleInit();
-    redis = new RedisThrottlerStorage(shared);
-    raw = rawRedis();
-  });
-  after(async () => {
-    await shared?.onApplicationShutdown();
-    raw?.disconnect();
-    await dropPrefix(prefix);
+  before(() => {
+    redis = new RedisThrottlerStorage(suite.shared());
+    raw = suite.raw();
   });
 
   /** Makes the same call on the throttler's own in-memory storage and on Redis: same answer. */

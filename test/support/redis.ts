@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
 import Redis from 'ioredis';
+import { SharedStore } from '../../src/shared-store/shared-store';
 import { freePort } from './process';
 
 /** The Redis server the shared-store specs use; other people use it too (see testPrefix). */
@@ -51,6 +53,33 @@ export function testPrefix(): string {
 /** A plain connection to the test server, for looking at keys and publishing by hand. */
 export function rawRedis(): Redis {
   return new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+}
+
+/**
+ * For a suite of a Redis-backed store: a connected SharedStore under a prefix no one else uses
+ * and a plain connection to look at its keys, opened before the suite and closed after it, the
+ * keys dropped. Read them inside tests (they are set by the suite's `before`).
+ */
+export function sharedStoreSuite(): { prefix: string; shared: () => SharedStore; raw: () => Redis } {
+  const prefix = testPrefix();
+  let shared: SharedStore | undefined;
+  let raw: Redis | undefined;
+  before(async () => {
+    assertRedisReachable();
+    shared = new SharedStore(TEST_REDIS_URL, prefix);
+    await shared.onModuleInit();
+    raw = rawRedis();
+  });
+  after(async () => {
+    await shared?.onApplicationShutdown();
+    raw?.disconnect();
+    await dropPrefix(prefix);
+  });
+  const opened = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('sharedStoreSuite: used outside a test of its suite');
+    return value;
+  };
+  return { prefix, shared: () => opened(shared), raw: () => opened(raw) };
 }
 
 /** Deletes every key under the prefix (they expire anyway; this keeps the server tidy). */

@@ -127,3 +127,17 @@ export function watch(socket: Socket) {
     disconnectedAt: (ms: number) => Promise.race([gone, sleep(ms).then(() => Number.NaN)]),
   };
 }
+
+/**
+ * openSocket and refusal bound to a running application's URL (read when called), on the
+ * default namespace or the one given.
+ */
+export function socketsOf(url: () => string): {
+  open: (options: ClientOptions, namespace?: string) => Promise<Socket>;
+  refusal: (options: ClientOptions, namespace?: string) => Promise<string>;
+} {
+  return {
+    open: (options, namespace = '/') => openSocket(`${url()}${namespace}`, options),
+    refusal: (options, namespace = '/') => refusal(`${url()}${namespace}`, options),
+  };
+}
