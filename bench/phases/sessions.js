@@ -99,6 +99,21 @@ async function listing(ctx, s) {
   ctx.record('sessions-list', p99.text, shapeOk && bad === 0 && p99.median <= 20, notes);
 }
 
+/** When each socket sees 'disconnect', and when the first 'revoked' event arrives; `gone` settles once all are gone. */
+function watch(sockets) {
+  const seen = { disconnectedAt: [], firstRevokedAt: null };
+  seen.gone = new Promise((resolve) => {
+    for (const socket of sockets) {
+      socket.once('revoked', () => (seen.firstRevokedAt ??= performance.now()));
+      socket.once('disconnect', () => {
+        seen.disconnectedAt.push(performance.now());
+        if (seen.disconnectedAt.length === sockets.length) resolve();
+      });
+    }
+  });
+  return seen;
+}
+
 /**
  * One revoke-others: opens a socket on each seeded token (and one on the caller's, which must
  * stay), sends the request and waits until every seeded token's socket has seen 'disconnect'.
@@ -125,17 +140,9 @@ async function revokeRound(ctx, s, account, prefix) {
     }
     // Lets the service write the handshakes' token uses before the revocation is measured.
     await sleep(s.settleMs);
-    const disconnectedAt = [];
     let ownDropped = false;
     own.socket.once('disconnect', () => (ownDropped = true));
-    let allGone;
-    const gone = new Promise((resolve) => (allGone = resolve));
-    for (const socket of sockets) {
-      socket.once('disconnect', () => {
-        disconnectedAt.push(performance.now());
-        if (disconnectedAt.length === sockets.length) allGone();
-      });
-    }
+    const seen = watch(sockets);
     const before = ctx.cpu();
     const { t0, httpMs, res } = await ctx.measured(async () => {
       const start = performance.now();
@@ -146,14 +153,15 @@ async function revokeRound(ctx, s, account, prefix) {
       });
       const answeredMs = performance.now() - start;
       let timer;
-      await Promise.race([gone, new Promise((resolve) => (timer = setTimeout(resolve, s.timeoutMs)))]);
+      await Promise.race([seen.gone, new Promise((resolve) => (timer = setTimeout(resolve, s.timeoutMs)))]);
       clearTimeout(timer);
       return { t0: start, httpMs: answeredMs, res: answer };
     });
     const cpu = cpuBetween(before, ctx.cpu());
     await sleep(100); // the caller's socket would be dropped in the same broadcast
-    const since = disconnectedAt.map((at) => at - t0);
+    const since = seen.disconnectedAt.map((at) => at - t0);
     return {
+      firstRevokedMs: seen.firstRevokedAt === null ? Number.NaN : seen.firstRevokedAt - t0,
       count: sockets.length,
       disconnected: since.length,
       firstMs: since.length ? Math.min(...since) : Number.NaN,
@@ -180,8 +188,8 @@ function describeRound(r, ctx) {
     : '';
   return (
     `${fmt(r.count)} sockets (one per seeded token, seeded in ${fmt(r.seedMs)} ms, opened in ${r.openSeconds.toFixed(1)} s); ` +
-    `HTTP answer ${r.status} {revoked: ${r.revoked}} in ${fmt(r.httpMs)} ms; 'disconnect' seen by ${fmt(r.disconnected)}, ` +
-    `after sending: first ${fmt(r.firstMs)} ms, p50 ${fmt(r.p50Ms)} ms, last ${fmt(r.lastMs)} ms; the caller's own socket ${r.ownDropped ? 'was dropped' : 'stayed'}; ` +
+    `after sending: first 'revoked' event ${fmt(r.firstRevokedMs)} ms (the password check and the deletion come before), ` +
+    `HTTP answer ${r.status} {revoked: ${r.revoked}} ${fmt(r.httpMs)} ms; 'disconnect' seen by ${fmt(r.disconnected)}: first ${fmt(r.firstMs)} ms, p50 ${fmt(r.p50Ms)} ms, last ${fmt(r.lastMs)} ms; the caller's own socket ${r.ownDropped ? 'was dropped' : 'stayed'}; ` +
     `${cpu}${describeCpu(r.cpu, ctx.cores)}`
   );
 }
