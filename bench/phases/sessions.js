@@ -27,7 +27,7 @@ const settings = {
   },
   full: {
     list: { tokens: 1000, connections: 4, roundSeconds: 3, rounds: 6, warmupSeconds: 2 },
-    revoke: { tokens: 10_000, rounds: 1, concurrency: 100, openSeconds: 120, settleMs: 2000, timeoutMs: 30_000 },
+    revoke: { tokens: 10_000, rounds: 1, concurrency: 100, openSeconds: 180, settleMs: 2000, timeoutMs: 30_000 },
   },
 };
 
