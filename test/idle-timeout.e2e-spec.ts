@@ -72,6 +72,38 @@ eachEngine(__filename, (db) => {
     });
   });
 
+  describe('listing sessions with TOKEN_IDLE_TTL=2m', () => {
+    const clock = new OffsetClock();
+    // No background sweep meanwhile: the idle row stays in the table, left out by the listing's own rule.
+    const app = appPerSuite(db, { TOKEN_IDLE_TTL: '2m', TOKEN_SWEEP_INTERVAL: '1h' }, [], { clock });
+    const api = client(() => app().url);
+    const me = async (token: string) => (await api.get('/api/auth/me', { Authentication: token })).status;
+
+    it('counts and lists only the live sessions, idle ones left out', async () => {
+      const { login, password, token: idle } = await api.account();
+      const signIn = async () => (await api.post('/auth', { login, password })).body.token as string;
+      const used = await signIn();
+      clock.advance(MINUTE + 30_000);
+      const caller = await signIn();
+      assert.equal(await me(used), 200);
+      await app().app.get(TokenUseRecorder).flush();
+      clock.advance(MINUTE);
+      assert.equal(await me(idle), 401, 'issued 2.5 minutes ago and never used');
+      const reply = await api.get('/api/auth/sessions', { Authentication: caller });
+      assert.equal(reply.status, 200, reply.text);
+      assert.equal(reply.body.total, 2);
+      assert.deepEqual(
+        reply.body.sessions.map((s: { current: boolean }) => s.current),
+        [true, false],
+      );
+      const [{ n }] = (await db().sql(
+        'SELECT COUNT(*) AS n FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE a.login = ?',
+        [login],
+      )) as { n: number | string }[];
+      assert.equal(Number(n), 3, 'the idle row is still in the table');
+    });
+  });
+
   describe('with TOKEN_IDLE_TTL off (the default)', () => {
     const running = appPerSuite(db);
     it('keeps an unused token valid', async () => {

@@ -12,6 +12,7 @@ module.exports = [
   require('./fairness'),
   require('./handshakes'),
   require('./revocation'),
+  require('./sessions'),
   require('./memory'),
   require('./instances'),
 ];

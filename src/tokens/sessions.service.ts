@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, MoreThan, Not, type Repository } from 'typeorm';
 import { Clock } from '../clock/clock';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
 import type { Session } from './session';
 import { isSessionIdShaped } from './session-id';
 import { Token } from './token.entity';
-import { TokensService } from './tokens.service';
 
 /** The most sessions one listing shows (CONTRACT section 11). */
 export const SESSIONS_LISTED = 100;
@@ -28,31 +29,36 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 export class SessionsService {
   constructor(
     @InjectRepository(Token) private readonly tokens: Repository<Token>,
-    private readonly tokensService: TokensService,
     private readonly clock: Clock,
+    @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   /**
    * The live sessions of the caller's account, newest first, at most SESSIONS_LISTED, and how
-   * many there are in all. Idle tokens are left out: they are refused like expired ones.
+   * many there are in all. The database counts them and returns only the rows shown: an
+   * account may hold thousands of tokens.
    */
   async list(caller: Session): Promise<{ total: number; sessions: SessionView[] }> {
     const now = this.clock.now();
-    const rows = (
-      await this.tokens.find({
-        where: { accountId: caller.accountId, expiresAt: MoreThan(now) },
-        order: { createdAt: 'DESC', id: 'DESC' },
-      })
-    ).filter(
-      (row) =>
-        row.id === caller.tokenId ||
-        this.tokensService.isLive(
-          { expiresAt: row.expiresAt, lastUsedAt: row.lastUsedAt, issuedAt: row.createdAt },
-          now,
-        ),
-    );
-    const sessions = rows.slice(0, SESSIONS_LISTED).map((row) => this.view(row, caller, now));
-    return { total: rows.length, sessions };
+    const live = this.tokens
+      .createQueryBuilder('t')
+      .where('t.account_id = :accountId', { accountId: caller.accountId })
+      .andWhere('t.expires_at > :now', { now });
+    const idleTtl = this.config.tokenIdleTtlMs;
+    if (idleTtl !== null) {
+      // Idle tokens are refused like expired ones (sessionState), so they are left out; the
+      // caller's own is in use right now, whatever the table says yet.
+      live.andWhere('(t.id = :callerId OR COALESCE(t.last_used_at, t.created_at) > :idleSince)', {
+        callerId: caller.tokenId,
+        idleSince: now - idleTtl,
+      });
+    }
+    const [rows, total] = await live
+      .orderBy('t.created_at', 'DESC')
+      .addOrderBy('t.id', 'DESC')
+      .take(SESSIONS_LISTED)
+      .getManyAndCount();
+    return { total, sessions: rows.map((row) => this.view(row, caller, now)) };
   }
 
   private view(row: Token, caller: Session, now: number): SessionView {
