@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
@@ -7,7 +7,8 @@ import { RevocationBus, type RevocationEvent } from '../tokens/revocation-bus';
 import { TokenUseRecorder } from '../tokens/token-use-recorder';
 import { TokensService } from '../tokens/tokens.service';
 import { LiveSockets } from './live-sockets';
-import { planSweep } from './sweep-plan';
+import { SocketSweepObserver, UNOBSERVED_SOCKET_SWEEPS } from './socket-sweep-observer';
+import { planSweep, type SweepPlan } from './sweep-plan';
 
 /** Distinct tokens checked per sweep (a few batched queries); beyond that, sweeps take turns. */
 const MAX_TOKENS_PER_SWEEP = 10_000;
@@ -49,6 +50,7 @@ export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly uses: TokenUseRecorder,
     private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
+    @Optional() private readonly observer: SocketSweepObserver = UNOBSERVED_SOCKET_SWEEPS,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -84,9 +86,33 @@ export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
     return [...idle];
   }
 
-  /** One sweep; a failed query rejects before any socket is dropped for it. */
+  /**
+   * One sweep; a failed query rejects before any socket is dropped for it. A sweep that finds
+   * sockets open tells the observer how long its synchronous parts (planning and dropping,
+   * before and after the query) held the event loop; the query's own batches are not counted.
+   */
   async sweep(): Promise<void> {
-    const now = this.clock.now();
+    if (this.live.count() === 0) return;
+    let started = performance.now();
+    const plan = this.dropExpired(this.clock.now());
+    let blockedMs = performance.now() - started;
+    try {
+      if (plan.check.length === 0 || !this.database.isReady) return;
+      const valid = await this.tokens.stillValid(plan.check);
+      started = performance.now();
+      this.cursor = plan.cursor;
+      this.live.disconnectTokens(
+        plan.check.filter((id) => !valid.has(id)),
+        'revoked',
+      );
+      blockedMs += performance.now() - started;
+    } finally {
+      this.observer.socketSweep(blockedMs / 1000);
+    }
+  }
+
+  /** Drops the sockets of tokens known from memory to have expired or gone idle; plans the query. */
+  private dropExpired(now: number): SweepPlan {
     this.live.disconnectTokens(this.idleOrInUse(now), 'expired');
     const plan = planSweep(
       this.live.sessions(),
@@ -95,12 +121,6 @@ export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
       MAX_TOKENS_PER_SWEEP,
     );
     this.live.disconnectTokens(plan.expired, 'expired');
-    if (plan.check.length === 0 || !this.database.isReady) return;
-    const valid = await this.tokens.stillValid(plan.check);
-    this.cursor = plan.cursor;
-    this.live.disconnectTokens(
-      plan.check.filter((id) => !valid.has(id)),
-      'revoked',
-    );
+    return plan;
   }
 }
