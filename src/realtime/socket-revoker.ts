@@ -27,7 +27,7 @@ export function liveSocketSweepPeriodMs(tokenSweepIntervalMs: number): number {
  *
  * - Revocations announced on the RevocationBus (this process's API; with REDIS_URL also other
  *   instances' and the owner command line's) close the token's sockets at once.
- * - With TOKEN_IDLE_TTL, each sweep counts every socket as a use of its token, and drops the
+ * - With TOKEN_IDLE_TTL, each sweep counts a connected socket as a use of its token, and drops the
  *   sockets of a token that went idle all the same (see idleOrInUse).
  * - A sweep catches the rest: tokens that expired (known from the session, no query) and tokens
  *   revoked by another process without a shared bus (or while Redis was unreachable), found with one
@@ -78,12 +78,12 @@ export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
    */
   private idleOrInUse(now: number): number[] {
     if (this.config.tokenIdleTtlMs === null) return [];
-    const idle = new Set<number>();
-    for (const session of this.live.sessions()) {
-      if (idle.has(session.tokenId) || !this.tokens.isLive(session, now)) idle.add(session.tokenId);
-      else this.uses.record(session, now);
+    const idle: number[] = [];
+    for (const session of this.live.tokenSessions()) {
+      if (this.tokens.isLive(session, now)) this.uses.record(session, now);
+      else idle.push(session.tokenId);
     }
-    return [...idle];
+    return idle;
   }
 
   /**
@@ -115,7 +115,7 @@ export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
   private dropExpired(now: number): SweepPlan {
     this.live.disconnectTokens(this.idleOrInUse(now), 'expired');
     const plan = planSweep(
-      this.live.sessions(),
+      this.live.tokenSessions(),
       (session) => this.tokens.isLive(session, now),
       this.cursor,
       MAX_TOKENS_PER_SWEEP,
