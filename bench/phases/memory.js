@@ -57,6 +57,7 @@ const GOAL_SWEEP_SECONDS = 0.05;
 const SWEEPS = 'gatehouse_socket_sweep_seconds';
 const TOKEN_LIFETIME_MS = 24 * 3600_000;
 const MiB = 1024 * 1024;
+const ENGINES = { mariadb: 'MariaDB', postgres: 'PostgreSQL' };
 
 /** The largest count the service's descriptors allow (it inherits the benchmark's limit), and why. */
 function socketCount(s) {
@@ -152,7 +153,7 @@ function perSocket(ctx, { stages, failures }, { count, tokens, holders, notes: m
   ctx.record('memory', `${kb.toFixed(1)} KB`, kb <= GOAL_KB && last.open === count, notes);
   const goalEnd = fifth.rss + GOAL_KB * (last.open - fifth.open);
   const svg = lineChart({
-    title: `Service RSS against open sockets (${ctx.engine})`,
+    title: `Service RSS against open sockets (${ENGINES[ctx.engine] ?? ctx.engine})`,
     x: { label: 'open sockets' },
     y: { label: 'RSS (MiB)', min: 0 },
     series: [
