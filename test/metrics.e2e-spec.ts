@@ -38,6 +38,7 @@ const CHECKS = (outcome: string) => `gatehouse_token_checks_total{outcome="${out
 const REQUESTS = (method: string, route: string, status: number) =>
   `gatehouse_http_request_duration_seconds_count{method="${method}",route="${route}",status="${status}"}`;
 const SIGN_INS = (outcome: string) => `gatehouse_sign_ins_total{outcome="${outcome}"}`;
+const SWEEPS = 'gatehouse_socket_sweep_seconds_count';
 
 eachEngine(__filename, (db) => {
   describe('the metrics listener (METRICS_PORT)', () => {
@@ -143,6 +144,30 @@ eachEngine(__filename, (db) => {
         assert.deepEqual(statuses, [401, 401, 429]);
       });
       assert.equal(limited, 1);
+    });
+  });
+
+  describe('the live-socket sweep in the metrics', () => {
+    // A sweep every 100 ms.
+    const running = appPerSuite(db, { ...METRICS_ENV, TOKEN_SWEEP_INTERVAL: '0.2s' });
+    const api = client(() => running().url);
+
+    it('times the sweeps that find sockets open, and only those', async () => {
+      const [idle] = await moved(running(), [SWEEPS], () => sleep(500));
+      assert.equal(idle, 0, 'a sweep without sockets was counted');
+      const { token } = await api.account();
+      const socket = await connect(running().url, token);
+      try {
+        const [swept, seconds] = await moved(running(), [SWEEPS, 'gatehouse_socket_sweep_seconds_sum'], () =>
+          sleep(500),
+        );
+        assert.ok(swept >= 2, `${swept} sweeps counted in 600 ms with a socket open`);
+        assert.ok(seconds > 0 && seconds / swept < 0.05, `${seconds} s over ${swept} sweeps of one socket`);
+        const text = await scrape(running());
+        assert.equal(valueOf(text, 'gatehouse_socket_sweep_seconds_bucket{le="+Inf"}'), valueOf(text, SWEEPS));
+      } finally {
+        socket.close();
+      }
     });
   });
 });

@@ -6,6 +6,7 @@ import { DatabaseModule } from '../database/database.module';
 import { RateLimitObserver } from '../limits/rate-limit-observer';
 import { LiveSockets } from '../realtime/live-sockets';
 import { RealtimeModule } from '../realtime/realtime.module';
+import { SocketSweepObserver } from '../realtime/socket-sweep-observer';
 import { SHARED_STORE, type SharedStore } from '../shared-store/shared-store';
 import { SharedStoreModule } from '../shared-store/shared-store.module';
 import { TokenCheckObserver } from '../tokens/token-check-observer';
@@ -34,10 +35,10 @@ class MetricsGauges {
 }
 
 /**
- * Prometheus metrics (CONTRACT section 13). Global, so that the hooks the token check and the
- * sign-in budget declare (TokenCheckObserver, RateLimitObserver) reach them without their
- * modules importing this one; the owner's command line does not load it, which is why those
- * hooks are optional, with a default that does nothing.
+ * Prometheus metrics (CONTRACT section 13). Global, so that the hooks the token check, the
+ * sign-in budget and the live-socket sweep declare (TokenCheckObserver, RateLimitObserver,
+ * SocketSweepObserver) reach them without their modules importing this one; the owner's command
+ * line does not load it, which is why those hooks are optional, with a default that does nothing.
  */
 @Global()
 @Module({
@@ -47,10 +48,11 @@ class MetricsGauges {
     // The hooks the lower folders declare, so that they never import this one.
     { provide: TokenCheckObserver, useExisting: Metrics },
     { provide: RateLimitObserver, useExisting: Metrics },
+    { provide: SocketSweepObserver, useExisting: Metrics },
     MetricsEventsListener,
     MetricsGauges,
     MetricsServer,
   ],
-  exports: [Metrics, TokenCheckObserver, RateLimitObserver],
+  exports: [Metrics, TokenCheckObserver, RateLimitObserver, SocketSweepObserver],
 })
 export class MetricsModule {}

@@ -114,4 +114,19 @@ describe('Metrics', () => {
     assert.doesNotMatch(await off.registry.metrics(), /gatehouse_redis_up/);
     assert.equal(await value(off, 'gatehouse_database_up'), 0);
   });
+
+  it('keeps how long each live-socket sweep held the event loop, in buckets from 1 ms to 200 ms', async () => {
+    const metrics = new Metrics();
+    metrics.socketSweep(0.0004);
+    metrics.socketSweep(0.03);
+    metrics.socketSweep(0.3);
+    const bucket = (le: string) => value(metrics, `gatehouse_socket_sweep_seconds_bucket{le="${le}"}`);
+    assert.equal(await bucket('0.001'), 1);
+    assert.equal(await bucket('0.025'), 1);
+    assert.equal(await bucket('0.05'), 2);
+    assert.equal(await bucket('0.2'), 2);
+    assert.equal(await bucket('+Inf'), 3);
+    assert.equal(await value(metrics, 'gatehouse_socket_sweep_seconds_count'), 3);
+    assert.ok(Math.abs((await value(metrics, 'gatehouse_socket_sweep_seconds_sum')) - 0.3304) < 1e-9);
+  });
 });

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RevocationCause } from '../events/security-event';
 import type { RateLimitObserver } from '../limits/rate-limit-observer';
+import type { SocketSweepObserver } from '../realtime/socket-sweep-observer';
 import type { TokenCheckObserver, TokenCheckOutcome } from '../tokens/token-check-observer';
 
 export type SignInOutcome = 'ok' | 'failed' | 'locked' | 'limited';
@@ -30,13 +31,14 @@ type Timed = Response & { [STARTED]?: bigint; req: Request };
  * The hooks on hot paths (token checks, HTTP requests) use children bound to their labels once,
  * so a count is an increment, with no label object built per call.
  */
-export class Metrics implements TokenCheckObserver, RateLimitObserver {
+export class Metrics implements TokenCheckObserver, RateLimitObserver, SocketSweepObserver {
   readonly registry = new Registry();
   private readonly signIns: Record<SignInOutcome, Counter.Internal>;
   private readonly tokenChecks: Record<TokenCheckOutcome, Counter.Internal>;
   private readonly registrations: Counter;
   private readonly revocations: Counter<'cause'>;
   private readonly requests: Histogram<'method' | 'route' | 'status'>;
+  private readonly socketSweeps: Histogram;
 
   constructor() {
     const registers = [this.registry];
@@ -82,6 +84,12 @@ export class Metrics implements TokenCheckObserver, RateLimitObserver {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
+    this.socketSweeps = new Histogram({
+      name: 'gatehouse_socket_sweep_seconds',
+      help: 'Live-socket sweeps that found sockets open, and how long each held the event loop: its synchronous work before and after the database query (planning, dropping sockets), not the wait for the query',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2],
+      registers,
+    });
   }
 
   signIn(outcome: SignInOutcome): void {
@@ -99,6 +107,10 @@ export class Metrics implements TokenCheckObserver, RateLimitObserver {
 
   tokenCheck(outcome: TokenCheckOutcome): void {
     this.tokenChecks[outcome].inc();
+  }
+
+  socketSweep(blockedSeconds: number): void {
+    this.socketSweeps.observe(blockedSeconds);
   }
 
   revoked(cause: RevocationCause, count = 1): void {

@@ -1,10 +1,13 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import type { ServerOptions } from 'socket.io';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import type { Observable } from 'rxjs';
+import type { ServerOptions, Socket } from 'socket.io';
 import type { AppConfig } from '../config/config';
 import { corsOptions, handshakeOriginAllowed } from '../http/cors';
 import { SHARED_STORE, type SharedStore } from '../shared-store/shared-store';
 import { HandshakeAuthenticator } from './handshake-authenticator';
+import { bindMessageHandlers, type MessageBinding, type MessageHandler, type MessageSocket } from './message-handlers';
 import type { GatehouseServer } from './socket-session';
 
 /** A handshake or message carries a token and small payloads: nothing needs more. */
@@ -35,9 +38,16 @@ export function socketServerOptions(config: Pick<AppConfig, 'corsOrigins'>): Par
  * place the check is installed (an application built without this adapter does not start, see
  * RealtimeGateway). With REDIS_URL its servers get the Redis streams adapter, so that an emit to
  * a room from any instance (`server.to(accountRoom(id)).emit(...)`) reaches the room's sockets on
- * every instance.
+ * every instance. Message handlers are bound to each socket without Nest's RxJS pipeline
+ * (message-handlers.ts), which cost a third of an open socket's memory.
  */
 export class GatehouseIoAdapter extends IoAdapter {
+  private readonly binding: MessageBinding = {
+    // Nest types the acknowledgement it found as a bare Function.
+    mapPayload: (payload) => this.mapPayload(payload) as ReturnType<MessageBinding['mapPayload']>,
+    logError: (error) => this.logger.error(error),
+  };
+
   constructor(
     private readonly app: INestApplicationContext,
     private readonly config: AppConfig,
@@ -55,5 +65,13 @@ export class GatehouseIoAdapter extends IoAdapter {
     } as ServerOptions) as GatehouseServer;
     this.app.get(HandshakeAuthenticator).protect(server);
     return server;
+  }
+
+  override bindMessageHandlers(
+    socket: Socket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    bindMessageHandlers(socket as MessageSocket, handlers as MessageHandler[], transform, this.binding);
   }
 }

@@ -10,16 +10,35 @@ function session(tokenId: number, expiresAt = Date.now() + 60_000): Session {
   return { tokenId, accountId: 1, login: 'alice', accountCreatedAt: 0, issuedAt: 0, expiresAt, lastUsedAt: null };
 }
 
-/** Just enough of a socket.io socket to watch what LiveSockets does to it. */
+/** Just enough of a socket.io socket to watch what LiveSockets does to it; close() disconnects it as socket.io does. */
 function fakeSocket(data: object) {
   const log: string[] = [];
+  const onDisconnect: (() => void)[] = [];
   const socket = {
     data,
+    connected: true,
     emit: (event: string, payload: unknown) => log.push(`emit ${event} ${JSON.stringify(payload)}`),
-    disconnect: (close: boolean) => log.push(`disconnect ${close}`),
+    disconnect: (close: boolean) => {
+      log.push(`disconnect ${close}`);
+      fake.close();
+    },
+    on: (event: string, listener: () => void) => {
+      if (event === 'disconnect') onDisconnect.push(listener);
+    },
   };
-  return { socket: socket as unknown as Socket, log };
+  const fake = {
+    socket: socket as unknown as Socket,
+    log,
+    close: () => {
+      if (!socket.connected) return;
+      socket.connected = false;
+      for (const listener of onDisconnect) listener();
+    },
+  };
+  return fake;
 }
+
+const stillLive = (s: Session) => sessionState(s, Date.now(), null) === 'live';
 
 /** The namespaces of a socket.io server, as HandshakeAuthenticator hands them to LiveSockets. */
 function fakeServer(namespaces: Record<string, Socket[]>) {
@@ -73,16 +92,22 @@ describe('LiveSockets', () => {
     assert.deepEqual(one.log, []);
   });
 
-  it('lists the session of every admitted socket, in every namespace', () => {
+  it('keeps one session per token with sockets connected, until the last of them disconnects', () => {
     const live = new LiveSockets();
-    const a = fakeSocket({ session: session(1) });
-    const b = fakeSocket({ session: session(2) });
-    const anonymous = fakeSocket({});
-    track(live, fakeServer({ '/': [a.socket, anonymous.socket], '/chat': [b.socket] }));
-    assert.deepEqual(
-      [...live.sessions()].map((s) => s.tokenId),
-      [1, 2],
-    );
+    const tokenIds = () => [...live.tokenSessions()].map((s) => s.tokenId);
+    const first = fakeSocket({ session: session(1) });
+    const second = fakeSocket({ session: session(1) });
+    const other = fakeSocket({ session: session(2) });
+    const expired = fakeSocket({ session: session(3, Date.now() - 1) });
+    const gone = fakeSocket({ session: session(4) });
+    gone.close();
+    for (const { socket } of [first, second, other, expired, gone]) live.checkOnConnection(socket, stillLive);
+    assert.deepEqual(tokenIds(), [1, 2]);
+    first.close();
+    assert.deepEqual(tokenIds(), [1, 2]);
+    second.close();
+    other.close();
+    assert.deepEqual(tokenIds(), []);
   });
 
   it('closes, as it connects, a socket whose token was revoked or expired during its handshake', () => {
@@ -92,8 +117,7 @@ describe('LiveSockets', () => {
     const expired = fakeSocket({ session: session(6, Date.now() - 1) });
     const anonymous = fakeSocket({});
     const fine = fakeSocket({ session: session(8) });
-    for (const { socket } of [revoked, expired, anonymous, fine])
-      live.checkOnConnection(socket, (s) => sessionState(s, Date.now(), null) === 'live');
+    for (const { socket } of [revoked, expired, anonymous, fine]) live.checkOnConnection(socket, stillLive);
     assert.deepEqual(revoked.log, ['emit revoked {"reason":"revoked"}', 'disconnect true']);
     assert.deepEqual(expired.log, ['emit revoked {"reason":"expired"}', 'disconnect true']);
     assert.deepEqual(anonymous.log, ['emit revoked {"reason":"revoked"}', 'disconnect true']);

@@ -31,6 +31,8 @@ const RECENT_REVOCATION_MAX = 100_000;
 @Injectable()
 export class LiveSockets {
   private readonly tracked = new Set<GatehouseNamespace>();
+  /** Per token with sockets connected here: the session of the first of them, and how many are connected. */
+  private readonly tokens = new Map<number, { session: Session; sockets: number }>();
   readonly recentRevocations = new RecentRevocations(RECENT_REVOCATION_MS, RECENT_REVOCATION_MAX);
 
   /** Called by HandshakeAuthenticator for each namespace it guards, as the namespace is created. */
@@ -38,14 +40,13 @@ export class LiveSockets {
     this.tracked.add(namespace);
   }
 
-  /** The session (token, known expiry and last use) of every connected socket. */
-  *sessions(): Iterable<Session> {
-    for (const namespace of this.tracked) {
-      for (const socket of namespace.sockets.values()) {
-        const session = admittedSession(socket);
-        if (session) yield session;
-      }
-    }
+  /**
+   * One session (token, known expiry and last use) for each token with sockets connected here:
+   * what the live-socket sweep checks. Kept as sockets connect and disconnect, so that a sweep
+   * reads a few thousand tokens rather than touching each of tens of thousands of sockets.
+   */
+  *tokenSessions(): Iterable<Session> {
+    for (const entry of this.tokens.values()) yield entry.session;
   }
 
   /**
@@ -89,12 +90,26 @@ export class LiveSockets {
   /**
    * Called as a socket connects, after its handshake was accepted: a revocation announced
    * while the handshake was still running could not find it in its room, and its token may have
-   * stopped standing meanwhile (`isLive`: TokensService.isLive).
+   * stopped standing meanwhile (`isLive`: TokensService.isLive). A socket kept is counted under
+   * its token until it disconnects.
    */
   checkOnConnection(socket: GatehouseSocket, isLive: (session: Session) => boolean): void {
     const session = admittedSession(socket);
     if (!session || this.recentRevocations.has(session.tokenId, Date.now())) this.disconnect(socket, 'revoked');
     else if (!isLive(session)) this.disconnect(socket, 'expired');
+    else if (socket.connected) this.keep(socket, session);
+  }
+
+  private keep(socket: GatehouseSocket, session: Session): void {
+    const entry = this.tokens.get(session.tokenId);
+    if (entry) entry.sockets++;
+    else this.tokens.set(session.tokenId, { session, sockets: 1 });
+    socket.on('disconnect', () => this.forget(session.tokenId));
+  }
+
+  private forget(tokenId: number): void {
+    const entry = this.tokens.get(tokenId);
+    if (entry && --entry.sockets === 0) this.tokens.delete(tokenId);
   }
 
   private disconnect(socket: GatehouseSocket, reason: RevocationEvent['reason']): void {

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
@@ -7,7 +7,8 @@ import { RevocationBus, type RevocationEvent } from '../tokens/revocation-bus';
 import { TokenUseRecorder } from '../tokens/token-use-recorder';
 import { TokensService } from '../tokens/tokens.service';
 import { LiveSockets } from './live-sockets';
-import { planSweep } from './sweep-plan';
+import { SocketSweepObserver, UNOBSERVED_SOCKET_SWEEPS } from './socket-sweep-observer';
+import { planSweep, type SweepPlan } from './sweep-plan';
 
 /** Distinct tokens checked per sweep (a few batched queries); beyond that, sweeps take turns. */
 const MAX_TOKENS_PER_SWEEP = 10_000;
@@ -26,7 +27,7 @@ export function liveSocketSweepPeriodMs(tokenSweepIntervalMs: number): number {
  *
  * - Revocations announced on the RevocationBus (this process's API; with REDIS_URL also other
  *   instances' and the owner command line's) close the token's sockets at once.
- * - With TOKEN_IDLE_TTL, each sweep counts every socket as a use of its token, and drops the
+ * - With TOKEN_IDLE_TTL, each sweep counts a connected socket as a use of its token, and drops the
  *   sockets of a token that went idle all the same (see idleOrInUse).
  * - A sweep catches the rest: tokens that expired (known from the session, no query) and tokens
  *   revoked by another process without a shared bus (or while Redis was unreachable), found with one
@@ -49,6 +50,7 @@ export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly uses: TokenUseRecorder,
     private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
+    @Optional() private readonly observer: SocketSweepObserver = UNOBSERVED_SOCKET_SWEEPS,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -76,31 +78,49 @@ export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
    */
   private idleOrInUse(now: number): number[] {
     if (this.config.tokenIdleTtlMs === null) return [];
-    const idle = new Set<number>();
-    for (const session of this.live.sessions()) {
-      if (idle.has(session.tokenId) || !this.tokens.isLive(session, now)) idle.add(session.tokenId);
-      else this.uses.record(session, now);
+    const idle: number[] = [];
+    for (const session of this.live.tokenSessions()) {
+      if (this.tokens.isLive(session, now)) this.uses.record(session, now);
+      else idle.push(session.tokenId);
     }
-    return [...idle];
+    return idle;
   }
 
-  /** One sweep; a failed query rejects before any socket is dropped for it. */
+  /**
+   * One sweep; a failed query rejects before any socket is dropped for it. A sweep that finds
+   * sockets open tells the observer how long its synchronous parts (planning and dropping,
+   * before and after the query) held the event loop; the query's own batches are not counted.
+   */
   async sweep(): Promise<void> {
-    const now = this.clock.now();
+    if (this.live.count() === 0) return;
+    let started = performance.now();
+    const plan = this.dropExpired(this.clock.now());
+    let blockedMs = performance.now() - started;
+    try {
+      if (plan.check.length === 0 || !this.database.isReady) return;
+      const valid = await this.tokens.stillValid(plan.check);
+      started = performance.now();
+      this.cursor = plan.cursor;
+      this.live.disconnectTokens(
+        plan.check.filter((id) => !valid.has(id)),
+        'revoked',
+      );
+      blockedMs += performance.now() - started;
+    } finally {
+      this.observer.socketSweep(blockedMs / 1000);
+    }
+  }
+
+  /** Drops the sockets of tokens known from memory to have expired or gone idle; plans the query. */
+  private dropExpired(now: number): SweepPlan {
     this.live.disconnectTokens(this.idleOrInUse(now), 'expired');
     const plan = planSweep(
-      this.live.sessions(),
+      this.live.tokenSessions(),
       (session) => this.tokens.isLive(session, now),
       this.cursor,
       MAX_TOKENS_PER_SWEEP,
     );
     this.live.disconnectTokens(plan.expired, 'expired');
-    if (plan.check.length === 0 || !this.database.isReady) return;
-    const valid = await this.tokens.stillValid(plan.check);
-    this.cursor = plan.cursor;
-    this.live.disconnectTokens(
-      plan.check.filter((id) => !valid.has(id)),
-      'revoked',
-    );
+    return plan;
   }
 }
