@@ -20,8 +20,11 @@
  *
  * BCRYPT_COST=4 keeps the sign-ins (about 15 a second here) cheap: the soak is about memory,
  * not about hashing, and at cost 10 they would take most of a core. Add `--db postgres` for
- * PostgreSQL.
+ * PostgreSQL. BENCH_HEAP_SNAPSHOTS=dir writes a V8 heap snapshot of the service there as the
+ * window opens and another at the end, for a heap profiler to compare (Chrome DevTools, Memory).
  */
+const { mkdirSync } = require('node:fs');
+const { join, resolve } = require('node:path');
 const { knownToken, passwordHashOf, seedAccounts, accountIdOf, seedTokens } = require('../lib/seed');
 const { soakLoad, Tally } = require('../lib/soak-load');
 const { lineChart } = require('../lib/charts');
@@ -102,9 +105,24 @@ async function openSockets(ctx) {
   }
 }
 
-/** One sample: minutes since the start, RSS, and the heap figures after a full collection, in MB. */
-async function sample(ctx, t0, progress, tally) {
-  const memory = await ctx.service.memory({ gc: true });
+/** The figure's window: the last 20 minutes, or the last two thirds of a run shorter than 30. */
+const windowMinutes = (total) => (total >= 30 ? 20 : (total * 2) / 3);
+
+/** Where BENCH_HEAP_SNAPSHOTS (a folder) wants the heap snapshot `label`; undefined without it. */
+function snapshotPath(ctx, label) {
+  const dir = process.env.BENCH_HEAP_SNAPSHOTS;
+  if (!dir) return undefined;
+  mkdirSync(dir, { recursive: true });
+  return join(resolve(dir), `soak-${ctx.engine}-${label}.heapsnapshot`);
+}
+
+/**
+ * One sample: minutes since the start, RSS, and the heap figures after a full collection, in
+ * MB; with `snapshot`, the service also writes a heap snapshot there.
+ */
+async function sample(ctx, t0, progress, tally, snapshot) {
+  const memory = await ctx.service.memory({ gc: true, snapshot });
+  if (snapshot) ctx.log(`soak: heap snapshot written to ${snapshot}`);
   const point = {
     minutes: (Date.now() - t0) / 60_000,
     rss: ctx.service.rssKiB() / 1024,
@@ -165,31 +183,37 @@ async function soak(ctx, s) {
     stopped = true;
   };
   load.then(stop, stop);
+  // With BENCH_HEAP_SNAPSHOTS, one snapshot as the window opens and one at the end, to compare.
+  const windowStart = deadline - windowMinutes(s.minutes) * 60_000;
+  let windowSnapshot = snapshotPath(ctx, 'window-start');
   for (let next = t0 + s.sampleMs; next < deadline && !stopped; next += s.sampleMs) {
     await Promise.race([sleep(Math.max(0, next - Date.now())), load]);
-    if (!stopped) samples.push(await sample(ctx, t0, progress, tally));
+    if (stopped) break;
+    const snapshot = Date.now() >= windowStart ? windowSnapshot : undefined;
+    if (snapshot) windowSnapshot = undefined;
+    samples.push(await sample(ctx, t0, progress, tally, snapshot));
   }
   await load;
-  samples.push(await sample(ctx, t0, progress, tally));
+  samples.push(await sample(ctx, t0, progress, tally, snapshotPath(ctx, 'end')));
   report(ctx, s, samples, tally);
 }
 
 function report(ctx, s, samples, tally) {
   const total = s.minutes;
-  const windowMinutes = total >= 30 ? 20 : (total * 2) / 3;
+  const span = windowMinutes(total);
   const end = samples[samples.length - 1].minutes;
-  const window = samples.filter((p) => p.minutes >= end - windowMinutes);
+  const window = samples.filter((p) => p.minutes >= end - span);
   const over =
     total >= 30
       ? 'the last 20 minutes'
-      : `the last ${fmt(windowMinutes, 1)} minutes (two thirds of a ${fmt(total, 2)}-minute run)`;
+      : `the last ${fmt(span, 1)} minutes (two thirds of a ${fmt(total, 2)}-minute run)`;
   const heapGrowth = fittedGrowth(window, 'heap');
   const rssGrowth = fittedGrowth(window, 'rss');
   const filled = samples.find((p) => p.distinct >= CACHE_BOUND);
   const fillNote = filled
     ? `the token cache was full (${fmt(CACHE_BOUND)} distinct tokens checked) by minute ${filled.minutes.toFixed(1)}`
     : `the token checks reached ${fmt(samples[samples.length - 1].distinct)} distinct tokens, short of the cache's ${fmt(CACHE_BOUND)}`;
-  const shorter = total >= 30 ? '' : ` (last ${fmt(windowMinutes, 1)} min: two thirds of the run)`;
+  const shorter = total >= 30 ? '' : ` (last ${fmt(span, 1)} min: two thirds of the run)`;
   ctx.record('soak-heap', `${signed(heapGrowth)}${shorter}`, heapGrowth <= GROWTH_GOAL_MB, [
     `over ${over}, ${window.length} samples: heap after GC ${describeSeries(window, 'heap')}; growth from a least-squares line through them`,
     `whole run: heap after GC ${describeSeries(samples, 'heap')}, external ${describeSeries(samples, 'external')}; ${fillNote}`,
