@@ -5,7 +5,7 @@
  * Every failure is counted by kind in a Tally, with the first few reasons kept for the notes.
  *
  * - token checks: GET /api/auth/me, cycling through many distinct tokens (so the service's
- *   token cache fills to its bound);
+ *   token cache fills to its bound), faster until it is full;
  * - socket churn: connect with a token, ask 'whoami', close; one connection in ten presents an
  *   unknown token (refused at the handshake) and one in ten is abandoned by the client while
  *   its handshake is under way;
@@ -61,9 +61,9 @@ class Tally {
  * or to false once `deadline` (epoch ms) or `maxCount` slots are reached. Slots missed while the
  * loops were busy are not made up for in a burst.
  */
-function pacer(rate, deadline) {
+function pacer(rate, deadline, limit = Number.POSITIVE_INFINITY) {
   const interval = 1000 / rate;
-  const maxCount = Math.ceil((rate * (deadline - Date.now())) / 1000) + 1;
+  const maxCount = Math.min(limit, Math.ceil((rate * (deadline - Date.now())) / 1000) + 1);
   let next = Date.now();
   let count = 0;
   return async () => {
@@ -77,9 +77,9 @@ function pacer(rate, deadline) {
   };
 }
 
-/** `loops` copies of `body`, each taking a slot of the shared pace before every run. */
-function paced(rate, loops, deadline, body) {
-  const slot = pacer(rate, deadline);
+/** `loops` copies of `body`, each taking a slot of the shared pace before every run (at most `limit` runs). */
+function paced(rate, loops, deadline, body, limit) {
+  const slot = pacer(rate, deadline, limit);
   let n = 0;
   const loop = async () => {
     while (await slot()) await body(n++);
@@ -103,15 +103,23 @@ async function guarded(tally, kind, op) {
   }
 }
 
-/** GET /api/auth/me with tokens[0], tokens[1], … in turn. `progress.distinct` counts the tokens used so far. */
-function tokenChecks(ctx, s, deadline, tally, tokens, progress) {
-  return paced(s.meRate, s.meLoops, deadline, async (n) => {
-    progress.distinct = Math.min(n + 1, tokens.length);
-    const res = await guarded(tally, 'token checks', () => me(ctx.baseUrl, tokens[n % tokens.length]));
+/**
+ * GET /api/auth/me with tokens[0], tokens[1], … in turn: the first `s.fillChecks` at
+ * `s.fillRate` (so the token cache is full early), the rest at `s.meRate`.
+ * `progress.distinct` counts the tokens used so far.
+ */
+async function tokenChecks(ctx, s, deadline, tally, tokens, progress) {
+  let n = 0;
+  const check = async () => {
+    const token = tokens[n++ % tokens.length];
+    progress.distinct = Math.min(n, tokens.length);
+    const res = await guarded(tally, 'token checks', () => me(ctx.baseUrl, token));
     if (!res) return;
     if (res.status === 200) tally.ok('token checks');
     else tally.fail('token checks', `status ${res.status}`);
-  });
+  };
+  await paced(s.fillRate, s.meLoops, deadline, check, s.fillChecks);
+  await paced(s.meRate, s.meLoops, deadline, check);
 }
 
 /** A client that gives up on its handshake almost at once (the service may be reading the token). */
