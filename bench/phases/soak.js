@@ -24,7 +24,9 @@
  * BCRYPT_COST=4 keeps the sign-ins (about 15 a second here) cheap: the soak is about memory,
  * not about hashing, and at cost 10 they would take most of a core. Add `--db postgres` for
  * PostgreSQL. BENCH_HEAP_SNAPSHOTS=dir writes a V8 heap snapshot of the service there as the
- * window opens and another at the end, for a heap profiler to compare (Chrome DevTools, Memory).
+ * window opens and another at the end, for a heap profiler to compare (Chrome DevTools, Memory);
+ * writing one stalls the service for seconds and adds to its RSS, so such a run's figures are
+ * only for finding what grows.
  */
 const { mkdirSync } = require('node:fs');
 const { join, resolve } = require('node:path');
