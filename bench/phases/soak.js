@@ -257,6 +257,9 @@ function report(ctx, s, samples, tally) {
   const notes = [`done: ${tally.describeDone()}`];
   if (errors > 0) notes.push(`failed: ${tally.describeFailed()}`);
   ctx.record('soak-errors', fmt(errors), errors === 0, notes);
+  // The last sample comes as the last operations end, a moment after the run's length: it is
+  // drawn at the end, so that the axis stops there.
+  const at = (p) => Math.min(p.minutes, total);
   ctx.chart(
     `soak-${ctx.engine}.svg`,
     `Soak: service memory against time (${ctx.engine})`,
@@ -265,10 +268,10 @@ function report(ctx, s, samples, tally) {
       x: { label: 'minutes' },
       y: { label: 'MB' },
       series: [
-        { name: 'RSS', points: samples.map((p) => [p.minutes, p.rss]) },
-        { name: 'heap used after a full GC', points: samples.map((p) => [p.minutes, p.heap]) },
+        { name: 'RSS', points: samples.map((p) => [at(p), p.rss]) },
+        { name: 'heap used after a full GC', points: samples.map((p) => [at(p), p.heap]) },
       ],
-      note: `sample every ${s.sampleMs / 1000} s; ${fillNote}`,
+      note: `a sample every ${s.sampleMs / 1000} s; token cache ${filled ? `full by minute ${filled.minutes.toFixed(1)}` : 'never full'}${settled ? `, settled by minute ${settled.minutes.toFixed(1)}` : ''}`,
     }),
   );
 }
