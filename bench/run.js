@@ -23,6 +23,7 @@
  *   BENCH_SERVICE_LOG=path   write the service's whole output there
  *   BENCH_CPU_PROFILE=dir    profile the service's main thread (see lib/profiler.js)
  *   BENCH_CPU_PROFILE_PHASE  only the measured part of this phase
+ *   BENCH_HEAP_SNAPSHOTS=dir with --soak: heap snapshots of the service as the soak's window opens and at its end
  */
 const { dirname, join, relative, resolve } = require('node:path');
 const { Table } = require('./lib/table');

@@ -108,20 +108,22 @@ class ServiceProcess {
 
   /**
    * The service's memory as it reports it (process.memoryUsage(), in bytes) after a full
-   * garbage collection when `gc` is true; rejects after 10 s without an answer.
+   * garbage collection when `gc` is true; rejects after 10 s without an answer. With
+   * `snapshot` (a file path), the service first writes a V8 heap snapshot there (60 s allowed).
    */
-  memory({ gc = true } = {}) {
+  memory({ gc = true, snapshot } = {}) {
     const id = ++this.probeIds;
+    const waitMs = snapshot ? 60_000 : 10_000;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.probes.delete(id);
-        reject(new Error('the service did not report its memory within 10 s'));
-      }, 10_000);
+        reject(new Error(`the service did not report its memory within ${waitMs / 1000} s`));
+      }, waitMs);
       this.probes.set(id, (message) => {
         clearTimeout(timer);
         resolve(message.memory);
       });
-      this.child.send({ id, gc });
+      this.child.send({ id, gc, ...(snapshot ? { snapshot } : {}) });
     });
   }
 
