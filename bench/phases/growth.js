@@ -16,7 +16,7 @@
 const { lineChart } = require('../lib/charts');
 const { fmt, percentile } = require('../lib/stats');
 const {
-  accountIdOf,
+  accountIdRange,
   analyze,
   knownToken,
   passwordHashOf,
@@ -83,11 +83,7 @@ async function grow(ctx, seeded, target, passwordHash) {
   if (tokens > 0) {
     const first = seeded.accounts;
     await seedAccounts(ctx.db, { prefix: ACCOUNT_PREFIX, first, count: accounts, passwordHash });
-    const firstId = await accountIdOf(ctx.db, `${ACCOUNT_PREFIX}${first}`);
-    const lastId = await accountIdOf(ctx.db, `${ACCOUNT_PREFIX}${first + accounts - 1}`);
-    // seedTokens spreads over a range of ids: one seeding statement numbers its rows without gaps.
-    if (lastId - firstId !== accounts - 1)
-      throw new Error(`seeded account ids ${firstId}…${lastId} are not consecutive`);
+    const firstId = await accountIdRange(ctx.db, ACCOUNT_PREFIX, first, accounts);
     const now = Date.now();
     await seedTokens(ctx.db, {
       prefix: TOKEN_PREFIX,

@@ -18,5 +18,6 @@ module.exports = [
   // sweeper may still be deleting): they come after every phase that measures on small tables,
   // and last but one, before the two-instance phase, which does not depend on table sizes.
   require('./growth'),
+  require('./expiry'),
   require('./instances'),
 ];
