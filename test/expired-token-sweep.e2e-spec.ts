@@ -84,6 +84,43 @@ eachEngine(__filename, (db) => {
     }
   });
 
+  it('writes the events of a batch a few at a time, letting other work in between', TEST_TIMEOUT, async () => {
+    const running = await startApp(db(), { TOKEN_SWEEP_INTERVAL: '1h' });
+    try {
+      // 120 accounts with one expired token each: one batch, one event per account.
+      const ACCOUNTS = 120;
+      const tag = `turns${process.pid}x`;
+      const logins = Array.from({ length: ACCOUNTS }, (_, i) => `${tag}${i}`);
+      await db().sql(
+        `INSERT INTO accounts (login_key, login, password_hash, created_at) VALUES ${logins.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        logins.flatMap((login) => [login, login, 'not-a-hash', Date.now()]),
+      );
+      const ids = (await db().sql('SELECT id FROM accounts WHERE login LIKE ?', [`${tag}%`])) as { id: unknown }[];
+      assert.equal(ids.length, ACCOUNTS);
+      for (const [i, { id }] of ids.entries()) await seedTokens(`${tag}t${i}`, Number(id), 1, Date.now() - 60_000);
+
+      const before = running.events.length;
+      let done = false;
+      const sweeping = running.app
+        .get(ExpiredTokenSweeper)
+        .sweep()
+        .finally(() => (done = true));
+      // Looks at the log once per turn of the event loop while the sweep runs.
+      const steps: number[] = [];
+      let seen = before;
+      while (!done) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        steps.push(running.events.length - seen);
+        seen = running.events.length;
+      }
+      await sweeping;
+      assert.equal(running.events.length - before, ACCOUNTS);
+      assert.ok(Math.max(...steps) <= 50, `events written in one turn: ${steps.filter((n) => n > 0).join(', ')}`);
+    } finally {
+      await running.close();
+    }
+  });
+
   it('sweeps a backlog again shortly, not a whole TOKEN_SWEEP_INTERVAL later', TEST_TIMEOUT, async () => {
     const PERIOD_MS = 8_000;
     // One app creates the schema and the account; the rows are seeded before the measured app starts.

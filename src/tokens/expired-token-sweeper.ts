@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
@@ -17,6 +18,8 @@ import { TokensService } from './tokens.service';
 const BATCH = 500;
 /** Batches per sweep and kind, so that one sweep stays bounded even after a long outage. */
 const MAX_BATCHES_PER_SWEEP = 20;
+/** Security events written in one turn of the event loop (each is a JSON line to the log). */
+const EVENTS_PER_TURN = 50;
 /**
  * An idle row is deleted this long after it is refused: other instances write their uses once a
  * second, and a row must not go while a use of it is on its way to the table.
@@ -122,7 +125,7 @@ export class ExpiredTokenSweeper {
       });
       const deletedRows = rows.filter((r) => gone.has(r.id));
       if (cause === 'idle') this.tokensService.announce([...gone], 'expired');
-      this.record(deletedRows, cause);
+      await this.record(deletedRows, cause);
       deleted += deletedRows.length;
       if (read.length < BATCH) return { rows: deleted, more: false };
     }
@@ -144,18 +147,22 @@ export class ExpiredTokenSweeper {
     });
   }
 
-  /** One event per account, with a count when it lost several tokens. */
-  private record(rows: DeadRow[], cause: RevocationCause): void {
-    const byAccount = new Map<number, DeadRow[]>();
-    for (const row of rows) byAccount.set(row.accountId, [...(byAccount.get(row.accountId) ?? []), row]);
-    for (const [accountId, lost] of byAccount) {
-      this.events.record({
-        event: 'token.revoked',
-        accountId,
-        login: lost[0].login,
-        cause,
-        ...(lost.length > 1 ? { count: lost.length } : {}),
-      });
+  /**
+   * One event per account, with a count when it lost several tokens. A batch may be 500 lines
+   * (one per account): they are written EVENTS_PER_TURN at a time, letting requests in between.
+   */
+  private async record(rows: DeadRow[], cause: RevocationCause): Promise<void> {
+    const byAccount = new Map<number, { login: string; count: number }>();
+    for (const row of rows) {
+      const seen = byAccount.get(row.accountId);
+      if (seen) seen.count++;
+      else byAccount.set(row.accountId, { login: row.login, count: 1 });
+    }
+    let written = 0;
+    for (const [accountId, { login, count }] of byAccount) {
+      if (written > 0 && written % EVENTS_PER_TURN === 0) await nextTurn();
+      this.events.record({ event: 'token.revoked', accountId, login, cause, ...(count > 1 ? { count } : {}) });
+      written++;
     }
   }
 }
