@@ -81,10 +81,11 @@ class Api {
 /**
  * One autocannon run. Returns the figures the table needs: expected responses per second (2xx,
  * or those with status `expect`, over the measured duration), latency percentiles in ms, and
- * every kind of failure (`non2xx` counts every response that is not the expected one).
+ * every kind of failure (`non2xx` counts every response that is not the expected one). The run
+ * lasts `seconds`, or ends sooner when the promise `until` (optional) settles.
  */
-async function cannon({ url, headers = {}, connections, seconds, overallRate, expect }) {
-  const result = await autocannon({
+async function cannon({ url, headers = {}, connections, seconds, overallRate, expect, until }) {
+  const run = autocannon({
     url,
     headers,
     connections,
@@ -92,6 +93,9 @@ async function cannon({ url, headers = {}, connections, seconds, overallRate, ex
     ...(overallRate ? { overallRate } : {}),
     timeout: 10,
   });
+  const stop = () => run.stop();
+  until?.then(stop, stop);
+  const result = await run;
   const answered = ['1xx', '2xx', '3xx', '4xx', '5xx'].reduce((n, k) => n + result[k], 0);
   const ok = expect === undefined ? result['2xx'] : (result.statusCodeStats[expect]?.count ?? 0);
   return {

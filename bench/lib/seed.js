@@ -86,6 +86,20 @@ async function accountIdOf(db, login) {
 }
 
 /**
+ * The id of the first of the accounts `${prefix}${i}`, i in [first, first + count), after
+ * checking that their ids follow on without a gap (as seedTokens needs): one seeding statement
+ * numbers its rows in a row, but there may be gaps between statements.
+ */
+async function accountIdRange(db, prefix, first, count) {
+  const firstId = await accountIdOf(db, `${prefix}${first}`);
+  const lastId = await accountIdOf(db, `${prefix}${first + count - 1}`);
+  if (lastId - firstId !== count - 1) {
+    throw new Error(`the ids of ${prefix}${first}…${first + count - 1} are not consecutive (${firstId}…${lastId})`);
+  }
+  return firstId;
+}
+
+/**
  * Tokens knownToken(prefix, i) for i in [first, first + count), spread round-robin over the
  * accounts with ids [firstAccountId, firstAccountId + accounts), expiring at `expiresAt`
  * (in the past for expired rows). Their public ids are `${prefix}${i}` (unique per prefix).
@@ -116,4 +130,14 @@ async function analyze(db) {
   await db.sql(db.engine === 'postgres' ? 'ANALYZE accounts, tokens' : 'ANALYZE TABLE accounts, tokens', [], 300_000);
 }
 
-module.exports = { knownToken, sha256, passwordHashOf, seedAccounts, accountIdOf, seedTokens, tableSizes, analyze };
+module.exports = {
+  knownToken,
+  sha256,
+  passwordHashOf,
+  seedAccounts,
+  accountIdOf,
+  accountIdRange,
+  seedTokens,
+  tableSizes,
+  analyze,
+};

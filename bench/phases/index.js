@@ -14,5 +14,11 @@ module.exports = [
   require('./revocation'),
   require('./sessions'),
   require('./memory'),
+  require('./concurrency'),
+  // Growth and expiry leave big tables behind (10⁶ tokens, 10⁵ accounts, expired rows the
+  // sweeper may still be deleting): they come after every phase that measures on small tables,
+  // and last but one, before the two-instance phase, which does not depend on table sizes.
+  require('./growth'),
+  require('./expiry'),
   require('./instances'),
 ];

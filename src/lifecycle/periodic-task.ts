@@ -4,24 +4,40 @@ import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/comm
 export type TaskLogger = Pick<Logger, 'log' | 'warn'>;
 
 /**
+ * One run of the work. It resolves to true when it stopped at its own bound with work left (a
+ * backlog), to anything else when it is done for now.
+ */
+export type Work = () => Promise<boolean | void>;
+
+/**
+ * Between two runs while the work reports a backlog: long enough for the rest of the server
+ * and the database to get a turn, short enough that a backlog goes in minutes, not hours.
+ */
+export const BACKLOG_PAUSE_MS = 100;
+
+/**
  * One piece of work repeated every `periodMs`.
  *
  * - Runs never overlap: a tick that finds the previous run still going is skipped, so a slow
  *   database makes the work run less often instead of piling up.
+ * - A run that reports a backlog (Work) is followed by another BACKLOG_PAUSE_MS after it ends,
+ *   not a whole period later, until a run finds the work done: each run stays bounded, and a
+ *   backlog still drains quickly. A failing run is never followed early.
  * - A failing run is logged once, when failures start, and once more when a run succeeds
  *   again: an outage of an hour is two lines, not one per tick. The work reports a failure by
  *   rejecting; a run that resolves is a success.
- * - The timer is unref'd: it never keeps a process alive on its own.
+ * - The timers are unref'd: they never keep a process alive on their own.
  */
 export class PeriodicTask {
   private timer?: NodeJS.Timeout;
+  private followUp?: NodeJS.Timeout;
   private current?: Promise<void>;
   private failing = false;
 
   constructor(
     readonly name: string,
     readonly periodMs: number,
-    private readonly work: () => Promise<unknown>,
+    private readonly work: Work,
     private readonly logger: TaskLogger,
   ) {}
 
@@ -43,12 +59,15 @@ export class PeriodicTask {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    clearTimeout(this.followUp);
+    this.followUp = undefined;
     await this.current;
   }
 
   private async run(): Promise<void> {
+    let backlog: boolean | void;
     try {
-      await this.work();
+      backlog = await this.work();
     } catch (error) {
       if (!this.failing) {
         this.logger.warn(
@@ -60,6 +79,17 @@ export class PeriodicTask {
     }
     if (this.failing) this.logger.log(`${this.name} works again`);
     this.failing = false;
+    // Only a started task follows up (tick() alone runs once), and never after stop().
+    if (backlog === true && this.timer) this.followSoon();
+  }
+
+  private followSoon(): void {
+    clearTimeout(this.followUp);
+    this.followUp = setTimeout(() => {
+      this.followUp = undefined;
+      void this.tick();
+    }, BACKLOG_PAUSE_MS);
+    this.followUp.unref();
   }
 }
 
@@ -76,7 +106,7 @@ export class PeriodicTasks implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Background');
   private readonly tasks = new Map<string, PeriodicTask>();
 
-  start(name: string, periodMs: number, work: () => Promise<unknown>): PeriodicTask {
+  start(name: string, periodMs: number, work: Work): PeriodicTask {
     if (this.tasks.has(name)) throw new Error(`periodic task "${name}" is already running`);
     const task = new PeriodicTask(name, periodMs, work, this.logger);
     this.tasks.set(name, task);

@@ -1,6 +1,8 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
+import { Account } from '../accounts/account.entity';
 import { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
@@ -16,11 +18,19 @@ import { TokensService } from './tokens.service';
 const BATCH = 500;
 /** Batches per sweep and kind, so that one sweep stays bounded even after a long outage. */
 const MAX_BATCHES_PER_SWEEP = 20;
+/** Security events written in one turn of the event loop (each is a JSON line to the log). */
+const EVENTS_PER_TURN = 50;
 /**
  * An idle row is deleted this long after it is refused: other instances write their uses once a
  * second, and a row must not go while a use of it is on its way to the table.
  */
 const IDLE_DELETE_MARGIN_MS = 5_000;
+
+/** What one kind of deletion did in a sweep: rows deleted, and whether it stopped at its bound with more left. */
+interface Deleted {
+  rows: number;
+  more: boolean;
+}
 
 interface DeadRow {
   id: number;
@@ -30,7 +40,8 @@ interface DeadRow {
 
 /**
  * Deletes expired token rows, and with TOKEN_IDLE_TTL idle ones, in bounded batches; the
- * server runs a sweep every TOKEN_SWEEP_INTERVAL (lifecycle/background-work.ts), the owner's
+ * server runs a sweep every TOKEN_SWEEP_INTERVAL (lifecycle/background-work.ts), and again
+ * shortly after a sweep that stopped at its bound (a backlog, as after an outage), the owner's
  * tools never do. Each deletion is a security event (`token.revoked`, cause `expiry` or `idle`,
  * one line per account with a count); idle tokens are also announced, so that caches and
  * sockets let them go everywhere.
@@ -50,46 +61,57 @@ export class ExpiredTokenSweeper {
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  /** One sweep; rejects when the database fails (the periodic task reports it once per outage). */
-  async sweep(): Promise<void> {
-    if (!this.database.isReady) return;
-    const expired = await this.deleteWhere('expiry', 't.expires_at <= :now', () => ({ now: this.clock.now() }));
-    let idle = 0;
+  /**
+   * One sweep; resolves to true when it stopped at its bound with rows left to delete (the
+   * periodic task then sweeps again shortly), and rejects when the database fails (the periodic
+   * task reports it once per outage).
+   */
+  async sweep(): Promise<boolean> {
+    if (!this.database.isReady) return false;
+    // Expired rows are read in the order of their index: ordered by id, a batch would first
+    // walk past every older row still valid (a second per batch with 10⁶ of them).
+    const expired = await this.deleteWhere('expiry', 't.expires_at <= :now', 't.expires_at', () => ({
+      now: this.clock.now(),
+    }));
+    let idle: Deleted = { rows: 0, more: false };
     const idleTtl = this.config.tokenIdleTtlMs;
     if (idleTtl !== null) {
       // Uses noted in this process must reach the table before it is read.
       await this.uses.flush();
-      idle = await this.deleteWhere('idle', 'COALESCE(t.last_used_at, t.created_at) <= :cutoff', () => ({
+      idle = await this.deleteWhere('idle', 'COALESCE(t.last_used_at, t.created_at) <= :cutoff', 't.id', () => ({
         cutoff: this.clock.now() - idleTtl - IDLE_DELETE_MARGIN_MS,
       }));
     }
-    if (expired + idle > 0) this.logger.log(`deleted ${expired} expired and ${idle} idle tokens`);
+    if (expired.rows + idle.rows > 0) this.logger.log(`deleted ${expired.rows} expired and ${idle.rows} idle tokens`);
+    return expired.more || idle.more;
   }
 
+  /** Deletes up to MAX_BATCHES_PER_SWEEP batches of rows matching `condition`, read in `order`. */
   private async deleteWhere(
     cause: RevocationCause,
     condition: string,
+    order: string,
     parameters: () => Record<string, number>,
-  ): Promise<number> {
+  ): Promise<Deleted> {
     let deleted = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_SWEEP; batch++) {
       const params = parameters();
-      const rows = (
-        await this.tokens
-          .createQueryBuilder('t')
-          .innerJoin('t.account', 'a')
-          .select('t.id', 'id')
-          .addSelect('t.account_id', 'accountId')
-          .addSelect('a.login', 'login')
-          .where(condition, params)
-          .orderBy('t.id')
-          .limit(BATCH)
-          .getRawMany<DeadRow>()
-      ).map((r) => ({ id: Number(r.id), accountId: Number(r.accountId), login: r.login }));
-      if (rows.length === 0) break;
+      // One table only: joined to accounts, the plan may change with the tables' statistics to
+      // sorting every expired row for each batch (seconds with 10⁶ of them).
+      const read = await this.tokens
+        .createQueryBuilder('t')
+        .select('t.id', 'id')
+        .addSelect('t.account_id', 'accountId')
+        .where(condition, params)
+        .orderBy(order)
+        .limit(BATCH)
+        .getRawMany<{ id: number | string; accountId: number | string }>();
+      if (read.length === 0) return { rows: deleted, more: false };
+      const rows = await this.withLogins(read.map((r) => ({ id: Number(r.id), accountId: Number(r.accountId) })));
       // The condition is repeated: a row used or changed since it was read stays.
       const gone = await this.transactions.run(async (m) => {
         const ids = rows.map((r) => r.id);
+        if (ids.length === 0) return new Set<number>();
         const still = await m
           .getRepository(Token)
           .createQueryBuilder('t')
@@ -103,25 +125,44 @@ export class ExpiredTokenSweeper {
       });
       const deletedRows = rows.filter((r) => gone.has(r.id));
       if (cause === 'idle') this.tokensService.announce([...gone], 'expired');
-      this.record(deletedRows, cause);
+      await this.record(deletedRows, cause);
       deleted += deletedRows.length;
-      if (rows.length < BATCH) break;
+      if (read.length < BATCH) return { rows: deleted, more: false };
     }
-    return deleted;
+    return { rows: deleted, more: true };
   }
 
-  /** One event per account, with a count when it lost several tokens. */
-  private record(rows: DeadRow[], cause: RevocationCause): void {
-    const byAccount = new Map<number, DeadRow[]>();
-    for (const row of rows) byAccount.set(row.accountId, [...(byAccount.get(row.accountId) ?? []), row]);
-    for (const [accountId, lost] of byAccount) {
-      this.events.record({
-        event: 'token.revoked',
-        accountId,
-        login: lost[0].login,
-        cause,
-        ...(lost.length > 1 ? { count: lost.length } : {}),
-      });
+  /** The rows with their account's login; a row whose account is gone (its tokens with it) is left out. */
+  private async withLogins(rows: { id: number; accountId: number }[]): Promise<DeadRow[]> {
+    const accounts = await this.tokens.manager
+      .createQueryBuilder(Account, 'a')
+      .select('a.id', 'id')
+      .addSelect('a.login', 'login')
+      .where('a.id IN (:...ids)', { ids: [...new Set(rows.map((r) => r.accountId))] })
+      .getRawMany<{ id: number | string; login: string }>();
+    const logins = new Map(accounts.map((a) => [Number(a.id), a.login]));
+    return rows.flatMap((r) => {
+      const login = logins.get(r.accountId);
+      return login === undefined ? [] : [{ ...r, login }];
+    });
+  }
+
+  /**
+   * One event per account, with a count when it lost several tokens. A batch may be 500 lines
+   * (one per account): they are written EVENTS_PER_TURN at a time, letting requests in between.
+   */
+  private async record(rows: DeadRow[], cause: RevocationCause): Promise<void> {
+    const byAccount = new Map<number, { login: string; count: number }>();
+    for (const row of rows) {
+      const seen = byAccount.get(row.accountId);
+      if (seen) seen.count++;
+      else byAccount.set(row.accountId, { login: row.login, count: 1 });
+    }
+    let written = 0;
+    for (const [accountId, { login, count }] of byAccount) {
+      if (written > 0 && written % EVENTS_PER_TURN === 0) await nextTurn();
+      this.events.record({ event: 'token.revoked', accountId, login, cause, ...(count > 1 ? { count } : {}) });
+      written++;
     }
   }
 }
