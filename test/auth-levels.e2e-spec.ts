@@ -31,7 +31,23 @@ class ExampleController {
   }
 }
 
-@Module({ controllers: [ExampleController] })
+/** One handler, inherited by two controllers that declare different levels. */
+class SharedRoutes {
+  @Get('who')
+  who(@CurrentSession() session?: Session) {
+    return { status: 'ok', as: session?.login ?? null };
+  }
+}
+
+@Controller('api/example-open')
+@Auth(AuthLevel.NotNeeded)
+class OpenCopyController extends SharedRoutes {}
+
+@Controller('api/example-closed')
+@Auth(AuthLevel.Required)
+class ClosedCopyController extends SharedRoutes {}
+
+@Module({ controllers: [ExampleController, OpenCopyController, ClosedCopyController] })
 class ExampleModule {}
 
 @Controller('api/forgotten')
@@ -81,6 +97,15 @@ eachEngine(__filename, (db) => {
     assert.deepEqual(await as('/api/example/required'), [401, undefined]);
     assert.deepEqual(await as('/api/example/required', { Authentication: revoked }), [401, undefined]);
     assert.deepEqual(await as('/api/example/required', { Authentication: token }), [200, login]);
+  });
+
+  it("holds a handler inherited by two controllers to each controller's level", async () => {
+    // The open copy is served first, so that a level remembered by handler alone would open the other.
+    for (let round = 0; round < 2; round++) {
+      assert.deepEqual(await as('/api/example-open/who'), [200, null]);
+      assert.deepEqual(await as('/api/example-closed/who'), [401, undefined]);
+      assert.deepEqual(await as('/api/example-closed/who', { Authentication: token }), [200, login]);
+    }
   });
 
   it('accepts every header form of the contract', async () => {

@@ -3,6 +3,7 @@ import {
   type ExecutionContext,
   ForbiddenException,
   Injectable,
+  type Type,
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -11,6 +12,9 @@ import type { Session } from '../tokens/session';
 import { TokensService } from '../tokens/tokens.service';
 import { AUTH_LEVEL, AuthLevel } from './auth-level';
 import { tokenFromHeaders } from './token-header';
+
+/** A route handler, as ExecutionContext.getHandler gives it. */
+type Handler = ReturnType<ExecutionContext['getHandler']>;
 
 export interface AuthenticatedRequest extends Request {
   /** Set by AuthGuard when the request carried a valid token. */
@@ -25,6 +29,13 @@ export interface AuthenticatedRequest extends Request {
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  /**
+   * The level each route declares, read from its metadata on its first request: decorators
+   * have all run before the first request, so the reflection need not be repeated on every one.
+   * By controller, then handler: a handler inherited by two controllers may take either's level.
+   */
+  private readonly levels = new WeakMap<Type, Map<Handler, AuthLevel | undefined>>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokensService,
@@ -33,10 +44,7 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     // Sockets are authenticated once, in the handshake (see realtime/).
     if (context.getType() !== 'http') return true;
-    const level = this.reflector.getAllAndOverride<AuthLevel | undefined>(AUTH_LEVEL, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const level = this.levelOf(context.getClass(), context.getHandler());
     if (level === undefined) throw new ForbiddenException('this endpoint declares no authentication level');
     if (level === AuthLevel.NotNeeded) return true;
 
@@ -50,5 +58,17 @@ export class AuthGuard implements CanActivate {
     if (!session) throw new UnauthorizedException('the token is invalid, expired or revoked');
     request.gatehouseSession = session;
     return true;
+  }
+
+  private levelOf(controller: Type, handler: Handler): AuthLevel | undefined {
+    let byHandler = this.levels.get(controller);
+    if (!byHandler) this.levels.set(controller, (byHandler = new Map()));
+    if (!byHandler.has(handler)) {
+      byHandler.set(
+        handler,
+        this.reflector.getAllAndOverride<AuthLevel | undefined>(AUTH_LEVEL, [handler, controller]),
+      );
+    }
+    return byHandler.get(handler);
   }
 }

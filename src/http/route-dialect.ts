@@ -48,10 +48,16 @@ export function dialectOfRequest(request: Request): DialectName {
  */
 @Injectable()
 export class RouteDialectGuard implements CanActivate {
+  /** Each controller's dialect, read from its metadata on its first request rather than on every one. */
+  private readonly dialects = new WeakMap<object, DialectName>();
+
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<Marked>();
-    request[DIALECT] = dialectOf(context.getClass());
+    const controller = context.getClass();
+    let dialect = this.dialects.get(controller);
+    if (dialect === undefined) this.dialects.set(controller, (dialect = dialectOf(controller)));
+    request[DIALECT] = dialect;
     const refusal = request[REFUSED_BODY];
     if (refusal) throw refusal;
     return true;

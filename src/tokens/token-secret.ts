@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** 32 bytes (256 bits) from the CSPRNG, base64url without padding: 43 characters. */
 const TOKEN_BYTES = 32;
@@ -10,10 +10,12 @@ export function generateToken(): string {
 
 /**
  * What the database keeps: a plain SHA-256 suffices for a 256-bit random secret (no guessing
- * or dictionary attack applies), and it is what the unique index looks tokens up by.
+ * or dictionary attack applies), and it is what the unique index looks tokens up by. Every
+ * authenticated request computes it (it keys the session cache too): the one-shot `hash` costs
+ * about a third of a createHash object's update and digest.
  */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 /** A string that could be one of our tokens. Anything else is refused without a query. */
