@@ -5,7 +5,14 @@ const autocannon = require('autocannon');
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+/**
+ * Connections are reused, but one left idle is closed after a second: the service closes an idle
+ * connection after 5 s (Node's keepAliveTimeout), and a request written on a connection as the
+ * server closes it fails with ECONNRESET. Node's own margin (the server's Keep-Alive hint less
+ * one second) was not enough on a loaded machine: the 30-minute soak saw 4 such resets, 3 of
+ * them on sign-ins, the requests with the longest idle gaps between them.
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 1000 });
 
 /** One JSON request; resolves to { status, body } (body parsed when it is JSON). */
 function requestJson(method, url, { body, headers = {}, timeoutMs = REQUEST_TIMEOUT_MS } = {}) {
