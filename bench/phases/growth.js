@@ -75,11 +75,14 @@ async function timed(items, concurrency, deadline, call) {
 }
 
 /** Seeds up to `target` tokens and target ÷ 10 accounts in all (counting rows already there); returns what it did. */
-async function grow(ctx, seeded, target, passwordHash) {
+async function grow(ctx, s, seeded, target, passwordHash) {
   const before = await tableSizes(ctx.db);
   const t0 = performance.now();
-  const accounts = Math.max(1, Math.ceil((target - before.tokens) / TOKENS_PER_ACCOUNT));
-  const tokens = Math.max(0, target - before.tokens);
+  // Rows left by earlier phases count towards the target, but the first step always seeds its
+  // own sample: the accounts and tokens that the step's sign-ins and checks pick from.
+  const sample = seeded.tokens === 0 ? Math.max(s.checks * 2, s.signIns * TOKENS_PER_ACCOUNT) : 0;
+  const tokens = Math.max(sample, target - before.tokens);
+  const accounts = Math.max(1, Math.ceil(tokens / TOKENS_PER_ACCOUNT));
   if (tokens > 0) {
     const first = seeded.accounts;
     await seedAccounts(ctx.db, { prefix: ACCOUNT_PREFIX, first, count: accounts, passwordHash });
@@ -133,7 +136,7 @@ async function growth(ctx, s) {
   const usedTokens = new Set();
   const steps = [];
   for (const [index, target] of s.steps.entries()) {
-    const grown = await grow(ctx, seeded, target, passwordHash);
+    const grown = await grow(ctx, s, seeded, target, passwordHash);
     ctx.log(
       `growth: ${fmt(grown.sizes.tokens)} tokens, ${fmt(grown.sizes.accounts)} accounts (seeded in ${grown.seconds.toFixed(1)} s); measuring`,
     );
