@@ -19,7 +19,9 @@ const BENCH = join(ROOT, 'bench', 'run.js');
 const SERVICE = join(__dirname, '..', 'src', 'main.js');
 const MARIADB_URL = process.env.TEST_MARIADB_URL || 'mysql://root@127.0.0.1:3306';
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432';
-const RESULTS_INTRO = '# Results\n\nWritten by hand, kept by the benchmark.\n';
+/** Prose that names the marker inline: only a marker on a line of its own is the run's. */
+const RESULTS_INTRO =
+  '# Results\n\nWritten by hand; a run writes after `<!-- bench:mariadb:start -->`, on a line of its own.\n';
 /** A smoke run takes about 10 s here; the bound only keeps a hang from blocking the suite. */
 const RUN_TIMEOUT_MS = 150_000;
 const TEST_TIMEOUT = { timeout: RUN_TIMEOUT_MS + 30_000 };

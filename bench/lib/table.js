@@ -45,8 +45,8 @@ class Table {
   }
 
   /**
-   * Writes the table and the charts into `file` between `<!-- bench:<section>:start -->` and
-   * `<!-- bench:<section>:end -->` (appended at the end the first time), and the SVG files into
+   * Writes the table and the charts into `file` between the lines `<!-- bench:<section>:start -->`
+   * and `<!-- bench:<section>:end -->` (appended at the end the first time), and the SVG files into
    * `chartDir`; the Markdown links them relative to `file`.
    */
   write(file, chartDir, section, header) {
@@ -61,11 +61,13 @@ class Table {
     const end = `<!-- bench:${section}:end -->`;
     const block = [start, ...lines, end].join('\n');
     const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-    const from = text.indexOf(start);
-    const to = text.indexOf(end);
+    // A marker counts only on a line of its own: the prose around may name it.
+    const existing = text.split('\n');
+    const from = existing.indexOf(start);
+    const to = existing.indexOf(end, from + 1);
     const next =
       from !== -1 && to > from
-        ? text.slice(0, from) + block + text.slice(to + end.length)
+        ? [...existing.slice(0, from), block, ...existing.slice(to + 1)].join('\n')
         : `${text.replace(/\n*$/, '\n')}\n${block}\n`;
     writeFileSync(file, next);
   }
