@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { after, describe, it } from 'node:test';
 import bcrypt from 'bcryptjs';
 import type { AppConfig } from '../config/config';
 import { costOf, hashPassword, SCHEME_PREFIX, verifyPassword } from './password-hash';
-import { PasswordHasher } from './password-hasher';
+import { HASH_THREAD_NICE, PasswordHasher } from './password-hasher';
 
 /** "bcrypt-sha256$" + a standard bcrypt hash: "$2b$", two-digit cost, 22 + 31 characters. */
 const SHAPE = /^bcrypt-sha256\$\$2b\$(\d\d)\$[./A-Za-z0-9]{53}$/;
@@ -108,4 +110,28 @@ describe('PasswordHasher (worker pool)', () => {
   it('spends a verification on the decoy and always answers false', async () => {
     assert.equal(await hasher.verifyDecoy('anything'), false);
   });
+
+  it(
+    'runs every hashing thread HASH_THREAD_NICE below the main thread',
+    { skip: existsSync('/proc/self/task') ? false : 'thread priorities are read from /proc (Linux only)' },
+    async () => {
+      await Promise.all([hasher.hash('secret1'), hasher.hash('secret2')]);
+      const main = niceOf(process.pid);
+      // Each thread lowers itself as it starts: wait (bounded) for all of them.
+      let lowered = 0;
+      for (let tries = 0; tries < 50 && lowered < availableParallelism(); tries++) {
+        lowered = readdirSync('/proc/self/task').filter(
+          (tid) => niceOf(Number(tid)) === main + HASH_THREAD_NICE,
+        ).length;
+        if (lowered < availableParallelism()) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(lowered, availableParallelism());
+    },
+  );
 });
+
+/** A thread's nice value: field 19 of /proc/self/task/<tid>/stat, the 17th after the command's ')'. */
+function niceOf(tid: number): number {
+  const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}

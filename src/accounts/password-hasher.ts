@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { access } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Injectable, type OnApplicationShutdown, type OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
@@ -14,13 +15,22 @@ import { costOf } from './password-hash';
  */
 const QUEUE_PER_THREAD = 50;
 
+/**
+ * How much lower than the main thread the hashing threads run (nice(2), through the pool's
+ * `@napi-rs/nice`; Linux and macOS). A sign-in storm keeps them busy: at the same priority they
+ * take the cores from the event loop, and every authenticated request waits behind a hash. At 10
+ * the scheduler weighs the event loop about nine times more, so it runs as soon as it has work,
+ * while the hashes still have every cycle it leaves.
+ */
+export const HASH_THREAD_NICE = 10;
+
 export class HashingBusyError extends ServiceUnavailableException {
   constructor() {
     super('too many sign-ins in progress, try again shortly');
   }
 }
 
-/** bcrypt, on a pool of worker threads sized to the machine's cores. */
+/** bcrypt, on a pool of worker threads sized to the machine's cores, below the event loop's priority. */
 @Injectable()
 export class PasswordHasher implements OnModuleInit, OnApplicationShutdown {
   private readonly pool: Piscina;
@@ -29,12 +39,17 @@ export class PasswordHasher implements OnModuleInit, OnApplicationShutdown {
 
   constructor(@InjectConfig() private readonly config: AppConfig) {
     const threads = Math.max(1, availableParallelism());
+    // libuv's own thread pool (files, DNS, zlib, for the main thread too) is started by its first
+    // task, from the thread that queues it, and a thread takes its creator's priority. The pool's
+    // threads would otherwise start it after lowering theirs: queue a task here first.
+    access(__filename, () => undefined);
     this.pool = new Piscina({
       filename: join(__dirname, 'password.worker.js'),
       minThreads: threads,
       maxThreads: threads,
       maxQueue: threads * QUEUE_PER_THREAD,
       idleTimeout: Number.MAX_SAFE_INTEGER,
+      niceIncrement: HASH_THREAD_NICE,
     });
   }
 
