@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
-import { DataSource } from 'typeorm';
-import { parseConfig } from '../src/config/config';
-import { dataSourceOptions, MYSQL_PREPARED_STATEMENTS, POOL_LIMITS } from '../src/database/data-source-options';
-import { ENTITIES } from '../src/entities';
+import { it } from 'node:test';
+import { MYSQL_PREPARED_STATEMENTS, POOL_LIMITS } from '../src/database/data-source-options';
+import { serviceDataSource } from './support/data-source';
 import { eachEngine } from './support/engines';
 
 /** The parts of a mysql2 pool and pooled connection read here. */
@@ -24,21 +22,11 @@ interface Mysql2Pool {
  * on to mysql2 would show.
  */
 eachEngine(__filename, (db) => {
-  let dataSource: DataSource;
-
-  before(async () => {
-    const options = dataSourceOptions(parseConfig({ DATABASE_URL: db().url }).database, ENTITIES);
-    dataSource = new DataSource({ ...options, logging: false });
-    await dataSource.initialize();
-  });
-
-  after(async () => {
-    if (dataSource?.isInitialized) await dataSource.destroy();
-  });
+  const dataSource = serviceDataSource(db);
 
   it('every connection of a full MariaDB pool keeps a small prepared-statement cache', async (t) => {
     if (db().engine !== 'mariadb') return t.skip('mysql2 (MariaDB) only');
-    const pool = (dataSource.driver as unknown as { pool: Mysql2Pool }).pool;
+    const pool = (dataSource().driver as unknown as { pool: Mysql2Pool }).pool;
     const take = () =>
       new Promise<Mysql2Connection>((resolve, reject) =>
         pool.getConnection((error, connection) => (error ? reject(error) : resolve(connection))),

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { DataSource } from 'typeorm';
-import { parseConfig } from '../src/config/config';
-import { dataSourceOptions, MIGRATIONS } from '../src/database/data-source-options';
+import { MIGRATIONS } from '../src/database/data-source-options';
 import { ENTITIES } from '../src/entities';
 import { startApp } from './support/app';
+import { serviceDataSource } from './support/data-source';
 import { eachEngine } from './support/engines';
 
 /**
@@ -13,26 +13,16 @@ import { eachEngine } from './support/engines';
  * every migration reverts cleanly.
  */
 eachEngine(__filename, (db) => {
-  let dataSource: DataSource;
-
-  before(async () => {
-    const options = dataSourceOptions(parseConfig({ DATABASE_URL: db().url }).database, ENTITIES);
-    dataSource = new DataSource({ ...options, logging: false });
-    await dataSource.initialize();
-  });
-
-  after(async () => {
-    if (dataSource?.isInitialized) await dataSource.destroy();
-  });
+  const dataSource = serviceDataSource(db);
 
   /** The statements migration:generate would write (its up queries). */
   const pending = async (): Promise<string[]> => {
-    const sql = await dataSource.driver.createSchemaBuilder().log();
+    const sql = await dataSource().driver.createSchemaBuilder().log();
     return sql.upQueries.map((query) => query.query);
   };
 
   it('after the migrations, the entities ask for no schema change (migration:generate is empty)', async () => {
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    const applied = await dataSource().runMigrations({ transaction: 'each' });
     assert.deepEqual(
       applied.map((m) => m.name),
       MIGRATIONS.map((m) => m.name),
@@ -41,12 +31,12 @@ eachEngine(__filename, (db) => {
   });
 
   it('every migration reverts, leaving no table of ours, and runs again to the same schema', async () => {
-    for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration({ transaction: 'each' });
+    for (let i = 0; i < MIGRATIONS.length; i++) await dataSource().undoLastMigration({ transaction: 'each' });
     assert.deepEqual(
       (await db().tables()).filter((table) => table !== 'migrations'),
       [],
     );
-    await dataSource.runMigrations({ transaction: 'each' });
+    await dataSource().runMigrations({ transaction: 'each' });
     assert.deepEqual(await db().tables(), ['accounts', 'migrations', 'recovery_codes', 'tokens']);
     assert.deepEqual(await pending(), []);
   });
