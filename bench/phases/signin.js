@@ -50,6 +50,8 @@ async function run(ctx, s) {
   let busy = 0;
   let failed = 0;
   let lastCpu = null;
+  let poolSeconds = 0;
+  let signedIn = 0;
   for (let round = 0; round < s.rounds; round++) {
     const hashes = timeHashes(ctx.cost, s.hashesPerRound);
     const hashMs = median(hashes.wall);
@@ -66,6 +68,8 @@ async function run(ctx, s) {
       }),
     );
     lastCpu = cpuBetween(before, ctx.cpu());
+    poolSeconds += lastCpu?.serviceOtherSeconds ?? NaN;
+    signedIn += storm.ok;
     busy += storm.busy;
     failed += storm.failed;
     failures.push(...storm.failures);
@@ -80,6 +84,12 @@ async function run(ctx, s) {
     `reference hash at cost ${ctx.cost}, median by pair: ${pairs.map((p) => p.hashMs.toFixed(1)).join(', ')} ms wall, ${pairs
       .map((p) => p.hashCpuMs.toFixed(1))
       .join(', ')} ms CPU`,
+    // Each sign-in is one bcrypt verification on the pool: its CPU per sign-in against the
+    // reference hash's tells whether the pool hashes as fast as this thread, whatever share of
+    // the cores it was left.
+    `service threads other than the main one (the hashing pool, GC): ${((poolSeconds * 1000) / signedIn).toFixed(1)} ms of CPU per sign-in over all pairs, against ${median(
+      pairs.map((p) => p.hashCpuMs),
+    ).toFixed(1)} ms for the reference hash`,
     `last round: ${describeCpu(lastCpu, ctx.cores)}`,
   ];
   if (busy || failed) notes.push(`503 busy: ${busy}, other failures: ${failed} ${failures.slice(0, 5).join('; ')}`);
