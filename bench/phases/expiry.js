@@ -9,7 +9,7 @@
  * phase's bound: then the rate so far and the projected time), and the probe's p99.
  * The sweeper starts on the rows while they are being seeded: those count in the seeding time.
  */
-const { cannon } = require('../lib/http-load');
+const { pacedProbe } = require('../lib/http-load');
 const { cpuBetween, describeCpu } = require('../lib/cpu');
 const { accountIdRange, passwordHashOf, seedAccounts, seedTokens } = require('../lib/seed');
 const { fmt, sleep } = require('../lib/stats');
@@ -67,11 +67,11 @@ async function watch(ctx, s, expiresAt, t0, deadline) {
 
 /** GET /api/auth/me with the hot token at the phase's fixed rate, for `seconds` or until `until` settles. */
 const probe = (ctx, s, seconds, until) =>
-  cannon({
+  pacedProbe({
     url: `${ctx.baseUrl}/api/auth/me`,
     headers: { authentication: `Bearer ${ctx.hotToken}` },
     connections: s.connections,
-    overallRate: s.rate,
+    rate: s.rate,
     seconds,
     until,
   });

@@ -2,8 +2,9 @@
 /*
  * Fairness: while a sign-in storm keeps the bcrypt pool full, GET /api/auth/me at a fixed rate
  * must stay fast. Several rounds; the figure is the median of the rounds' p99, with its spread.
+ * The probe sends its requests evenly spaced (bench/lib/http-load.js, pacedProbe).
  */
-const { cannon, signInStorm } = require('../lib/http-load');
+const { pacedProbe, signInStorm } = require('../lib/http-load');
 const { cpuBetween, describeCpu } = require('../lib/cpu');
 const { fmt, sleep, spread } = require('../lib/stats');
 
@@ -30,11 +31,11 @@ async function round(ctx, s) {
   let probe;
   try {
     probe = await ctx.measured(() =>
-      cannon({
+      pacedProbe({
         url: `${ctx.baseUrl}/api/auth/me`,
         headers: { authentication: `Bearer ${ctx.hotToken}` },
         connections: s.connections,
-        overallRate: s.rate,
+        rate: s.rate,
         seconds: s.seconds,
       }),
     );
