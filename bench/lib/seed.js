@@ -129,8 +129,9 @@ async function tableSizes(db) {
  * Tables at rest after a bulk load, as a service's tables are after hours of use: fresh planner
  * statistics on both engines, and on PostgreSQL a VACUUM too, so that a measurement does not meet
  * the first reads of a million fresh rows (each sets its row's hint bits, a write) or the
- * autovacuum such a load sets off. The full run of 6 December, without the VACUUM, read 1.36 for
- * the uncached check at 10⁶ tokens on PostgreSQL; the phase run alone with it, 1.05.
+ * autovacuum such a load sets off. On PostgreSQL the uncached check's growth to 10⁶ tokens read
+ * 1.36 in a full run without it, 1.28 in a full run with it and 1.05 in the phase run alone with
+ * it (BENCHMARKS.md): the vacuum keeps background work out of the figure, not the growth itself.
  */
 async function analyze(db) {
   const sql = db.engine === 'postgres' ? 'VACUUM ANALYZE accounts, tokens' : 'ANALYZE TABLE accounts, tokens';
