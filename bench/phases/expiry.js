@@ -13,6 +13,7 @@ const { pacedProbe } = require('../lib/http-load');
 const { cpuBetween, describeCpu } = require('../lib/cpu');
 const { accountIdRange, passwordHashOf, seedAccounts, seedTokens } = require('../lib/seed');
 const { fmt, sleep } = require('../lib/stats');
+const { sample, scrape } = require('../lib/prometheus');
 
 const ACCOUNT_PREFIX = 'expacct';
 const TOKEN_PREFIX = 'exptok';
@@ -81,7 +82,9 @@ const describeProbe = (r) =>
 
 async function expiry(ctx, s) {
   // The same probe with nothing to delete first: what the machine gives at the moment.
+  const quietOpened = await loopWindow(ctx);
   const quiet = await probe(ctx, s, s.quietSeconds);
+  const quietLoop = await loopWindow(ctx);
   const expiresAt = Date.now() - HOUR_MS;
   const seeded = await seed(ctx, s, expiresAt);
   const atStart = await remaining(ctx.db, expiresAt);
@@ -91,11 +94,13 @@ async function expiry(ctx, s) {
   const t0 = performance.now();
   const deadline = Date.now() + s.maxSeconds * 1000;
   const before = ctx.cpu();
+  const duringOpened = await loopWindow(ctx);
   const watching = watch(ctx, s, expiresAt, t0, deadline);
   const [during, samples] = await ctx.measured(() =>
     Promise.all([probe(ctx, s, s.maxSeconds + 5, watching), watching]),
   );
   const cpu = cpuBetween(before, ctx.cpu());
+  const duringLoop = await loopWindow(ctx);
 
   const [seconds, left] = samples[samples.length - 1];
   const deleted = atStart - left;
@@ -118,7 +123,44 @@ async function expiry(ctx, s) {
   ctx.record('expiry-p99', `${during.p99} ms`, during.p99 <= 20 && bad === 0 && deleted > 0, [
     `GET /api/auth/me (hot token) at ${s.rate}/s from ${s.connections} connections: during deletion ${describeProbe(during)}${bad ? `; ${bad} unexpected statuses, errors or timeouts` : ''}`,
     `the same before seeding, with nothing to delete: ${describeProbe(quiet)}`,
+    `the service's event-loop delay beyond its 10 ms sampling tick (prom-client's monitorEventLoopDelay): during deletion p99 ${fmt(duringLoop.p99, 1)} ms, max ${fmt(duringLoop.max, 1)} ms; before seeding p99 ${fmt(quietLoop.p99, 1)} ms, max ${fmt(quietLoop.max, 1)} ms`,
+    `garbage-collection pauses over 10 ms: during deletion ${longPauses(duringOpened, duringLoop)}; before seeding ${longPauses(quietOpened, quietLoop)}`,
   ]);
+}
+
+const LAG_RESOLUTION_MS = 10;
+
+/**
+ * What the service's event loop went through since the previous scrape, from its own metrics:
+ * prom-client's event-loop delay (a monitorEventLoopDelay histogram, reset at every scrape) and
+ * its garbage-collection pauses by kind. Scrape once to open the window, once to close it.
+ */
+async function loopWindow(ctx) {
+  const text = await scrape(ctx.metricsUrl);
+  // Each sample is the whole time between two ticks of a 10 ms timer (prom-client's default
+  // eventLoopMonitoringPrecision), so an idle loop reads about 10 ms: the delay is the rest.
+  const lagMs = (stat) => sample(text, `nodejs_eventloop_lag_${stat}_seconds`) * 1000 - LAG_RESOLUTION_MS;
+  const gc = {};
+  for (const line of text.split('\n')) {
+    const m = /^nodejs_gc_duration_seconds_bucket\{le="([^"]+)",kind="([a-z]+)"\} (\d+)/.exec(line);
+    if (m) (gc[m[2]] ??= {})[m[1]] = Number(m[3]);
+  }
+  return { p99: lagMs('p99'), max: lagMs('max'), gc };
+}
+
+/** GC pauses over 10 ms between two loopWindow readings, by kind, with the bucket of the longest. */
+function longPauses(before, after) {
+  const parts = [];
+  for (const [kind, buckets] of Object.entries(after.gc)) {
+    const was = before.gc[kind] ?? {};
+    const delta = (le) => (buckets[le] ?? 0) - (was[le] ?? 0);
+    const over = delta('+Inf') - delta('0.01');
+    if (over > 0)
+      parts.push(
+        `${kind} ${over} (longest ≤ ${['0.1', '1', '2', '5', '+Inf'].find((le) => delta(le) === delta('+Inf'))} s)`,
+      );
+  }
+  return parts.length ? parts.join(', ') : 'none';
 }
 
 /** At most `n` samples, evenly chosen, the last one kept. */
