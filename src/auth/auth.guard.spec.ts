@@ -35,8 +35,8 @@ function tokensFake(): { service: TokensService; databaseLookups: string[] } {
   const databaseLookups: string[] = [];
   const memory: Record<string, Session | null> = { hot: ALICE, gone: null };
   const service = {
-    authenticateFromMemory: (token: string) => memory[token],
-    authenticateFromDatabase: (token: string) => {
+    checkToken: (token: string) => {
+      if (token in memory) return memory[token];
       databaseLookups.push(token);
       return Promise.resolve(token === 'cold' ? ALICE : null);
     },

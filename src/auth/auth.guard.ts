@@ -59,9 +59,9 @@ export class AuthGuard implements CanActivate {
       throw new UnauthorizedException('a token is required');
     }
     if (presented.kind !== 'token') return admit(request, null);
-    const known = this.tokens.authenticateFromMemory(presented.token);
-    if (known !== undefined) return admit(request, known);
-    return this.tokens.authenticateFromDatabase(presented.token).then((session) => admit(request, session));
+    const checked = this.tokens.checkToken(presented.token);
+    if (checked instanceof Promise) return checked.then((session) => admit(request, session));
+    return admit(request, checked);
   }
 
   private levelOf(controller: Type, handler: Handler): AuthLevel | undefined {

@@ -75,26 +75,24 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
    * thrown, never reported as null: the caller must answer 503, not 401.
    */
   async authenticate(token: string): Promise<Session | null> {
-    const known = this.authenticateFromMemory(token);
-    if (known !== undefined) return known;
-    return this.authenticateFromDatabase(token);
+    return this.checkToken(token);
   }
 
   /**
-   * The part of `authenticate` that needs no database: the session of a token checked less than
-   * `CACHE_MAX_AGE_MS` ago, null for a token that cannot be valid (or whose remembered session
-   * has expired or gone idle), or undefined when only the database can tell; then call
-   * `authenticateFromDatabase`. Synchronous, so that the guard answers a hot token without a
-   * promise.
+   * `authenticate` without a promise where none is needed: a token checked less than
+   * `CACHE_MAX_AGE_MS` ago, or one that cannot be valid, is answered at once; only a token the
+   * database must be asked about gives a promise. The guard uses it so that a hot token costs
+   * no promise.
    */
-  authenticateFromMemory(token: string): Session | null | undefined {
+  checkToken(token: string): Session | null | Promise<Session | null> {
     if (!isTokenShaped(token)) {
       this.checks.tokenCheck('refused');
       return null;
     }
+    const tokenHash = hashToken(token);
     const now = this.clock.now();
-    const cached = this.cache.get(hashToken(token), now);
-    if (!cached) return undefined;
+    const cached = this.cache.get(tokenHash, now);
+    if (!cached) return this.lookUpCounted(tokenHash, now);
     const live = this.isLive(cached, now);
     this.checks.tokenCheck(live ? 'cache' : 'refused');
     if (!live) return null;
@@ -102,9 +100,8 @@ export class TokensService implements OnModuleInit, OnModuleDestroy {
     return cached;
   }
 
-  /** The rest of `authenticate`, for a token `authenticateFromMemory` could not answer. */
-  async authenticateFromDatabase(token: string): Promise<Session | null> {
-    const session = await this.lookUpShared(hashToken(token), this.clock.now());
+  private async lookUpCounted(tokenHash: string, now: number): Promise<Session | null> {
+    const session = await this.lookUpShared(tokenHash, now);
     this.checks.tokenCheck(session ? 'database' : 'refused');
     return session;
   }
