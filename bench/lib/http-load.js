@@ -2,6 +2,7 @@
 // HTTP traffic of the benchmark: single JSON calls, autocannon runs and the sign-in storm.
 const http = require('node:http');
 const autocannon = require('autocannon');
+const { percentile } = require('./stats');
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -120,12 +121,6 @@ async function cannon({ url, headers = {}, connections, seconds, overallRate, ex
 }
 
 /**
- * Signs in as fast as `concurrency` parallel clients can, round-robin over `accounts`, until
- * `maxCount` sign-ins have been started or `keepGoing()` turns false (it must turn false by a
- * deadline). Every token issued is handed to `onToken`. The rate counts successful sign-ins
- * between the first request and the last response.
- */
-/**
  * GET `url` at an even `rate` per second for `seconds` (or until the promise `until` settles):
  * request i is sent at i ÷ rate seconds, whether or not earlier ones have answered, over at most
  * `connections` kept-alive connections. Latency runs from the moment a request is sent (a
@@ -189,21 +184,16 @@ function pacedProbe({ url, headers = {}, rate, seconds, connections, until, time
       const elapsed = (performance.now() - t0) / 1000;
       Promise.all(inFlight).then(() => {
         probeAgent.destroy();
-        latencies.sort((a, b) => a - b);
         // Tenths of a millisecond: at this rate most answers take well under one.
-        const tenths = (ms) => Math.round(ms * 10) / 10;
-        const at = (q) =>
-          latencies.length
-            ? tenths(latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)])
-            : NaN;
+        const at = (p) => Math.round(percentile(latencies, p) * 10) / 10;
         resolve({
           ...outcome,
           rps: outcome.ok / elapsed,
           seconds: Number(elapsed.toFixed(2)),
-          p50: at(0.5),
-          p90: at(0.9),
-          p99: at(0.99),
-          max: latencies.length ? tenths(latencies[latencies.length - 1]) : NaN,
+          p50: at(50),
+          p90: at(90),
+          p99: at(99),
+          max: at(100),
         });
       });
     };
@@ -211,6 +201,12 @@ function pacedProbe({ url, headers = {}, rate, seconds, connections, until, time
   });
 }
 
+/**
+ * Signs in as fast as `concurrency` parallel clients can, round-robin over `accounts`, until
+ * `maxCount` sign-ins have been started or `keepGoing()` turns false (it must turn false by a
+ * deadline). Every token issued is handed to `onToken`. The rate counts successful sign-ins
+ * between the first request and the last response.
+ */
 async function signInStorm(api, { accounts, concurrency, maxCount, keepGoing, onToken = () => undefined }) {
   let started = 0;
   const outcome = { ok: 0, busy: 0, failed: 0, failures: [], seconds: 0, rate: 0 };

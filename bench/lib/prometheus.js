@@ -16,16 +16,23 @@ function sample(text, series) {
   return line ? Number(line.slice(series.length + 1)) : Number.NaN;
 }
 
-/** An unlabelled histogram: { count, sum, buckets: [[upper bound, cumulative count], …] } (zeros when absent). */
-function histogram(text, name) {
+/**
+ * One histogram series: { count, sum, buckets: [[upper bound, cumulative count], …] } (zeros when
+ * absent). `labels` are its labels other than `le`, as exported (`kind="major"`); none by default.
+ */
+function histogram(text, name, labels = '') {
   const buckets = [];
   const prefix = `${name}_bucket{le="`;
+  const rest = labels ? `",${labels}} ` : '"} ';
   for (const line of text.split('\n')) {
     if (!line.startsWith(prefix)) continue;
-    const [le, value] = line.slice(prefix.length).split('"} ');
-    buckets.push([le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le), Number(value)]);
+    const le = line.slice(prefix.length, line.indexOf('"', prefix.length));
+    const after = line.slice(prefix.length + le.length);
+    if (!after.startsWith(rest)) continue;
+    buckets.push([le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le), Number(after.slice(rest.length))]);
   }
-  return { count: sample(text, `${name}_count`) || 0, sum: sample(text, `${name}_sum`) || 0, buckets };
+  const series = (suffix) => `${name}_${suffix}${labels ? `{${labels}}` : ''}`;
+  return { count: sample(text, series('count')) || 0, sum: sample(text, series('sum')) || 0, buckets };
 }
 
 /** What a histogram gained between two scrapes. */

@@ -13,7 +13,7 @@ const { pacedProbe } = require('../lib/http-load');
 const { cpuBetween, describeCpu } = require('../lib/cpu');
 const { accountIdRange, passwordHashOf, seedAccounts, seedTokens } = require('../lib/seed');
 const { fmt, sleep } = require('../lib/stats');
-const { sample, scrape } = require('../lib/prometheus');
+const { histogram, histogramDelta, sample, scrape, upperBound } = require('../lib/prometheus');
 
 const ACCOUNT_PREFIX = 'expacct';
 const TOKEN_PREFIX = 'exptok';
@@ -140,25 +140,17 @@ async function loopWindow(ctx) {
   // Each sample is the whole time between two ticks of a 10 ms timer (prom-client's default
   // eventLoopMonitoringPrecision), so an idle loop reads about 10 ms: the delay is the rest.
   const lagMs = (stat) => sample(text, `nodejs_eventloop_lag_${stat}_seconds`) * 1000 - LAG_RESOLUTION_MS;
-  const gc = {};
-  for (const line of text.split('\n')) {
-    const m = /^nodejs_gc_duration_seconds_bucket\{le="([^"]+)",kind="([a-z]+)"\} (\d+)/.exec(line);
-    if (m) (gc[m[2]] ??= {})[m[1]] = Number(m[3]);
-  }
-  return { p99: lagMs('p99'), max: lagMs('max'), gc };
+  return { p99: lagMs('p99'), max: lagMs('max'), text };
 }
 
 /** GC pauses over 10 ms between two loopWindow readings, by kind, with the bucket of the longest. */
 function longPauses(before, after) {
   const parts = [];
-  for (const [kind, buckets] of Object.entries(after.gc)) {
-    const was = before.gc[kind] ?? {};
-    const delta = (le) => (buckets[le] ?? 0) - (was[le] ?? 0);
-    const over = delta('+Inf') - delta('0.01');
-    if (over > 0)
-      parts.push(
-        `${kind} ${over} (longest ≤ ${['0.1', '1', '2', '5', '+Inf'].find((le) => delta(le) === delta('+Inf'))} s)`,
-      );
+  for (const kind of ['major', 'minor', 'incremental', 'weakcb']) {
+    const series = (w) => histogram(w.text, 'nodejs_gc_duration_seconds', `kind="${kind}"`);
+    const gained = histogramDelta(series(before), series(after));
+    const upTo10ms = gained.buckets.find(([le]) => le === 0.01)?.[1] ?? 0;
+    if (gained.count > upTo10ms) parts.push(`${kind} ${gained.count - upTo10ms} (longest ≤ ${upperBound(gained)} s)`);
   }
   return parts.length ? parts.join(', ') : 'none';
 }
