@@ -15,7 +15,7 @@ import { HttpErrorFilter } from './http/http-error.filter';
 import { jsonBody } from './http/json-body';
 import { noStore } from './http/no-store';
 import { GracefulShutdown } from './lifecycle/graceful-shutdown';
-import { trustProxySetting } from './limits/client-address';
+import { rememberPeer, trustProxySetting } from './limits/client-address';
 import { Metrics } from './metrics/metrics';
 import { GatehouseIoAdapter } from './realtime/gatehouse-io.adapter';
 
@@ -37,6 +37,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.disable('x-powered-by');
   app.getHttpServer().on('checkExpectation', answerUnmetExpectation);
   app.getHttpServer().on('clientError', answerClientError);
+  app.getHttpServer().on('connection', rememberPeer);
   app.use(app.get(GracefulShutdown).track);
   // First, so that every answer is timed, refusals of a bad body included.
   if (config.metricsPort !== null) app.use(app.get(Metrics).timeRequests);
