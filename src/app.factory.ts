@@ -1,6 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import helmet from 'helmet';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule, type AppModuleOptions } from './app.module';
 import type { AppConfig } from './config/config';
@@ -13,7 +12,7 @@ import { answerUnmetExpectation } from './http/expectation';
 import { corsOptions } from './http/cors';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { jsonBody } from './http/json-body';
-import { noStore } from './http/no-store';
+import { securityHeaders } from './http/security-headers';
 import { GracefulShutdown } from './lifecycle/graceful-shutdown';
 import { rememberPeer, trustProxySetting } from './limits/client-address';
 import { Metrics } from './metrics/metrics';
@@ -43,8 +42,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   if (config.metricsPort !== null) app.use(app.get(Metrics).timeRequests);
   // Which peer's X-Forwarded-For to believe for the client address (none by default).
   app.set('trust proxy', trustProxySetting(config.trustProxy));
-  app.use(helmet());
-  app.use(noStore);
+  app.use(securityHeaders);
   // CORS before the body parser, so that refusals of a bad body carry the CORS headers too.
   app.enableCors(corsOptions(config));
   app.use(jsonBody());

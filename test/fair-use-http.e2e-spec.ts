@@ -1,8 +1,20 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { appPerSuite } from './support/app';
 import { eachEngine } from './support/engines';
+import { rawExchange } from './support/fuzz';
 import { b64, client, uniqueLogin } from './support/http';
+import { closeSockets, openSocket, whoami } from './support/sockets';
+
+/** Headers every answer carries, the REST API's and the socket.io path's alike. */
+function assertProtected(headers: Headers | string, what: string): void {
+  const get = (name: string) =>
+    typeof headers === 'string' ? (new RegExp(`^${name}: (.*)$`, 'im').exec(headers)?.[1] ?? null) : headers.get(name);
+  assert.equal(get('x-content-type-options'), 'nosniff', what);
+  assert.equal(get('cache-control'), 'no-store', what);
+  assert.match(get('content-security-policy') ?? '', /script-src 'self'/, what);
+  assert.equal(get('x-frame-options'), 'SAMEORIGIN', what);
+}
 
 eachEngine(__filename, (db) => {
   // The service believes X-Forwarded-For from loopback peers, as behind a local reverse proxy.
@@ -49,6 +61,71 @@ eachEngine(__filename, (db) => {
         .events.filter((event) => event.login === handle)
         .map((event) => event.address);
       assert.deepEqual(logged, ['127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1', '2001:db8::7', '198.51.100.7']);
+    });
+  });
+
+  describe('the socket.io path', () => {
+    after(closeSockets);
+
+    it('refuses JSONP polling in the Birdhouse shape, and keeps XHR polling and WebSocket', async () => {
+      const jsonp = await api.get('/socket.io/?EIO=4&transport=polling&j=0');
+      assert.equal(jsonp.status, 400);
+      assert.deepEqual(jsonp.body, {
+        status: 'error',
+        error: 'Bad Request',
+        message: 'JSONP polling is not supported: use XHR polling or WebSocket',
+      });
+      assert.match(jsonp.headers.get('content-type') ?? '', /^application\/json/);
+      assertProtected(jsonp.headers, 'JSONP refusal');
+
+      const xhr = await api.get('/socket.io/?EIO=4&transport=polling');
+      assert.equal(xhr.status, 200);
+      assert.match(xhr.text, /^0\{"sid":/);
+      assertProtected(xhr.headers, 'polling handshake');
+
+      const { login, token } = await api.account();
+      for (const transports of [['polling'], ['websocket']]) {
+        const socket = await openSocket(running().url, { auth: { token }, transports });
+        assert.deepEqual(await whoami(socket), { status: 'ok', handle: login }, transports[0]);
+        socket.close();
+      }
+    });
+
+    it("answers engine.io's refusals in the Birdhouse shape, with the security headers", async () => {
+      const cases = [
+        ['/socket.io/?EIO=4&transport=carrier-pigeon', 400, 'Transport unknown'],
+        ['/socket.io/?EIO=4&transport=polling&sid=nobody', 400, 'Session ID unknown'],
+        ['/socket.io/?EIO=3&transport=polling', 400, 'Unsupported protocol version'],
+      ] as const;
+      for (const [path, status, message] of cases) {
+        const reply = await api.get(path);
+        assert.equal(reply.status, status, path);
+        assert.deepEqual(reply.body, { status: 'error', error: 'Bad Request', message }, path);
+        assertProtected(reply.headers, path);
+      }
+      const foreign = await api.get('/socket.io/?EIO=4&transport=polling', { Origin: 'https://evil.example' });
+      assert.equal(foreign.status, 403);
+      assert.deepEqual(foreign.body, {
+        status: 'error',
+        error: 'Forbidden',
+        message: 'this origin may not open sockets',
+      });
+      assertProtected(foreign.headers, 'foreign origin');
+
+      // A WebSocket upgrade from a foreign origin is refused before it is upgraded: same answer.
+      const upgrade = await rawExchange(
+        running().port,
+        'GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n' +
+          'Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
+          'Origin: https://evil.example\r\n\r\n',
+      );
+      assert.equal(upgrade.status, 403, upgrade.head);
+      assert.deepEqual(JSON.parse(upgrade.body), {
+        status: 'error',
+        error: 'Forbidden',
+        message: 'this origin may not open sockets',
+      });
+      assertProtected(upgrade.head, 'refused upgrade');
     });
   });
 });

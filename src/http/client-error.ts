@@ -1,7 +1,7 @@
-import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { HttpException } from '@nestjs/common';
 import { errorReply } from './error-reply';
+import { writeError } from './raw-error';
 
 /**
  * What Node's HTTP parser refuses (malformed request lines or headers, oversized headers, bad
@@ -15,16 +15,5 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
     return;
   }
   const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  const reply = errorReply(new HttpException('the request is not valid HTTP', status), 'classic');
-  const body = JSON.stringify(reply.body);
-  const headers = Object.entries(reply.headers).map(([name, value]) => `${name}: ${value}\r\n`);
-  socket.end(
-    `HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status]}\r\n` +
-      'Content-Type: application/json; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      'Cache-Control: no-store\r\n' +
-      headers.join('') +
-      'Connection: close\r\n\r\n' +
-      body,
-  );
+  writeError(socket, errorReply(new HttpException('the request is not valid HTTP', status), 'classic'));
 }

@@ -24,15 +24,18 @@ export function errorBody(dialect: DialectName, status: number, message?: string
 }
 
 /**
- * The dialect of a failure that no controller answers: a path no route matches, a request Node
- * could not parse, an unmet Expect. Paths under /api/ and /health speak Birdhouse; every other
- * path, classic. Routes themselves answer in the dialect their controller declares (@Dialect,
- * src/docs/dialect.ts), which agrees with this rule for every route Gatehouse serves.
+ * The dialect of a failure that no controller answers: a path no route matches, an unmet Expect,
+ * a missing Host, engine.io's refusals. Paths under /api/, /socket.io/ and /health speak
+ * Birdhouse; every other path, classic. Routes themselves answer in the dialect their controller
+ * declares (@Dialect, src/docs/dialect.ts), which agrees with this rule for every route
+ * Gatehouse serves.
  */
 export function dialectOfPath(path: string): DialectName {
   return isBirdhousePath(path) ? 'birdhouse' : 'classic';
 }
 
+const BIRDHOUSE_PATHS = ['/health', '/api', '/socket.io'];
+
 export function isBirdhousePath(path: string): boolean {
-  return path === '/health' || path.startsWith('/health/') || path === '/api' || path.startsWith('/api/');
+  return BIRDHOUSE_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }

@@ -4,11 +4,12 @@ import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
 import type { ServerOptions, Socket } from 'socket.io';
 import type { AppConfig } from '../config/config';
-import { corsOptions, handshakeOriginAllowed } from '../http/cors';
+import { handshakeOriginAllowed } from '../http/cors';
 import { SHARED_STORE, type SharedStore } from '../shared-store/shared-store';
 import { HandshakeAuthenticator } from './handshake-authenticator';
 import { bindMessageHandlers, type MessageBinding, type MessageHandler, type MessageSocket } from './message-handlers';
 import type { GatehouseServer } from './socket-session';
+import { guardSocketTransport } from './socket-transport';
 
 /** A handshake or message carries a token and small payloads: nothing needs more. */
 export const MAX_SOCKET_MESSAGE_BYTES = 64 * 1024;
@@ -21,9 +22,13 @@ const CONNECT_TIMEOUT_MS = 10_000;
  */
 export function socketServerOptions(config: Pick<AppConfig, 'corsOrigins'>): Partial<ServerOptions> {
   return {
-    cors: corsOptions(config),
-    allowRequest: (request, callback) =>
-      callback(null, handshakeOriginAllowed(config, request.headers.origin, request.headers.host)),
+    // Whatever a gateway asks for: CORS is one of the engine's middlewares (socket-transport.ts),
+    // from CORS_ORIGINS, after the security headers.
+    cors: undefined,
+    allowRequest: (request, callback) => {
+      const allowed = handshakeOriginAllowed(config, request.headers.origin, request.headers.host);
+      callback(allowed ? null : 'this origin may not open sockets', allowed);
+    },
     maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
     connectTimeout: CONNECT_TIMEOUT_MS,
     serveClient: false,
@@ -33,8 +38,9 @@ export function socketServerOptions(config: Pick<AppConfig, 'corsOrigins'>): Par
 }
 
 /**
- * The socket.io adapter of the application (see app.factory.ts): CORS from CORS_ORIGINS, bounded
- * messages, and the token check in front of every namespace of every server it creates: the one
+ * The socket.io adapter of the application (see app.factory.ts): CORS from CORS_ORIGINS, the
+ * REST API's security headers and error shape on the socket.io path, no JSONP (see
+ * socket-transport.ts), bounded messages, and the token check in front of every namespace of every server it creates: the one
  * place the check is installed (an application built without this adapter does not start, see
  * RealtimeGateway). With REDIS_URL its servers get the Redis streams adapter, so that an emit to
  * a room from any instance (`server.to(accountRoom(id)).emit(...)`) reaches the room's sockets on
@@ -63,6 +69,7 @@ export class GatehouseIoAdapter extends IoAdapter {
       ...socketServerOptions(this.config),
       ...(shared ? { adapter: shared.socketAdapter() } : {}),
     } as ServerOptions) as GatehouseServer;
+    guardSocketTransport(server, this.config);
     this.app.get(HandshakeAuthenticator).protect(server);
     return server;
   }
