@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Type } from '@nestjs/common';
 import type { DataSourceOptions } from 'typeorm';
@@ -7,6 +6,7 @@ import { DiscardBrokenConnections } from './connection-guards';
 import { CreateAccountsAndTokens1763790000000 } from './migrations/1763790000000-CreateAccountsAndTokens';
 import { AddSessionsLocksAndRecoveryCodes1764600000000 } from './migrations/1764600000000-AddSessionsLocksAndRecoveryCodes';
 import { ExplicitForeignKeyUpdateRule1764700000000 } from './migrations/1764700000000-ExplicitForeignKeyUpdateRule';
+import { createPrivateFile, createPrivateFolder } from './private-files';
 import { QuietTypeOrmLogger } from './quiet-logger';
 
 /** Every migration, in order. Listed, not globbed, so a build can never miss or reorder one. */
@@ -62,7 +62,11 @@ export function dataSourceOptions(database: DatabaseConfig, entities: Type[]): D
 
   if (database.type === 'sqlite') {
     const path = resolve(database.path);
-    mkdirSync(dirname(path), { recursive: true });
+    // The file holds password and token hashes: no other local user may read it. A new database
+    // is created 0600 here, before SQLite opens it; SQLite gives its journal, WAL and shared-memory
+    // files the database file's mode. An existing file keeps the mode its owner gave it.
+    createPrivateFolder(dirname(path));
+    createPrivateFile(path);
     return {
       ...common,
       type: 'better-sqlite3',

@@ -32,12 +32,20 @@ export function freePort(): Promise<number> {
 
 /**
  * Starts the real service as `npm start` would, in an empty working directory (so no .env
- * applies), with the given environment on top of this process's PATH.
+ * applies), with the given environment on top of this process's PATH; with `umask` (octal, e.g.
+ * `'000'`) under that umask, set by a shell that then becomes the service.
  */
-export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
+export async function spawnService(
+  env: Record<string, string>,
+  { umask }: { umask?: string } = {},
+): Promise<ServiceProcess> {
   const port = await freePort();
   const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-proc-'));
-  const child = spawn(process.execPath, [MAIN_JS], {
+  const [command, args] =
+    umask === undefined
+      ? [process.execPath, [MAIN_JS]]
+      : ['/bin/sh', ['-c', `umask ${umask} && exec "$0" "$1"`, process.execPath, MAIN_JS]];
+  const child = spawn(command, args, {
     cwd,
     env: { PATH: process.env.PATH ?? '', PORT: String(port), BCRYPT_COST: '4', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
