@@ -64,6 +64,40 @@ eachEngine(__filename, (db) => {
     });
   });
 
+  describe('a client label', () => {
+    it('holds only browser and system names the parser knows, or null', async () => {
+      const handle = uniqueLogin('label');
+      const pwd = b64('secret-password');
+      assert.equal((await api.post('/api/auth/register', { handle, pwd })).status, 200);
+      const signIn = async (userAgent: string) => {
+        const reply = await api.post('/api/auth/login', { handle, pwd }, { 'User-Agent': userAgent });
+        assert.equal(reply.status, 200, userAgent);
+        return reply.body.token as string;
+      };
+      await signIn('Call +1-555-0100 now: your account is hacked/1.0 x');
+      // A C1 control (a one-character CSI on many terminals), as raw header bytes.
+      const body = JSON.stringify({ handle, pwd });
+      const raw = await rawExchange(
+        running().port,
+        Buffer.concat([
+          Buffer.from('POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: '),
+          Buffer.from([0x9b]),
+          Buffer.from(
+            `31mEvil/1.0 x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n` +
+              `Connection: close\r\n\r\n${body}`,
+          ),
+        ]),
+      );
+      assert.equal(raw.status, 200, raw.body);
+      const token = await signIn('Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0');
+      const sessions = await api.get('/api/auth/sessions', { Authentication: token });
+      assert.deepEqual(
+        sessions.body.sessions.map((session: { client: string | null }) => session.client),
+        ['Firefox on Linux', null, null, null],
+      );
+    });
+  });
+
   describe('the socket.io path', () => {
     after(closeSockets);
 
