@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
@@ -41,6 +42,29 @@ eachEngine(__filename, (db) => {
     } finally {
       service.kill();
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('stops within 2 s after a client dropped its connection with 2,000 requests queued', async () => {
+    const service = await spawnService({ DATABASE_URL: db().url });
+    try {
+      await waitHealthy(service.url);
+      const connection = connect(service.port, '127.0.0.1');
+      connection.on('error', () => undefined);
+      await new Promise((resolve) => connection.once('connect', resolve));
+      connection.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(2000));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      connection.destroy();
+      // Once another client is answered, the service has caught up with what it had parsed.
+      await waitHealthy(service.url);
+      const signalled = performance.now();
+      service.child.kill('SIGTERM');
+      assert.equal(await within(service.exited, 5_000, 'still running'), 0);
+      const tookMs = performance.now() - signalled;
+      assert.ok(tookMs < 2_000, `the stop took ${Math.round(tookMs)} ms`);
+      assert.doesNotMatch(service.output(), /in flight/);
+    } finally {
+      service.kill();
     }
   });
 });
