@@ -98,6 +98,52 @@ eachEngine(__filename, (db) => {
     });
   });
 
+  describe('/docs', () => {
+    it('serves the files Swagger UI runs with, and none of the rest of swagger-ui-dist', async () => {
+      const page = await api.get('/docs');
+      assert.equal(page.status, 200);
+      const loaded = [...(page.text as string).matchAll(/(?:src|href)="\.?\/?(?:docs\/)?([^"]+)"/g)].map(
+        (match) => match[1],
+      );
+      assert.deepEqual(loaded.sort(), [
+        'favicon-16x16.png',
+        'favicon-32x32.png',
+        'swagger-ui-bundle.js',
+        'swagger-ui-init.js',
+        'swagger-ui-standalone-preset.js',
+        'swagger-ui.css',
+      ]);
+      for (const file of [...loaded, 'openapi.json']) {
+        const reply = await api.get(`/docs/${file}`);
+        assert.equal(reply.status, 200, file);
+        assert.equal(reply.headers.get('x-content-type-options'), 'nosniff', file);
+      }
+      for (const file of [
+        'package.json',
+        'README.md',
+        'LICENSE',
+        'NOTICE',
+        'swagger-initializer.js',
+        'oauth2-redirect.html',
+        'oauth2-redirect.js',
+        'swagger-ui-bundle.js.map',
+        'swagger-ui.css.map',
+        'swagger-ui-es-bundle.js',
+        'swagger-ui.js',
+        'index.js',
+        'index.css',
+        'absolute-path.js',
+        'SWAGGER-UI.CSS',
+        'swagger%2Dui.css.map',
+        '..%2Fpackage.json',
+      ]) {
+        const reply = await api.get(`/docs/${file}`);
+        assert.equal(reply.status, 404, file);
+        assert.deepEqual(reply.body, { error: 'Not Found', message: 'no such endpoint' }, file);
+      }
+    });
+  });
+
   describe('the socket.io path', () => {
     after(closeSockets);
 
