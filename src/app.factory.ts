@@ -13,6 +13,7 @@ import { corsOptions } from './http/cors';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { jsonBody } from './http/json-body';
 import { securityHeaders } from './http/security-headers';
+import { unconditional } from './http/unconditional';
 import { GracefulShutdown } from './lifecycle/graceful-shutdown';
 import { rememberPeer, trustProxySetting } from './limits/client-address';
 import { Metrics } from './metrics/metrics';
@@ -43,6 +44,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // Which peer's X-Forwarded-For to believe for the client address (none by default).
   app.set('trust proxy', trustProxySetting(config.trustProxy));
   app.use(securityHeaders);
+  // Every answer is no-store: no ETag, and no 304 (unconditional.ts).
+  app.set('etag', false);
+  app.use(unconditional);
   // CORS before the body parser, so that refusals of a bad body carry the CORS headers too.
   app.enableCors(corsOptions(config));
   app.use(jsonBody());

@@ -1,10 +1,28 @@
 import assert from 'node:assert/strict';
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { appPerSuite } from './support/app';
 import { eachEngine } from './support/engines';
 import { rawExchange } from './support/fuzz';
 import { b64, client, uniqueLogin } from './support/http';
 import { closeSockets, openSocket, whoami } from './support/sockets';
+
+/** A GET sent exactly as given (node:http adds no header of its own but Host and Connection). */
+function plainGet(
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: IncomingHttpHeaders; length: number }> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet({ host: '127.0.0.1', port, path, headers, agent: false, timeout: 10_000 }, (res) => {
+      let length = 0;
+      res.on('data', (chunk: Buffer) => (length += chunk.length));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, length }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout: GET ${path}`)));
+    req.on('error', reject);
+  });
+}
 
 /** Headers every answer carries, the REST API's and the socket.io path's alike. */
 function assertProtected(headers: Headers | string, what: string): void {
@@ -140,6 +158,38 @@ eachEngine(__filename, (db) => {
         const reply = await api.get(`/docs/${file}`);
         assert.equal(reply.status, 404, file);
         assert.deepEqual(reply.body, { error: 'Not Found', message: 'no such endpoint' }, file);
+      }
+    });
+  });
+
+  describe('caching', () => {
+    it('gives no ETag and never answers 304, to token-bearing requests or any other', async () => {
+      const { token } = await api.account();
+      const validators: Record<string, string>[] = [
+        { 'If-None-Match': '*' },
+        { 'If-None-Match': 'W/"2d-EBREa4lRn8sRWNWpvlwPOlr37WI"' },
+        { 'If-Modified-Since': new Date(Date.now() + 86_400_000).toUTCString() },
+      ];
+      const requests: [string, Record<string, string>][] = [
+        ['/api/auth/me', { Authentication: token }],
+        ['/api/auth/sessions', { Authorization: `Bearer ${token}` }],
+        ['/health', {}],
+        ['/docs/openapi.json', {}],
+        ['/docs/swagger-ui.css', { Authentication: token }],
+        ['/account', {}],
+        ['/account/account.js', { Authentication: token }],
+      ];
+      for (const [path, headers] of requests) {
+        for (const validator of validators) {
+          // node:http, not fetch: fetch adds Cache-Control: no-cache to a conditional request,
+          // which makes a server skip its freshness check.
+          const reply = await plainGet(running().port, path, { ...headers, ...validator });
+          const what = `${path} ${JSON.stringify(validator)}`;
+          assert.equal(reply.status, 200, what);
+          assert.ok(reply.length > 0, what);
+          assert.equal(reply.headers.etag, undefined, what);
+          assert.equal(reply.headers['last-modified'], undefined, what);
+        }
       }
     });
   });

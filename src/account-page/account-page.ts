@@ -20,7 +20,13 @@ export function serveAccountPage(app: NestExpressApplication): void {
   const files = join(projectRoot(), 'public', 'account');
   const socketClient = join(dirname(require.resolve('socket.io-client/package.json')), 'dist', 'socket.io.min.js');
   const http = app.getHttpAdapter().getInstance() as express.Express;
-  http.get('/account', (_req: express.Request, res: express.Response) => res.sendFile(join(files, 'index.html')));
-  http.get('/account/socket.io.min.js', (_req: express.Request, res: express.Response) => res.sendFile(socketClient));
-  app.use('/account', express.static(files, { index: false, redirect: false }));
+  // No validators: every answer is no-store (see src/http/unconditional.ts).
+  const uncached = { etag: false, lastModified: false };
+  http.get('/account', (_req: express.Request, res: express.Response) =>
+    res.sendFile(join(files, 'index.html'), uncached),
+  );
+  http.get('/account/socket.io.min.js', (_req: express.Request, res: express.Response) =>
+    res.sendFile(socketClient, uncached),
+  );
+  app.use('/account', express.static(files, { index: false, redirect: false, ...uncached }));
 }

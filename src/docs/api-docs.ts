@@ -36,7 +36,7 @@ function swaggerUiFiles(): string {
  * pass; anything else under /docs is the 404 of a path no route matches.
  */
 export function serveApiDocs(app: NestExpressApplication): void {
-  // Every answer is no-store: a conditional request has nothing to revalidate.
+  // No validators: every answer is no-store (see src/http/unconditional.ts).
   const files = express.static(swaggerUiFiles(), { index: false, redirect: false, etag: false, lastModified: false });
   app.use('/docs', (request: express.Request, response: express.Response, next: express.NextFunction) => {
     if (ROUTES.has(request.path)) return next();
