@@ -11,6 +11,7 @@ import { answerClientError } from './http/client-error';
 import { answerUnmetExpectation } from './http/expectation';
 import { corsOptions } from './http/cors';
 import { HttpErrorFilter } from './http/http-error.filter';
+import { answerMissingHostOurselves, requireHost } from './http/host-header';
 import { jsonBody } from './http/json-body';
 import { securityHeaders } from './http/security-headers';
 import { unconditional } from './http/unconditional';
@@ -38,9 +39,11 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.getHttpServer().on('checkExpectation', answerUnmetExpectation);
   app.getHttpServer().on('clientError', answerClientError);
   app.getHttpServer().on('connection', rememberPeer);
+  answerMissingHostOurselves(app.getHttpServer());
   app.use(app.get(GracefulShutdown).track);
   // First, so that every answer is timed, refusals of a bad body included.
   if (config.metricsPort !== null) app.use(app.get(Metrics).timeRequests);
+  app.use(requireHost);
   // Which peer's X-Forwarded-For to believe for the client address (none by default).
   app.set('trust proxy', trustProxySetting(config.trustProxy));
   app.use(securityHeaders);

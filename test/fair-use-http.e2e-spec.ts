@@ -194,6 +194,44 @@ eachEngine(__filename, (db) => {
     });
   });
 
+  describe('a request without a Host header', () => {
+    it('is 400 in the dialect of its path, as JSON with the security headers, and the connection closed', async () => {
+      const WEBSOCKET =
+        'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
+      const cases = [
+        ['GET /api/auth/me HTTP/1.1\r\n\r\n', 'birdhouse'],
+        ['POST /api/auth/login HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}', 'birdhouse'],
+        ['GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\n\r\n', 'birdhouse'],
+        [`GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n${WEBSOCKET}\r\n`, 'birdhouse'],
+        ['GET /auth HTTP/1.1\r\n\r\n', 'classic'],
+        ['GET /health HTTP/1.1\r\n\r\n', 'classic'],
+        ['GET /docs HTTP/1.1\r\n\r\n', 'classic'],
+      ] as const;
+      for (const [bytes, dialect] of cases) {
+        const what = bytes.split('\r\n')[0];
+        const reply = await rawExchange(running().port, bytes);
+        assert.equal(reply.status, 400, what);
+        const { message, ...shape } = JSON.parse(reply.body);
+        assert.deepEqual(
+          shape,
+          dialect === 'birdhouse' ? { status: 'error', error: 'Bad Request' } : { error: 'Bad Request' },
+          what,
+        );
+        assert.equal(message, 'an HTTP/1.1 request needs a Host header', what);
+        assert.match(reply.head, /^content-type: application\/json/im, what);
+        assert.match(reply.head, /^connection: close/im, what);
+        assertProtected(reply.head, what);
+      }
+      // HTTP/1.0 has no Host requirement, and a request with one is served as usual.
+      assert.equal((await rawExchange(running().port, 'GET /health HTTP/1.0\r\n\r\n')).status, 200);
+      assert.equal(
+        (await rawExchange(running().port, 'GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).status,
+        200,
+      );
+    });
+  });
+
   describe('the socket.io path', () => {
     after(closeSockets);
 

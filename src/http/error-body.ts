@@ -34,6 +34,15 @@ export function dialectOfPath(path: string): DialectName {
   return isBirdhousePath(path) ? 'birdhouse' : 'classic';
 }
 
+/** dialectOfPath for a request target as Node received it (before Express parsed it); classic if it cannot be parsed. */
+export function dialectOfTarget(target: string | undefined): DialectName {
+  try {
+    return dialectOfPath(new URL(target ?? '/', 'http://localhost').pathname);
+  } catch {
+    return 'classic';
+  }
+}
+
 const BIRDHOUSE_PATHS = ['/health', '/api', '/socket.io'];
 
 export function isBirdhousePath(path: string): boolean {

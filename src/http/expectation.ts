@@ -1,17 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { dialectOfPath } from './error-body';
+import { dialectOfTarget } from './error-body';
 import { errorReply } from './error-reply';
 import { answerError } from './raw-error';
-
-/** The path of a request that Express has not seen yet ('/' when its target cannot be parsed). */
-export function pathOf(request: IncomingMessage): string {
-  try {
-    return new URL(request.url ?? '/', 'http://localhost').pathname;
-  } catch {
-    return '/';
-  }
-}
 
 /**
  * Node answers an `Expect` header other than `100-continue` by itself, with a bare 417. This
@@ -20,5 +11,5 @@ export function pathOf(request: IncomingMessage): string {
  */
 export function answerUnmetExpectation(request: IncomingMessage, response: ServerResponse): void {
   const unmet = new HttpException('only Expect: 100-continue is supported', HttpStatus.EXPECTATION_FAILED);
-  answerError(response, errorReply(unmet, dialectOfPath(pathOf(request))), true);
+  answerError(response, errorReply(unmet, dialectOfTarget(request.url)), true);
 }

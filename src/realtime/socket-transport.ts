@@ -4,6 +4,7 @@ import cors from 'cors';
 import type { AppConfig } from '../config/config';
 import { corsOptions } from '../http/cors';
 import { errorReply } from '../http/error-reply';
+import { requireHost } from '../http/host-header';
 import { answerError, writeError } from '../http/raw-error';
 import { securityHeaders } from '../http/security-headers';
 import type { GatehouseServer } from './socket-session';
@@ -30,7 +31,8 @@ const ENGINE_FORBIDDEN = 4;
 
 /**
  * The HTTP side of the socket.io path, which engine.io answers before Express ever sees it:
- * every answer gets the REST API's security headers and CORS, the JSONP form of polling is
+ * a request without Host is refused as the REST API refuses it, every answer gets the REST
+ * API's security headers and CORS, the JSONP form of polling is
  * refused, and engine.io's own refusals (an unknown transport or session, a refused origin)
  * leave in the Birdhouse error shape instead of engine.io's `{"code","message"}`.
  * The middlewares run on every request of the path, WebSocket upgrades included, before
@@ -38,6 +40,7 @@ const ENGINE_FORBIDDEN = 4;
  */
 export function guardSocketTransport(server: GatehouseServer, config: Pick<AppConfig, 'corsOrigins'>): void {
   const engine = server.engine;
+  engine.use(requireHost);
   engine.use(securityHeaders);
   // Here rather than in engine.io's `cors` option, which would run before the headers above
   // and answer preflights without them.
