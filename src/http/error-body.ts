@@ -27,7 +27,7 @@ export function errorBody(dialect: DialectName, status: number, message?: string
  * The dialect of a failure that no controller answers: a path no route matches, a request Node
  * could not parse, an unmet Expect. Paths under /api/ and /health speak Birdhouse; every other
  * path, classic. Routes themselves answer in the dialect their controller declares (@Dialect,
- * src/docs/dialect.ts), which agrees with this rule for every route Gatehouse serves.
+ * src/http/dialect.ts), which agrees with this rule for every route Gatehouse serves.
  */
 export function dialectOfPath(path: string): DialectName {
   return isBirdhousePath(path) ? 'birdhouse' : 'classic';
