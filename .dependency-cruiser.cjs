@@ -47,10 +47,11 @@ const gatehouseFolders = layers.flat().join('|');
 const surfaceRules = [
   {
     name: 'example-imports-internals',
-    comment: 'examples/ import Gatehouse only through src/extension/index.ts (see README, "Extending Gatehouse").',
+    comment:
+      'examples/ import Gatehouse only through src/extension/index.ts, and their specs src/extension/testing.ts (see README, "Extending Gatehouse").',
     severity: 'error',
     from: { path: '^examples/' },
-    to: { path: '^src/', pathNot: '^src/extension/index\\.ts$' },
+    to: { path: '^src/', pathNot: '^src/extension/(index|testing)\\.ts$' },
   },
   {
     name: 'extension-imports-internals',
@@ -58,7 +59,7 @@ const surfaceRules = [
       'A folder added to src/ imports Gatehouse only through src/extension/index.ts (see README, "Extending Gatehouse").',
     severity: 'error',
     from: { path: '^src/([^/]+)/', pathNot: `^src/(${gatehouseFolders})/` },
-    to: { path: '^src/', pathNot: ['^src/extension/index\\.ts$', '^src/$1/'] },
+    to: { path: '^src/', pathNot: ['^src/extension/(index|testing)\\.ts$', '^src/$1/'] },
   },
 ];
 
@@ -73,9 +74,10 @@ module.exports = {
     },
     {
       name: 'no-app-imports',
-      comment: 'Feature folders never import the application root (app.module, app.factory, serve, main, entities).',
+      comment:
+        'Feature folders never import the application root (app.module, app.factory, serve, main, entities); the testing helper builds the application as createApp does.',
       severity: 'error',
-      from: { path: '^src/[^/]+/' },
+      from: { path: '^src/[^/]+/', pathNot: '^src/extension/testing\\.ts$' },
       to: { path: '^src/(app\\.module|app\\.factory|serve|main|entities)\\.ts$' },
     },
     {

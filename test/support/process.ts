@@ -6,6 +6,8 @@ import { join } from 'node:path';
 
 /** The compiled entry point, as `npm start` runs it (the test runner compiles into build/). */
 export const MAIN_JS = join(__dirname, '..', '..', 'src', 'main.js');
+/** The same with the example modules (test/support/entries/main-with-examples.ts). */
+export const MAIN_WITH_EXAMPLES_JS = join(__dirname, 'entries', 'main-with-examples.js');
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -34,10 +36,10 @@ export function freePort(): Promise<number> {
  * Starts the real service as `npm start` would, in an empty working directory (so no .env
  * applies), with the given environment on top of this process's PATH.
  */
-export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
+export async function spawnService(env: Record<string, string>, entry = MAIN_JS): Promise<ServiceProcess> {
   const port = await freePort();
   const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-proc-'));
-  const child = spawn(process.execPath, [MAIN_JS], {
+  const child = spawn(process.execPath, [entry], {
     cwd,
     env: { PATH: process.env.PATH ?? '', PORT: String(port), BCRYPT_COST: '4', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
