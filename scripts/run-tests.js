@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Compiles the project and its tests, checks whether MariaDB and PostgreSQL answer, then runs
-// every unit spec (src/**/*.spec.ts) and end-to-end spec (test/**/*.e2e-spec.ts) with node's test
+// every unit spec (src/**/*.spec.ts and examples/**/*.spec.ts) and end-to-end spec (test/**/*.e2e-spec.ts) with node's test
 // runner, and ends with a summary (scripts/test-summary.js): time per engine, skipped tests and why.
 // The whole run (`npm test`, as CI runs it) first lints: eslint, prettier's check of the code's
 // format, and the import rules of .dependency-cruiser.cjs (no cycle, folders depend one way);
@@ -59,7 +59,12 @@ function find(dir, suffix, found = []) {
 /** The spec's TypeScript source still exists: tsc never deletes the output of a removed file. */
 const hasSource = (built) => existsSync(join(root, relative(join(root, 'build'), built)).replace(/\.js$/, '.ts'));
 
-const files = [...find(join(root, 'build', 'src'), '.spec.js'), ...find(join(root, 'build', 'test'), '.e2e-spec.js')]
+const files = [
+  ...find(join(root, 'build', 'src'), '.spec.js'),
+  // The examples' own specs, as a team writes them (src/extension/testing.ts).
+  ...find(join(root, 'build', 'examples'), '.spec.js'),
+  ...find(join(root, 'build', 'test'), '.e2e-spec.js'),
+]
   .filter(hasSource)
   .filter((f) => filters.length === 0 || filters.some((word) => relative(root, f).includes(word)))
   .sort();

@@ -35,6 +35,15 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     logger: options.logger,
     abortOnError: false,
   });
+  return configureApp(app, config);
+}
+
+/**
+ * What every Gatehouse application gets, whoever creates it (createApp, or the testing helper
+ * for team modules): the body limit, CORS, validation, error shapes, the socket adapter, and the
+ * database connecting in the background.
+ */
+export function configureApp(app: NestExpressApplication, config: AppConfig): NestExpressApplication {
   app.disable('x-powered-by');
   app.getHttpServer().on('checkExpectation', answerUnmetExpectation);
   app.getHttpServer().on('clientError', answerClientError);

@@ -7,7 +7,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { SchemaContributionsModule } from './database/schema-contributions';
 import { EventsModule, type EventsOptions } from './events/events.module';
-import { schemaContributionOf } from './extension/gatehouse-module';
+import { configNamespacesOf, eventNamesOf, schemaContributionOf } from './extension/gatehouse-module';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -30,13 +30,14 @@ export interface AppModuleOptions {
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
+    const modules = options.modules ?? [];
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
+        ConfigModule.forRoot(config, configNamespacesOf(modules)),
         ClockModule.forRoot(options.clock),
-        EventsModule.forRoot(options.events),
-        SchemaContributionsModule.forRoot(schemaContributionOf(options.modules ?? [])),
+        EventsModule.forRoot({ ...options.events, names: eventNamesOf(modules) }),
+        SchemaContributionsModule.forRoot(schemaContributionOf(modules)),
         DatabaseModule,
         AuthModule,
         HealthModule,
@@ -45,7 +46,7 @@ export class AppModule {
         RecoveryModule,
         LifecycleModule,
         MetricsModule,
-        ...(options.modules ?? []),
+        ...modules,
       ],
     };
   }

@@ -6,7 +6,7 @@ import { ApiOkResponse, ApiProperty } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
 import { Auth, AuthLevel } from '../src/auth/auth-level';
 import { AuthLevelAudit } from '../src/auth/auth-level-audit';
-import { declaredDialect } from '../src/docs/dialect';
+import { declaredDialect } from '../src/http/dialect';
 import { isBirdhousePath } from '../src/http/error-body';
 import { appPerSuite } from './support/app';
 import { eachEngine } from './support/engines';

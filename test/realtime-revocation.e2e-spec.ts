@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, it } from 'node:test';
-import { TokensService } from '../src/tokens/tokens.service';
+import { TransactionRunner } from '../src/database/transaction-runner';
+import { SessionRevoker } from '../src/tokens/session-revoker';
+import { TokenVerifier } from '../src/tokens/token-verifier';
 import { hashToken } from '../src/tokens/token-secret';
 import { appPerSuite } from './support/app';
 import { eachEngine } from './support/engines';
@@ -71,14 +73,14 @@ eachEngine(__filename, (db) => {
 
   it('refuses a handshake whose token was revoked while its check was reading the database', async () => {
     const { token1, token2 } = await twoDevices(() => running().url);
-    const tokens = running().app.get(TokensService);
+    const tokens = running().app.get(TokenVerifier);
     const authenticate = tokens.authenticate;
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let checked!: () => void;
     const checkedOnce = new Promise<void>((resolve) => (checked = resolve));
     // Holds token1's check between its database read and its answer.
-    tokens.authenticate = async function (this: TokensService, token: string) {
+    tokens.authenticate = async function (this: TokenVerifier, token: string) {
       const session = await authenticate.call(this, token);
       if (token === token1) {
         checked();
@@ -99,13 +101,17 @@ eachEngine(__filename, (db) => {
   });
 
   it('disconnects every socket of an account when all its tokens are revoked (owner reset)', async () => {
-    const { token1, token2 } = await twoDevices(() => running().url);
+    const { login, token1, token2 } = await twoDevices(() => running().url);
     const { accountId } = await tokenRow(db(), token1);
+    const revokeAll = () =>
+      running()
+        .app.get(TransactionRunner)
+        .run((manager) => running().app.get(SessionRevoker).revoke(manager, { id: accountId, login }, 'all', 'owner'));
     const other = await open({ auth: { token: (await api.account()).token } });
     const endings = [await open({ auth: { token: token1 } }), await open({ auth: { token: token2 } })].map((s) =>
       sockets.dropped(s, 1000),
     );
-    assert.equal(await running().app.get(TokensService).revokeAll(accountId), 2);
+    assert.equal(await revokeAll(), 2);
     for (const end of await Promise.all(endings)) assert.deepEqual(end.revoked, { reason: 'revoked' });
     await sleep(200);
     assert.equal(other.connected, true);

@@ -1,7 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-
-/** BIGINT milliseconds come back from MySQL as a string. */
-const millis = { to: (value: number) => value, from: (value: string | number) => Number(value) };
+import { epochMillis } from '../../src/extension';
 
 /** A short text an account keeps; a public one is listed to anyone. */
 @Entity({ name: 'notes' })
@@ -18,6 +16,7 @@ export class Note {
   @Column({ name: 'is_public', type: 'boolean' })
   isPublic: boolean;
 
-  @Column({ name: 'created_at', type: 'bigint', transformer: millis })
+  /** Milliseconds since the epoch in a BIGINT, as Gatehouse stores its times. */
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMillis })
   createdAt: number;
 }

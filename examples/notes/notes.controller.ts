@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
-import { Auth, AuthLevel, CurrentSession, type Session } from '../../src/extension';
-import { NOTE_MAX_LENGTH, NoteDto } from './note.dto';
+import { Auth, AuthLevel, CurrentSession, Fails, type Session } from '../../src/extension';
+import { NoteDto } from './note.dto';
 import { type NoteView, NotesService } from './notes.service';
 
 /** One route per level: every route of an added module declares one, or Gatehouse will not start. */
@@ -11,7 +11,7 @@ export class NotesController {
   @Get('about')
   @Auth(AuthLevel.NotNeeded)
   about(): { status: 'ok'; maxLength: number } {
-    return { status: 'ok', maxLength: NOTE_MAX_LENGTH };
+    return { status: 'ok', maxLength: this.notes.maxLength };
   }
 
   @Get()
@@ -22,6 +22,7 @@ export class NotesController {
 
   @Post()
   @Auth(AuthLevel.Required)
+  @Fails(400, 'The text is longer than NOTES_MAX_LENGTH')
   async add(@CurrentSession() session: Session, @Body() body: NoteDto): Promise<{ status: 'ok'; note: NoteView }> {
     return { status: 'ok', note: await this.notes.add(session, body) };
   }

@@ -1,7 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { Clock, InjectReadRepository, type ReadRepository, type Session, TransactionRunner } from '../../src/extension';
+import {
+  Clock,
+  DomainError,
+  InjectReadRepository,
+  type ReadRepository,
+  SecurityEvents,
+  type Session,
+  TransactionRunner,
+} from '../../src/extension';
 import type { NoteDto } from './note.dto';
 import { Note } from './note.entity';
+import { NotesConfig } from './notes.config';
 
 export interface NoteView {
   id: number;
@@ -26,8 +35,14 @@ export class NotesService {
   constructor(
     @InjectReadRepository(Note) private readonly notes: ReadRepository<Note>,
     private readonly transactions: TransactionRunner,
+    private readonly events: SecurityEvents,
     private readonly clock: Clock,
+    private readonly config: NotesConfig,
   ) {}
+
+  get maxLength(): number {
+    return this.config.NOTES_MAX_LENGTH;
+  }
 
   /** The account's own notes; without an account, everyone's public ones. */
   async list(session: Session | undefined): Promise<NoteView[]> {
@@ -35,15 +50,26 @@ export class NotesService {
     return (await this.notes.find({ where, order: { id: 'ASC' }, take: 100 })).map(view);
   }
 
+  /** Saves a note; a public one is also the module's security event `note.published`, written once it is saved. */
   async add(session: Session, body: NoteDto): Promise<NoteView> {
-    const note = await this.transactions.run((manager) =>
-      manager.getRepository(Note).save({
+    if ([...body.text].length > this.maxLength)
+      throw new DomainError('invalid', `text must be at most ${this.maxLength} characters`);
+    const note = await this.transactions.run(async (manager) => {
+      const saved = await manager.getRepository(Note).save({
         accountId: session.accountId,
         text: body.text,
         isPublic: body.public ?? false,
         createdAt: this.clock.now(),
-      }),
-    );
+      });
+      if (saved.isPublic)
+        await this.events.recordIn(manager, {
+          event: 'note.published',
+          accountId: session.accountId,
+          login: session.login,
+          noteId: saved.id,
+        });
+      return saved;
+    });
     return view(note);
   }
 }

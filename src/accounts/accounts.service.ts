@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, Not, type Repository } from 'typeorm';
 import { Clock } from '../clock/clock';
@@ -6,24 +6,19 @@ import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { isUniqueViolation } from '../database/database-errors';
 import { TransactionRunner } from '../database/transaction-runner';
+import { DomainError } from '../errors/domain-error';
 import { Account } from './account.entity';
 import { checkIdentifier, type Identifier, identifierKey } from './identifier';
 import { isCommonPassword } from './common-passwords';
 import { checkPassword, PASSWORD_MAX_BYTES } from './password-policy';
 import { PasswordHasher } from './password-hasher';
 
-export class LoginTakenError extends ConflictException {
-  constructor() {
-    super('login is already taken');
-  }
-}
+/** 409: the login is someone's already. */
+export const loginTaken = (): DomainError => new DomainError('conflict', 'login is already taken');
 
 /** 403: the owner locked the account (told only to whoever proved the password or holds a valid code). */
-export class AccountLockedError extends ForbiddenException {
-  constructor() {
-    super('the account is locked; ask the server owner');
-  }
-}
+export const accountLocked = (): DomainError =>
+  new DomainError('forbidden', 'the account is locked; ask the server owner');
 
 @Injectable()
 export class AccountsService {
@@ -38,7 +33,7 @@ export class AccountsService {
   /** Checks an identifier (a new one, or one signing in); throws 400 with the reason. */
   parseLogin(login: string): Identifier {
     const check = checkIdentifier(login);
-    if (!check.ok) throw new BadRequestException(`login ${check.reason}`);
+    if (!check.ok) throw new DomainError('invalid', `login ${check.reason}`);
     return check.value;
   }
 
@@ -49,9 +44,9 @@ export class AccountsService {
    */
   assertPasswordAllowed(password: string): void {
     const check = checkPassword(password, this.config.passwordMinLength);
-    if (!check.ok) throw new BadRequestException(check.reason);
+    if (!check.ok) throw new DomainError('invalid', check.reason);
     if (this.config.passwordBlocklist === 'common' && isCommonPassword(password)) {
-      throw new BadRequestException('password is one of the 10,000 most common passwords; choose another');
+      throw new DomainError('invalid', 'password is one of the 10,000 most common passwords; choose another');
     }
   }
 
@@ -68,7 +63,7 @@ export class AccountsService {
     const identifier = this.parseLogin(login);
     this.assertPasswordAllowed(password);
     // Spare the hash when the answer is already known; the insert below still decides races.
-    if (await this.accounts.existsBy({ loginKey: identifier.key })) throw new LoginTakenError();
+    if (await this.accounts.existsBy({ loginKey: identifier.key })) throw loginTaken();
     const passwordHash = await this.hasher.hash(password);
     try {
       return await this.transactions.run(async (manager) => {
@@ -84,7 +79,7 @@ export class AccountsService {
         return { account, extra };
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new LoginTakenError();
+      if (isUniqueViolation(error)) throw loginTaken();
       throw error;
     }
   }
@@ -102,7 +97,7 @@ export class AccountsService {
    */
   async verifyCredentials(login: Identifier, password: string): Promise<Account | null> {
     if (!password.isWellFormed() || Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) {
-      throw new BadRequestException(`password must be valid Unicode text of at most ${PASSWORD_MAX_BYTES} bytes`);
+      throw new DomainError('invalid', `password must be valid Unicode text of at most ${PASSWORD_MAX_BYTES} bytes`);
     }
     const account = await this.accounts.findOneBy({ loginKey: login.key });
     if (!account) return this.hasher.verifyDecoy(password).then(() => null);
@@ -114,7 +109,7 @@ export class AccountsService {
   /** The account when the password is its current one, otherwise null (a gone account too). */
   async verifyPassword(accountId: number, password: string): Promise<Account | null> {
     if (!password.isWellFormed() || Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) {
-      throw new BadRequestException(`password must be valid Unicode text of at most ${PASSWORD_MAX_BYTES} bytes`);
+      throw new DomainError('invalid', `password must be valid Unicode text of at most ${PASSWORD_MAX_BYTES} bytes`);
     }
     const account = await this.accounts.findOneBy({ id: accountId });
     if (!account || !(await this.hasher.verify(password, account.passwordHash))) return null;
@@ -159,9 +154,9 @@ export class AccountsService {
   }
 
   /**
-   * Deletes the account row inside the caller's transaction. The caller deletes its tokens in
-   * the same transaction first (TokensService.deleteAllOf) and announces them once it commits;
-   * its recovery code goes with it (ON DELETE CASCADE).
+   * Deletes the account row inside the caller's transaction. The caller revokes its tokens in
+   * the same transaction first (SessionRevoker, which announces them once it commits); its
+   * recovery code goes with it (ON DELETE CASCADE).
    */
   async remove(manager: EntityManager, accountId: number): Promise<void> {
     await manager.getRepository(Account).delete({ id: accountId });
@@ -176,14 +171,6 @@ export class AccountsService {
       .getRepository(Account)
       .update({ id: accountId, lockedAt: IsNull() }, { passwordHash });
     return affected === 1;
-  }
-
-  /** Whether the owner has locked the account, as the caller's transaction sees it now. */
-  async isLocked(manager: EntityManager, accountId: number): Promise<boolean> {
-    const account = await manager
-      .getRepository(Account)
-      .findOne({ select: { id: true, lockedAt: true }, where: { id: accountId } });
-    return account?.lockedAt != null;
   }
 
   /**

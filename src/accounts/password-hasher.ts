@@ -2,10 +2,11 @@ import { availableParallelism } from 'node:os';
 import { access } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Injectable, type OnApplicationShutdown, type OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Piscina } from 'piscina';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
+import { DomainError } from '../errors/domain-error';
 import { costOf } from './password-hash';
 
 /**
@@ -24,11 +25,9 @@ const QUEUE_PER_THREAD = 50;
  */
 export const HASH_THREAD_NICE = 10;
 
-export class HashingBusyError extends ServiceUnavailableException {
-  constructor() {
-    super('too many sign-ins in progress, try again shortly');
-  }
-}
+/** 503: the hashing queue is full. */
+const hashingBusy = (): DomainError =>
+  new DomainError('unavailable', 'too many sign-ins in progress, try again shortly');
 
 /** bcrypt, on a pool of worker threads sized to the machine's cores, below the event loop's priority. */
 @Injectable()
@@ -96,7 +95,7 @@ export class PasswordHasher implements OnModuleInit, OnApplicationShutdown {
     try {
       return (await this.pool.run(task, { name })) as T;
     } catch (error) {
-      if (error instanceof Error && /queue is at limit/i.test(error.message)) throw new HashingBusyError();
+      if (error instanceof Error && /queue is at limit/i.test(error.message)) throw hashingBusy();
       throw error;
     }
   }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { type ExecutionContext, ForbiddenException, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Session } from '../tokens/session';
-import type { TokensService } from '../tokens/tokens.service';
+import type { TokenVerifier } from '../tokens/token-verifier';
 import { Auth, AuthLevel } from './auth-level';
 import { AuthGuard, type AuthenticatedRequest } from './auth.guard';
 
@@ -31,7 +31,7 @@ class Routes {
  * The token check as the guard sees it. 'hot' is remembered as valid, 'gone' as no longer
  * valid; of the tokens only the database knows, 'cold' is valid and any other is not.
  */
-function tokensFake(): { service: TokensService; databaseLookups: string[] } {
+function tokensFake(): { service: TokenVerifier; databaseLookups: string[] } {
   const databaseLookups: string[] = [];
   const memory: Record<string, Session | null> = { hot: ALICE, gone: null };
   const service = {
@@ -40,7 +40,7 @@ function tokensFake(): { service: TokensService; databaseLookups: string[] } {
       databaseLookups.push(token);
       return Promise.resolve(token === 'cold' ? ALICE : null);
     },
-  } as unknown as TokensService;
+  } as unknown as TokenVerifier;
   return { service, databaseLookups };
 }
 

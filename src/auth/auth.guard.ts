@@ -9,7 +9,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Session } from '../tokens/session';
-import { TokensService } from '../tokens/tokens.service';
+import { TokenVerifier } from '../tokens/token-verifier';
 import { AUTH_LEVEL, AuthLevel } from './auth-level';
 import { tokenFromHeaders } from './token-header';
 
@@ -23,7 +23,7 @@ export interface AuthenticatedRequest extends Request {
 
 /**
  * The one global guard. It reads the level a route declares with @Auth and checks the token
- * through TokensService.authenticate, the same check the socket.io handshake uses. A route
+ * through TokenVerifier.checkToken, the same check the socket.io handshake uses. A route
  * that declares no level is refused: forgetting the decorator must never open an endpoint.
  * A database failure while checking propagates and becomes 503, never 401.
  */
@@ -38,7 +38,7 @@ export class AuthGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    private readonly tokens: TokensService,
+    private readonly tokens: TokenVerifier,
   ) {}
 
   /**

@@ -11,6 +11,7 @@ import { AuthService } from './auth.service';
 import { BirdhouseController } from './birdhouse.controller';
 import { ClassicController } from './classic.controller';
 import { PasswordGate } from './password-gate';
+import { SignInSteps } from './sign-in-steps';
 
 @Module({
   imports: [AccountsModule, TokensModule, LimitsModule, DiscoveryModule, DatabaseModule],
@@ -18,12 +19,13 @@ import { PasswordGate } from './password-gate';
   providers: [
     AuthService,
     PasswordGate,
+    SignInSteps,
     AuthLevelAudit,
     // In this order: Nest runs global guards as registered, and a refused body is answered
     // (in the route's dialect) before the token is checked.
     { provide: APP_GUARD, useClass: RouteDialectGuard },
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [AuthService, PasswordGate, AuthLevelAudit, TokensModule, AccountsModule, LimitsModule],
+  exports: [AuthService, PasswordGate, SignInSteps, AuthLevelAudit, TokensModule, AccountsModule, LimitsModule],
 })
 export class AuthModule {}

@@ -1,42 +1,50 @@
-import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Account } from '../accounts/account.entity';
-import { AccountLockedError, AccountsService } from '../accounts/accounts.service';
+import { accountLocked, AccountsService } from '../accounts/accounts.service';
 import { TransactionRunner } from '../database/transaction-runner';
-import { recordRevoked } from '../events/revocation-events';
+import { DomainError } from '../errors/domain-error';
 import { SecurityEvents } from '../events/security-events';
 import type { Session } from '../tokens/session';
-import { TokensService } from '../tokens/tokens.service';
+import { SessionRevoker } from '../tokens/session-revoker';
+import { isTokenShaped } from '../tokens/token-secret';
+import { TokenStore } from '../tokens/token-store';
 import { decodeBase64Password } from './base64-password';
 import { PasswordGate } from './password-gate';
 import type { SignInOrigin } from './sign-in-origin';
+import { SignInSteps } from './sign-in-steps';
+
+/** One answer for an unknown login and a wrong password. */
+const wrongCredentials = (): DomainError => new DomainError('unauthenticated', 'wrong login or password');
 
 /** Sign-up, sign-in and sign-out, as both dialects need them. */
 @Injectable()
 export class AuthService {
   constructor(
     private readonly accounts: AccountsService,
-    private readonly tokens: TokensService,
+    private readonly tokens: TokenStore,
+    private readonly revoker: SessionRevoker,
     private readonly gate: PasswordGate,
+    private readonly steps: SignInSteps,
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
   ) {}
 
   async register(login: string, password: string, origin: SignInOrigin): Promise<void> {
-    const { account } = await this.accounts.create(login, password);
-    this.recordRegistered(account, origin);
+    await this.accounts.create(login, password, (manager, account) => this.recordRegistered(manager, account, origin));
   }
 
   /** Creates the account and its first token in one transaction. */
   async registerWithToken(login: string, password: string, origin: SignInOrigin): Promise<string> {
-    const { account, extra } = await this.accounts.create(login, password, (manager, created) =>
-      this.tokens.issue(created.id, manager, origin),
-    );
-    this.recordRegistered(account, origin);
+    const { extra } = await this.accounts.create(login, password, async (manager, created) => {
+      const token = await this.tokens.issue(manager, created.id, origin);
+      await this.recordRegistered(manager, created, origin);
+      return token;
+    });
     return extra as string;
   }
 
-  private recordRegistered(account: Account, origin: SignInOrigin): void {
-    this.events.record({
+  private async recordRegistered(manager: object, account: Account, origin: SignInOrigin): Promise<void> {
+    await this.events.recordIn(manager, {
       event: 'account.registered',
       accountId: account.id,
       login: account.login,
@@ -44,37 +52,36 @@ export class AuthService {
     });
   }
 
-  /** A new token for the account; the origin's address counts failures (section 9). */
+  /**
+   * A new token for the account; the origin's address counts failures (section 9). Between the
+   * verified password and the token, the sign-in steps have their say (SignInSteps).
+   */
   async signIn(login: string, password: string, origin: SignInOrigin): Promise<string> {
     const identifier = this.accounts.parseLogin(login);
-    const account = await this.gate.check(
+    const outcome = await this.gate.check(
       {
         accountKey: identifier.key,
         login: identifier.display,
         accountId: async () => (await this.accounts.findByLogin(identifier.display))?.id ?? null,
         address: origin.address,
       },
-      () => this.accounts.verifyCredentials(identifier, password),
+      async () => {
+        const account = await this.accounts.verifyCredentials(identifier, password);
+        return account && { account, token: await this.issueFor(account, origin) };
+      },
     );
-    if (!account) throw new UnauthorizedException('wrong login or password');
-    // Checked only once the password matched, so that a lock is not revealed to a guesser.
-    if (account.lockedAt !== null) throw new AccountLockedError();
-    const token = await this.transactions.run(async (manager) => {
-      // A password change, a deletion or a lock that committed since the check wins: the token
-      // is issued only while the account still has the verified password and no lock.
-      const current = await this.accounts.lockForUpdate(manager, account.id);
-      if (current?.passwordHash !== account.passwordHash) return null;
-      if (current.lockedAt !== null) throw new AccountLockedError();
-      return this.tokens.issue(account.id, manager, origin);
-    });
-    if (token === null) {
+    if (!outcome) throw wrongCredentials();
+    const { account, token } = outcome;
+    // A lock is told only once the password matched, so that it is not revealed to a guesser.
+    if (token === 'locked') throw accountLocked();
+    if (token === 'stale') {
       this.events.record({
         event: 'sign-in.failed',
         accountId: account.id,
         login: account.login,
         address: origin.address,
       });
-      throw new UnauthorizedException('wrong login or password');
+      throw wrongCredentials();
     }
     this.events.record({
       event: 'sign-in.succeeded',
@@ -85,17 +92,49 @@ export class AuthService {
     return token;
   }
 
+  /**
+   * Issues the token of a verified password, unless the account is locked, or its password
+   * changed (or it was deleted) since the check: a change that committed meanwhile wins. The
+   * sign-in steps run under the account's row lock, in the transaction that issues the token.
+   */
+  private issueFor(account: Account, origin: SignInOrigin): Promise<string | 'locked' | 'stale'> {
+    if (account.lockedAt !== null) return Promise.resolve('locked');
+    return this.transactions.run(async (manager) => {
+      const current = await this.accounts.lockForUpdate(manager, account.id);
+      if (current?.passwordHash !== account.passwordHash) return 'stale';
+      if (current.lockedAt !== null) return 'locked';
+      const method = await this.steps.run(
+        {
+          purpose: 'sign-in',
+          firstFactor: 'password',
+          account: current,
+          address: origin.address,
+          client: origin.client,
+        },
+        manager,
+      );
+      return this.tokens.issue(manager, account.id, { ...origin, method });
+    });
+  }
+
   async invalidate(session: Session, token: string, address: string): Promise<void> {
-    if (token === '' || token.length > 1024) throw new BadRequestException('token must be a non-empty string');
-    const outcome = await this.tokens.revoke(token, session.accountId);
-    if (outcome === 'forbidden') throw new ForbiddenException('the token belongs to another account');
-    if (outcome === 'revoked')
-      recordRevoked(this.events, { accountId: session.accountId, login: session.login, address }, 'invalidate', 1);
+    if (token === '' || token.length > 1024) throw new DomainError('invalid', 'token must be a non-empty string');
+    // Unknown, expired and malformed tokens alike: revocation is idempotent.
+    if (!isTokenShaped(token)) return;
+    const forbidden = await this.transactions.run(async (manager) => {
+      const row = await this.tokens.findLive(manager, token);
+      if (!row) return false;
+      if (row.accountId !== session.accountId) return true;
+      const account = { id: session.accountId, login: session.login };
+      await this.revoker.revoke(manager, account, { token: row.id }, 'invalidate', { address });
+      return false;
+    });
+    if (forbidden) throw new DomainError('forbidden', 'the token belongs to another account');
   }
 
   decodePwd(pwd: string): string {
     const password = decodeBase64Password(pwd);
-    if (password === null) throw new BadRequestException('pwd must be standard Base64 of UTF-8 text');
+    if (password === null) throw new DomainError('invalid', 'pwd must be standard Base64 of UTF-8 text');
     return password;
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Fails } from '../docs/api-errors';
-import { Dialect } from '../docs/dialect';
+import { Fails } from '../http/api-errors';
+import { Dialect } from '../http/dialect';
 import { ClientAddress } from '../limits/client-address';
 import { SignInRateGuard } from '../limits/sign-in-rate.guard';
 import type { Session } from '../tokens/session';

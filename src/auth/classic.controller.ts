@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Fails } from '../docs/api-errors';
-import { Dialect } from '../docs/dialect';
+import { Fails } from '../http/api-errors';
+import { Dialect } from '../http/dialect';
 import { SignInRateGuard } from '../limits/sign-in-rate.guard';
 import { Auth, AuthLevel } from './auth-level';
 import { AuthService } from './auth.service';

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { Account } from '../accounts/account.entity';
+import { DomainError } from '../errors/domain-error';
 import { SecurityEvents } from '../events/security-events';
-import { SignInLimiter } from '../limits/sign-in-limiter';
-import { TooManyAttemptsException } from '../limits/too-many-attempts.exception';
+import { RefusedAttempt, SignInLimiter } from '../limits/sign-in-limiter';
 
 /** Who is being checked: the account's login key for the failure count, the rest for the events. */
 export interface PasswordAttempt {
@@ -21,8 +20,10 @@ export interface PasswordAttempt {
 /**
  * Every check of a password against an account, a sign-in's or a self-service call's, goes
  * through here: it counts under the per-(account, address) failure limit (SignInLimiter) and
- * records `sign-in.failed` and `sign-in.locked-out`. The caller decides what a failure answers
- * (401 for a sign-in, 403 for a signed-in caller).
+ * records `sign-in.failed` and `sign-in.locked-out`. `verify` resolves to null for a wrong
+ * password; it may throw a RefusedAttempt (a sign-in step's refusal), which counts or not as the
+ * step said and is answered with the step's error. The caller decides what a wrong password
+ * answers (401 for a sign-in, 403 for a signed-in caller).
  */
 @Injectable()
 export class PasswordGate {
@@ -31,22 +32,31 @@ export class PasswordGate {
     private readonly events: SecurityEvents,
   ) {}
 
-  async check(attempt: PasswordAttempt, verify: () => Promise<Account | null>): Promise<Account | null> {
+  async check<T>(attempt: PasswordAttempt, verify: () => Promise<T | null>): Promise<T | null> {
     const event = async () => ({
       accountId:
         typeof attempt.accountId === 'function' ? await attempt.accountId().catch(() => null) : attempt.accountId,
       login: attempt.login,
       address: attempt.address,
     });
-    let account: Account | null;
+    let result: T | null;
     try {
-      account = await this.limiter.attempt(attempt.accountKey, attempt.address, verify);
+      result = await this.limiter.attempt(attempt.accountKey, attempt.address, verify);
     } catch (error) {
-      if (error instanceof TooManyAttemptsException)
+      if (error instanceof RefusedAttempt) {
+        if (error.countsAsFailure)
+          this.events.record({
+            event: 'sign-in.failed',
+            ...(await event()),
+            ...(error.stage !== undefined ? { stage: error.stage } : {}),
+          });
+        throw error.error;
+      }
+      if (error instanceof DomainError && error.kind === 'too-many')
         this.events.record({ event: 'sign-in.locked-out', ...(await event()) });
       throw error;
     }
-    if (!account) this.events.record({ event: 'sign-in.failed', ...(await event()) });
-    return account;
+    if (result === null) this.events.record({ event: 'sign-in.failed', ...(await event()) });
+    return result;
   }
 }

@@ -1,8 +1,10 @@
-import { Command } from 'commander';
+import type { Type } from '@nestjs/common';
+import { Command, Option } from 'commander';
+import { type OwnerCommandEntry, parametersOf, printOf } from '../extension-points/owner-command';
+import { commandLineRunner, ownerCommands, type OwnerRunner } from '../owner/owner-context';
 import { explain } from './cli-error';
-import { withOwnerService } from '../owner/owner-context';
-import type { OwnerService } from '../owner/owner.service';
-import { count, iso, sessionsTable } from './output';
+
+export type { OwnerRunner };
 
 export interface CliOutput {
   /** Results, for the owner or a script: stdout. */
@@ -10,8 +12,6 @@ export interface CliOutput {
   /** The one-line reason of a failure: stderr. */
   err(text: string): void;
 }
-
-export type OwnerRunner = <T>(work: (owner: OwnerService) => Promise<T>) => Promise<T>;
 
 const HELP_FOOTER = `
 Run from the project directory as: npm run cli -- <command> [options]
@@ -22,8 +22,6 @@ Every change is also written to stderr as a security event (one JSON line each).
 Exit status: 0 done; 1 not done (unknown login, database unreachable or failing), nothing
 changed; 2 bad arguments or configuration, nothing attempted.`;
 
-const LOGIN = 'the account, matched as at sign-in (case-insensitively)';
-
 /** The whole syntax of a command, options included, for the overview that --help prints. */
 function synopsis(command: Command): string {
   const args = command.registeredArguments.map((a) => {
@@ -33,8 +31,37 @@ function synopsis(command: Command): string {
   return [command.name(), ...args, ...command.options.map((o) => `[${o.flags}]`)].join(' ');
 }
 
-function program(output: CliOutput, run: OwnerRunner): Command {
-  const line = (text: string) => output.out(`${text}\n`);
+/** One sub-command per owner command that has a command-line name (@OwnerCommand). */
+function addCommand(
+  root: Command,
+  { provider, method, declaration }: OwnerCommandEntry,
+  output: CliOutput,
+  run: OwnerRunner,
+) {
+  if (declaration.cli === false) return;
+  const command = root.command(declaration.cli).description(declaration.description);
+  const argNames = Object.keys(declaration.args ?? {});
+  for (const [name, argument] of Object.entries(declaration.args ?? {}))
+    command.argument(argument.required === false ? `[${name}]` : `<${name}>`, argument.cli);
+  const options = Object.entries(declaration.options ?? {}).map(([name, option]) => {
+    const flag = new Option(option.flags, option.cli);
+    command.addOption(flag);
+    return [name, flag.attributeName()] as const;
+  });
+  command.action(async (...values: unknown[]) => {
+    const given = values[argNames.length] as Record<string, unknown>;
+    const named: Record<string, unknown> = Object.fromEntries(argNames.map((name, i) => [name, values[i]]));
+    for (const [name, attribute] of options) named[name] = given[attribute];
+    const parameters = parametersOf(declaration, named);
+    const result = await run(
+      (instance) => (instance as Record<string, (...args: unknown[]) => Promise<unknown>>)[method](...parameters),
+      provider,
+    );
+    for (const line of printOf(declaration)(result)) output.out(`${line}\n`);
+  });
+}
+
+function program(output: CliOutput, run: OwnerRunner, commands: OwnerCommandEntry[]): Command {
   const root = new Command('gatehouse')
     .description('Gatehouse owner commands: account recovery, locks and token revocation.')
     // Set before the commands are added, which inherit them. Commander's own error output is
@@ -44,89 +71,24 @@ function program(output: CliOutput, run: OwnerRunner): Command {
     // A fixed width: the help reads the same in a terminal, a pipe or a log.
     .configureHelp({ subcommandTerm: synopsis, helpWidth: 100 })
     .addHelpText('after', HELP_FOOTER);
-
-  root
-    .command('reset-password')
-    .description(
-      'set a new password and revoke every token of the account, both in one transaction; ' +
-        'without --password, a random password is generated and printed once',
-    )
-    .argument('<login>', LOGIN)
-    .option('--password <new>', 'the new password, under the registration rules (visible in shell history and ps)')
-    .action(async (login: string, options: { password?: string }) => {
-      const result = await run((owner) => owner.resetPassword(login, options.password));
-      line(`password of ${result.login} replaced; ${count(result.revoked, 'token')} revoked`);
-      if (result.generatedPassword !== undefined) line(`new password: ${result.generatedPassword}`);
-    });
-
-  root
-    .command('revoke-tokens')
-    .description('revoke every token of the account (its password stays)')
-    .argument('<login>', LOGIN)
-    .action(async (login: string) => {
-      const result = await run((owner) => owner.revokeTokens(login));
-      line(`${count(result.revoked, 'token')} of ${result.login} revoked`);
-    });
-
-  root
-    .command('sessions')
-    .description('list the live tokens of the account: issued, last used, expires (ISO 8601, UTC), client')
-    .argument('<login>', LOGIN)
-    .action(async (login: string) => {
-      const result = await run((owner) => owner.sessions(login));
-      line(`${result.login}: ${count(result.sessions.length, 'live session')}`);
-      if (result.sessions.length > 0) sessionsTable(result.sessions).forEach(line);
-    });
-
-  root
-    .command('recovery-code')
-    .description(
-      'print a single-use recovery code for the account (valid for RECOVERY_CODE_TTL, replacing any earlier ' +
-        'one); the user redeems it with POST /api/auth/recover and a new password of their own',
-    )
-    .argument('<login>', LOGIN)
-    .action(async (login: string) => {
-      const result = await run((owner) => owner.issueRecoveryCode(login));
-      line(`recovery code of ${result.login}: ${result.code}`);
-      line(`single use, valid until ${iso(result.expiresAt)}`);
-    });
-
-  root
-    .command('lock')
-    .description('revoke every token of the account and refuse its sign-ins and recovery until unlock')
-    .argument('<login>', LOGIN)
-    .action(async (login: string) => {
-      const result = await run((owner) => owner.lock(login));
-      line(
-        `${result.login} ${result.changed ? 'locked' : 'was already locked'}; ${count(result.revoked, 'token')} revoked`,
-      );
-    });
-
-  root
-    .command('unlock')
-    .description('let the account sign in and recover again')
-    .argument('<login>', LOGIN)
-    .action(async (login: string) => {
-      const result = await run((owner) => owner.unlock(login));
-      line(`${result.login} ${result.changed ? 'unlocked' : 'was not locked'}`);
-    });
-
-  root
-    .command('delete-account')
-    .description('delete the account, its tokens and its recovery code; the login can be registered again')
-    .argument('<login>', LOGIN)
-    .action(async (login: string) => {
-      const result = await run((owner) => owner.deleteAccount(login));
-      line(`account ${result.login} deleted; ${count(result.revoked, 'token')} revoked`);
-    });
-
+  for (const command of commands) addCommand(root, command, output, run);
   return root;
 }
 
-/** Runs one owner command line; returns the exit status. Never throws. */
-export async function runCli(argv: string[], output: CliOutput, run: OwnerRunner = withOwnerService): Promise<number> {
+/**
+ * Runs one owner command line; returns the exit status. Never throws. The commands are
+ * Gatehouse's and those the given modules declare (@OwnerCommand); `run` reaches the services
+ * (by default a context opened for the one command).
+ */
+export async function runCli(
+  argv: string[],
+  output: CliOutput,
+  run?: OwnerRunner,
+  modules: Type[] = [],
+): Promise<number> {
   try {
-    await program(output, run).parseAsync(argv, { from: 'user' });
+    const commands = ownerCommands(modules);
+    await program(output, run ?? commandLineRunner(modules), commands).parseAsync(argv, { from: 'user' });
     return 0;
   } catch (error) {
     const { exitCode, reason } = explain(error);

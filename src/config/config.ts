@@ -58,7 +58,8 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
+/** Variables by name, as the environment (and .env) give them. */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 const DEFAULTS = {
   HOST: '',
@@ -84,14 +85,19 @@ const DEFAULTS = {
 
 export type ConfigKey = keyof typeof DEFAULTS;
 
-function integer(name: ConfigKey, raw: string, min: number, max: number): number {
+/** Gatehouse's own variables: a module's configuration namespace may not declare one of them. */
+export const CONFIG_KEYS: readonly string[] = Object.keys(DEFAULTS);
+
+/** A whole number from `min` to `max`. */
+export function integer(name: string, raw: string, min: number, max: number): number {
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return Number(raw);
 }
 
-function duration(name: ConfigKey, raw: string, minMs: number): number {
+/** A number of seconds, or a number with a unit s, m, h or d; at least `minMs`. */
+export function duration(name: string, raw: string, minMs: number): number {
   const ms = parseDuration(raw);
   if (ms === null || ms < minMs) {
     throw new ConfigError(
@@ -180,7 +186,7 @@ function host(raw: string): string | null {
   return raw;
 }
 
-function onOff(name: ConfigKey, raw: string): boolean {
+export function onOff(name: string, raw: string): boolean {
   if (raw !== 'on' && raw !== 'off') throw new ConfigError(`${name} must be on or off, got "${raw}"`);
   return raw === 'on';
 }
@@ -229,6 +235,14 @@ function corsOrigins(raw: string): '*' | string[] {
   return origins;
 }
 
+/** The environment each configuration was parsed from, for the modules' namespaces (config-namespace.ts). */
+const sources = new WeakMap<AppConfig, Env>();
+
+/** The variables `config` was parsed from (none for a configuration made by hand). */
+export function configSource(config: AppConfig): Env {
+  return sources.get(config) ?? {};
+}
+
 /** Parses and checks the configuration; throws ConfigError with a one-line message. */
 export function parseConfig(env: Env): AppConfig {
   const get = (name: ConfigKey): string => {
@@ -242,7 +256,7 @@ export function parseConfig(env: Env): AppConfig {
       `METRICS_PORT must differ from PORT: the metrics are never served on PORT, got ${metricsPort} for both`,
     );
   }
-  return {
+  const config: AppConfig = {
     host: host(get('HOST')),
     port,
     metricsPort,
@@ -264,6 +278,8 @@ export function parseConfig(env: Env): AppConfig {
     apiDocs: onOff('API_DOCS', get('API_DOCS')),
     accountPage: onOff('ACCOUNT_PAGE', get('ACCOUNT_PAGE')),
   };
+  sources.set(config, env);
+  return config;
 }
 
 /**

@@ -9,6 +9,9 @@ import { ExplicitForeignKeyUpdateRule1764700000000 } from './migrations/17647000
 import { createPrivateFile, createPrivateFolder } from './private-files';
 import { QuietTypeOrmLogger } from './quiet-logger';
 
+/** The path of an in-memory SQLite database (`DATABASE_URL=sqlite::memory:`). */
+export const SQLITE_IN_MEMORY = ':memory:';
+
 /** Every migration, in order. Listed, not globbed, so a build can never miss or reorder one. */
 export const MIGRATIONS = [
   CreateAccountsAndTokens1763790000000,
@@ -59,6 +62,11 @@ export function dataSourceOptions(database: DatabaseConfig, entities: Type[]): D
     logging: ['error', 'warn', 'migration'] as ('error' | 'warn' | 'migration')[],
     logger: new QuietTypeOrmLogger(),
   };
+
+  if (database.type === 'sqlite' && database.path === SQLITE_IN_MEMORY) {
+    // `sqlite::memory:`: a database of this process alone, gone with it (the testing helper's).
+    return { ...common, type: 'better-sqlite3', database: SQLITE_IN_MEMORY };
+  }
 
   if (database.type === 'sqlite') {
     const path = resolve(database.path);

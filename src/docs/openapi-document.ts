@@ -5,8 +5,8 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { STATUS_CODES } from 'node:http';
 import { AuthLevel, TOKEN_SCHEME } from '../auth/auth-level';
 import { AuthLevelAudit, type RouteLevel } from '../auth/auth-level-audit';
-import { failuresOf, type RouteFailure } from './api-errors';
-import { type DialectName, dialectOf } from './dialect';
+import { failuresOf, type RouteFailure } from '../http/api-errors';
+import { type DialectName, dialectOf } from '../http/dialect';
 import { type JsonSchema, requestSchema } from './request-schema';
 
 /** Body fields that make a call count against the sign-in budgets of section 9 (README). */

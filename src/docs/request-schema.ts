@@ -1,7 +1,8 @@
 import type { Type } from '@nestjs/common';
 import { getMetadataStorage, ValidationTypes } from 'class-validator';
+import type { JsonSchema } from '../http/api-errors';
 
-export type JsonSchema = Record<string, unknown>;
+export type { JsonSchema };
 
 /** class-validator's checks that have a JSON Schema equivalent; the others only narrow. */
 const TYPES: Record<string, (constraints: unknown[]) => JsonSchema> = {

@@ -5,8 +5,8 @@ import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { Auth, AuthLevel } from '../auth/auth-level';
 import { DatabaseConnector } from '../database/database-connector';
-import { Fails } from '../docs/api-errors';
-import { Dialect } from '../docs/dialect';
+import { Fails } from '../http/api-errors';
+import { Dialect } from '../http/dialect';
 import { HEALTH_DOWN_SCHEMA, HealthResponse } from './health.response';
 import { SHARED_STORE, type SharedStore } from '../shared-store/shared-store';
 

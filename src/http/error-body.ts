@@ -27,7 +27,7 @@ export function errorBody(dialect: DialectName, status: number, message?: string
  * The dialect of a failure that no controller answers: a path no route matches, an unmet Expect,
  * a missing Host, engine.io's refusals. Paths under /api/, /socket.io/ and /health speak
  * Birdhouse; every other path, classic. Routes themselves answer in the dialect their controller
- * declares (@Dialect, src/docs/dialect.ts), which agrees with this rule for every route
+ * declares (@Dialect, src/http/dialect.ts), which agrees with this rule for every route
  * Gatehouse serves.
  */
 export function dialectOfPath(path: string): DialectName {

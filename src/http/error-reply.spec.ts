@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BadRequestException, HttpException, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
-import { TooManyAttemptsException } from '../limits/too-many-attempts.exception';
+import { tooManyAttempts } from '../errors/domain-error';
 import { SharedStoreUnavailableError } from '../shared-store/shared-store-errors';
 import { errorReply } from './error-reply';
 import { RefusedBodyException } from './route-dialect';
@@ -33,7 +33,7 @@ describe('errorReply', () => {
   });
 
   it('answers with the headers an exception carries: Retry-After of a 429, Connection of a refused upload', () => {
-    const limited = errorReply(new TooManyAttemptsException('too many attempts', 42), 'birdhouse');
+    const limited = errorReply(tooManyAttempts('too many attempts', 42), 'birdhouse');
     assert.equal(limited.status, 429);
     assert.deepEqual(limited.headers, { 'Retry-After': '42' });
     assert.deepEqual(errorReply(new RefusedBodyException(413, 'the body is larger than 64 KiB', true), 'classic'), {

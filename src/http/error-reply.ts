@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
 import { isDatabaseUnavailable } from '../database/database-errors';
+import { DomainError } from '../errors/domain-error';
 import { SharedStoreUnavailableError } from '../shared-store/shared-store-errors';
 import { type DialectName, type ErrorBody, errorBody } from './error-body';
 
@@ -18,10 +19,12 @@ const logger = new Logger('Errors');
  * The one mapping from a failure to its answer, used by every place that answers with an error
  * (HttpErrorFilter, WsErrorFilter, the body parser, Node's parser errors, an unmet Expect).
  *
- * - An HttpException keeps its status and message; one whose status is a 5xx other than 503 is
- *   logged and answered without details. An HttpException with a `headers` record of strings
- *   (TooManyAttemptsException's Retry-After) is answered with those headers: no transport needs
- *   a special case for it.
+ * - A DomainError (what the services throw) answers with its kind's status, its message and its
+ *   extra body fields, and with its headers (Retry-After of a 429).
+ * - An HttpException (what guards, pipes and the body parser throw at the edge) keeps its status
+ *   and message; one whose status is a 5xx other than 503 is logged and answered without
+ *   details. An HttpException with a `headers` record of strings (RefusedBodyException's
+ *   Connection) is answered with those headers: no transport needs a special case for it.
  * - A WsException (a gateway's own refusal) is a 400 with its message.
  * - An unreachable database or shared store is 503, so a client retries later and never throws
  *   its token away over an outage.
@@ -30,6 +33,10 @@ const logger = new Logger('Errors');
  * `where` names the request or event in log lines (`POST /api/auth/login`, `"whoami"`).
  */
 export function errorReply(error: unknown, dialect: DialectName, where = 'request'): ErrorReply {
+  if (error instanceof DomainError) {
+    const body = { ...errorBody(dialect, error.status, error.message), ...error.fields };
+    return { status: error.status, body, headers: { ...error.headers } };
+  }
   const { status, message } = classify(error, where);
   return { status, body: errorBody(dialect, status, message), headers: headersOf(error) };
 }

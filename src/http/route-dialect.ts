@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, HttpException, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { dialectOf } from '../docs/dialect';
+import { dialectOf } from './dialect';
 import { type DialectName, dialectOfPath } from './error-body';
 
 const DIALECT = Symbol('gatehouse:dialect');

@@ -2,11 +2,29 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
+import { type DomainError, tooManyAttempts } from '../errors/domain-error';
 import { LoginFailureStore } from './login-failure.store';
-import { TooManyAttemptsException } from './too-many-attempts.exception';
 
 /** Failed sign-ins are counted over this window (CONTRACT section 9). */
 export const LOGIN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
+
+/**
+ * Thrown by an attempt's verification after the secret itself was right (a sign-in step's
+ * refusal, such as a missing or wrong second factor): `countsAsFailure` decides whether it stays
+ * counted as a failed sign-in (a wrong code) or is taken back (a code not asked for yet).
+ */
+export class RefusedAttempt extends Error {
+  constructor(
+    /** What the client is answered. */
+    readonly error: DomainError,
+    readonly countsAsFailure: boolean,
+    /** Where the attempt failed, for the `sign-in.failed` event (e.g. "second-factor"). */
+    readonly stage?: string,
+  ) {
+    super(error.message);
+    this.name = 'RefusedAttempt';
+  }
+}
 
 /**
  * The per-(account, address) failure limit. Every attempt is counted before the password is
@@ -31,14 +49,15 @@ export class SignInLimiter {
     if (window.count > this.config.loginMaxFailures) {
       await this.store.decrement(key);
       const seconds = Math.max(1, Math.ceil((window.resetAt - this.clock.now()) / 1000));
-      throw new TooManyAttemptsException('too many failed sign-ins for this account from this address', seconds);
+      throw tooManyAttempts('too many failed sign-ins for this account from this address', seconds);
     }
     let result: T | null;
     try {
       result = await verify();
     } catch (error) {
-      // Bad input or an unavailable database is not a failed guess.
-      await this.store.decrement(key);
+      // A refusal that counts stays counted; bad input, an unavailable database or a refusal
+      // that does not count (a step not taken yet) is not a failed guess.
+      if (!(error instanceof RefusedAttempt && error.countsAsFailure)) await this.store.decrement(key);
       throw error;
     }
     if (result !== null) await this.store.clear(key);

@@ -1,52 +1,6 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { explainFailure } from '../owner/owner-failure';
-import { openOwnerContext } from '../owner/owner-context';
-import { OwnerService } from '../owner/owner.service';
-import { ownerMcpServer } from './owner-tools';
-import { StderrLogger } from './stderr-logger';
+import { MODULES } from '../modules';
+import { serveOwnerMcp } from './mcp-process';
 
-/**
- * The owner's MCP server over stdio (`npm run mcp`). It opens the database lazily, once per
- * tool call until it succeeds, so it starts and keeps answering while the database is away.
- * stdout carries only the protocol; logs and security events (via "mcp") go to stderr.
- */
-async function main(): Promise<void> {
-  let context;
-  try {
-    context = await openOwnerContext('mcp', new StderrLogger('gatehouse-mcp', { logLevels: ['error', 'warn'] }));
-  } catch (error) {
-    // A bad configuration: nothing could be served. One line, as the command line gives it.
-    process.stderr.write(`gatehouse-mcp: ${explainFailure(error).reason}\n`);
-    process.exit(2);
-  }
-  const server = ownerMcpServer(context.get(OwnerService), packageVersion());
-
-  let closing = false;
-  const close = async () => {
-    if (closing) return;
-    closing = true;
-    await server.close().catch(() => undefined);
-    await context.close().catch(() => undefined);
-    process.exit(0);
-  };
-  // The client ends the session by closing our stdin (or with a signal).
-  process.stdin.once('end', () => void close());
-  process.once('SIGTERM', () => void close());
-  process.once('SIGINT', () => void close());
-  await server.connect(new StdioServerTransport());
-}
-
-/** The version in package.json, found upwards from here (dist/mcp, or the test build's build/src/mcp). */
-function packageVersion(): string {
-  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? '0.0.0';
-  }
-  return '0.0.0';
-}
-
-void main();
+void serveOwnerMcp(MODULES);

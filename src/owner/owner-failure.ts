@@ -1,6 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { ConfigError } from '../config/config';
 import { isDatabaseUnavailable } from '../database/database-errors';
+import { DomainError } from '../errors/domain-error';
 
 /** A failure whose message is meant for the owner as it stands (an unknown login, say). */
 export class OwnerError extends Error {
@@ -30,6 +31,8 @@ const MAX_REASON = 300;
  */
 export function explainFailure(error: unknown): Failure {
   if (error instanceof ConfigError) return { usage: true, reason: oneLine(`invalid configuration: ${error.message}`) };
+  // What the services report: refused input is bad arguments; anything else was tried and refused.
+  if (error instanceof DomainError) return { usage: error.kind === 'invalid', reason: oneLine(error.message) };
   // Raised by the account rules (a new password that is too short, say): bad input.
   if (error instanceof BadRequestException) return { usage: true, reason: oneLine(error.message) };
   if (error instanceof OwnerError) return { usage: error.usage, reason: oneLine(error.message) };

@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ExtendedError } from 'socket.io';
+import { Clock } from '../clock/clock';
 import { isDatabaseUnavailable } from '../database/database-errors';
 import type { Session } from '../tokens/session';
-import { TokensService } from '../tokens/tokens.service';
+import { TokenVerifier } from '../tokens/token-verifier';
 import { tokenFromHandshake } from './handshake-token';
 import { LiveSockets } from './live-sockets';
 import {
@@ -11,6 +12,7 @@ import {
   type GatehouseServer,
   type GatehouseSocket,
   tokenRoom,
+  useClock,
 } from './socket-session';
 
 /** The `connect_error` messages a client can get from the handshake. */
@@ -18,7 +20,7 @@ export const HANDSHAKE_REFUSED = 'Unauthorized';
 export const HANDSHAKE_UNAVAILABLE = 'Service Unavailable';
 
 /**
- * Admits a socket only with a valid token, checked by TokensService.authenticate exactly as the
+ * Admits a socket only with a valid token, checked by TokenVerifier.authenticate exactly as the
  * HTTP guard checks it. It runs as socket.io middleware, during the handshake: a refused client
  * gets `connect_error` and never sees `connect`, and no gateway ever sees it.
  */
@@ -28,8 +30,9 @@ export class HandshakeAuthenticator {
   private readonly protectedServers = new WeakSet<GatehouseServer>();
 
   constructor(
-    private readonly tokens: TokensService,
+    private readonly tokens: TokenVerifier,
     private readonly live: LiveSockets,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -42,6 +45,7 @@ export class HandshakeAuthenticator {
   protect(server: GatehouseServer): void {
     if (this.protectedServers.has(server)) return;
     this.protectedServers.add(server);
+    useClock(server, this.clock);
     this.guard(server.sockets);
     server.on('new_namespace', (namespace) => this.guard(namespace));
   }
@@ -69,7 +73,8 @@ export class HandshakeAuthenticator {
   private async admit(socket: GatehouseSocket): Promise<ExtendedError | undefined> {
     const presented = tokenFromHandshake(socket.handshake);
     const session: Session | null = presented.kind === 'token' ? await this.tokens.authenticate(presented.token) : null;
-    if (!session || this.live.recentRevocations.has(session.tokenId, Date.now())) return new Error(HANDSHAKE_REFUSED);
+    if (!session || this.live.recentRevocations.has(session.tokenId, this.clock.now()))
+      return new Error(HANDSHAKE_REFUSED);
     socket.data.session = session;
     // Joined before connecting: socket.io leaves the rooms again if the connection never opens.
     await socket.join([accountRoom(session.accountId), tokenRoom(session.tokenId)]);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '../clock/clock';
 import type { RevocationEvent } from '../tokens/revocation-bus';
 import type { Session } from '../tokens/session';
 import { RecentRevocations } from './recent-revocations';
@@ -35,6 +36,8 @@ export class LiveSockets {
   private readonly tokens = new Map<number, { session: Session; sockets: number }>();
   readonly recentRevocations = new RecentRevocations(RECENT_REVOCATION_MS, RECENT_REVOCATION_MAX);
 
+  constructor(private readonly clock: Clock = new Clock()) {}
+
   /** Called by HandshakeAuthenticator for each namespace it guards, as the namespace is created. */
   track(namespace: GatehouseNamespace): void {
     this.tracked.add(namespace);
@@ -59,7 +62,7 @@ export class LiveSockets {
    */
   disconnectTokens(tokenIds: readonly number[], reason: RevocationEvent['reason']): void {
     if (tokenIds.length === 0) return;
-    this.recentRevocations.add(tokenIds, Date.now());
+    this.recentRevocations.add(tokenIds, this.clock.now());
     const rooms = tokenIds.map(tokenRoom);
     const payload: RevokedPayload = { reason };
     for (const namespace of this.tracked) {
@@ -90,12 +93,12 @@ export class LiveSockets {
   /**
    * Called as a socket connects, after its handshake was accepted: a revocation announced
    * while the handshake was still running could not find it in its room, and its token may have
-   * stopped standing meanwhile (`isLive`: TokensService.isLive). A socket kept is counted under
+   * stopped standing meanwhile (`isLive`: TokenVerifier.isLive). A socket kept is counted under
    * its token until it disconnects.
    */
   checkOnConnection(socket: GatehouseSocket, isLive: (session: Session) => boolean): void {
     const session = admittedSession(socket);
-    if (!session || this.recentRevocations.has(session.tokenId, Date.now())) this.disconnect(socket, 'revoked');
+    if (!session || this.recentRevocations.has(session.tokenId, this.clock.now())) this.disconnect(socket, 'revoked');
     else if (!isLive(session)) this.disconnect(socket, 'expired');
     else if (socket.connected) this.keep(socket, session);
   }

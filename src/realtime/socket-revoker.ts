@@ -3,9 +3,11 @@ import { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { DatabaseConnector } from '../database/database-connector';
+import { PeriodicTask } from '../extension-points/periodic-task';
 import { RevocationBus, type RevocationEvent } from '../tokens/revocation-bus';
+import { TokenStore } from '../tokens/token-store';
 import { TokenUseRecorder } from '../tokens/token-use-recorder';
-import { TokensService } from '../tokens/tokens.service';
+import { TokenVerifier } from '../tokens/token-verifier';
 import { LiveSockets } from './live-sockets';
 import { SocketSweepObserver, UNOBSERVED_SOCKET_SWEEPS } from './socket-sweep-observer';
 import { planSweep, type SweepPlan } from './sweep-plan';
@@ -31,9 +33,9 @@ export function liveSocketSweepPeriodMs(tokenSweepIntervalMs: number): number {
  *   sockets of a token that went idle all the same (see idleOrInUse).
  * - A sweep catches the rest: tokens that expired (known from the session, no query) and tokens
  *   revoked by another process without a shared bus (or while Redis was unreachable), found with one
- *   batched TokensService.stillValid query for all live sockets. The server runs it every
- *   liveSocketSweepPeriodMs (lifecycle/background-work.ts, which also keeps sweeps from
- *   overlapping); while the database is not ready only the expiry part runs, and sockets are
+ *   batched TokenStore.stillValid query for all live sockets. The server runs it every
+ *   liveSocketSweepPeriodMs (@PeriodicTask: lifecycle/background-work.ts, which also keeps
+ *   sweeps from overlapping); while the database is not ready only the expiry part runs, and sockets are
  *   kept rather than dropped on a failed query.
  */
 @Injectable()
@@ -44,7 +46,8 @@ export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly bus: RevocationBus,
-    private readonly tokens: TokensService,
+    private readonly verifier: TokenVerifier,
+    private readonly store: TokenStore,
     private readonly database: DatabaseConnector,
     private readonly live: LiveSockets,
     private readonly uses: TokenUseRecorder,
@@ -61,7 +64,7 @@ export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
     this.unsubscribe?.();
   }
 
-  /** Runs inside TokensService's publish: it must never throw into the revoking request. */
+  /** Runs inside the RevocationBus's publish: it must never throw into the revoking request. */
   private onRevocation(event: RevocationEvent): void {
     try {
       this.live.disconnectTokens(event.tokenIds, event.reason);
@@ -80,10 +83,15 @@ export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.config.tokenIdleTtlMs === null) return [];
     const idle: number[] = [];
     for (const session of this.live.tokenSessions()) {
-      if (this.tokens.isLive(session, now)) this.uses.record(session, now);
+      if (this.verifier.isLive(session, now)) this.uses.record(session, now);
       else idle.push(session.tokenId);
     }
     return idle;
+  }
+
+  /** Half TOKEN_SWEEP_INTERVAL (liveSocketSweepPeriodMs). */
+  get periodMs(): number {
+    return liveSocketSweepPeriodMs(this.config.tokenSweepIntervalMs);
   }
 
   /**
@@ -91,6 +99,10 @@ export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
    * sockets open tells the observer how long its synchronous parts (planning and dropping,
    * before and after the query) held the event loop; the query's own batches are not counted.
    */
+  @PeriodicTask({
+    name: 'live-socket sweep',
+    every: (self: SocketRevoker) => self.periodMs,
+  })
   async sweep(): Promise<void> {
     if (this.live.count() === 0) return;
     let started = performance.now();
@@ -98,7 +110,7 @@ export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
     let blockedMs = performance.now() - started;
     try {
       if (plan.check.length === 0 || !this.database.isReady) return;
-      const valid = await this.tokens.stillValid(plan.check);
+      const valid = await this.store.stillValid(plan.check);
       started = performance.now();
       this.cursor = plan.cursor;
       this.live.disconnectTokens(
@@ -116,7 +128,7 @@ export class SocketRevoker implements OnApplicationBootstrap, OnModuleDestroy {
     this.live.disconnectTokens(this.idleOrInUse(now), 'expired');
     const plan = planSweep(
       this.live.tokenSessions(),
-      (session) => this.tokens.isLive(session, now),
+      (session) => this.verifier.isLive(session, now),
       this.cursor,
       MAX_TOKENS_PER_SWEEP,
     );

@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext, UnauthorizedException } from '@nestjs/common';
 import type { Namespace, Server, Socket } from 'socket.io';
+import type { Clock } from '../clock/clock';
 import type { BirdhouseErrorBody } from '../http/error-body';
 import type { RevocationEvent } from '../tokens/revocation-bus';
 import { type Session, sessionState } from '../tokens/session';
@@ -68,13 +69,30 @@ export function admittedSession(socket: { data?: GatehouseSocketData }): Session
   return socket.data?.session;
 }
 
+/** The Clock of each socket.io server, registered as the handshake check is put in front of it. */
+const clocks = new WeakMap<object, Clock>();
+
+/** Called by HandshakeAuthenticator.protect: the server's sockets tell time by the application's Clock. */
+export function useClock(server: object, clock: Clock): void {
+  clocks.set(server, clock);
+}
+
+/** The time for a socket: its server's Clock (the application's), or the system's for a socket of no known server. */
+function nowFor(socket: { nsp?: { server?: object } }): number {
+  const server = socket.nsp?.server;
+  return (server && clocks.get(server)?.now()) ?? Date.now();
+}
+
 /**
  * The session of an admitted socket whose token has not expired. A socket only outlives its
  * token until the next sweep, so a handler that acts for the account should ask through here
  * (or through @SocketSession) rather than read `socket.data` itself. A connected socket is a use
  * of its token, so only expiry applies here (sessionState without an idle timeout).
  */
-export function sessionOf(socket: { data?: GatehouseSocketData }, now = Date.now()): Session {
+export function sessionOf(
+  socket: { data?: GatehouseSocketData; nsp?: { server?: object } },
+  now: number = nowFor(socket),
+): Session {
   const session = admittedSession(socket);
   if (!session || sessionState(session, now, null) !== 'live')
     throw new UnauthorizedException('the token is invalid, expired or revoked');

@@ -4,7 +4,7 @@ import { sessionState } from '../tokens/session';
 import { planSweep } from './sweep-plan';
 
 const s = (tokenId: number, expiresAt: number) => ({ tokenId, expiresAt, issuedAt: 0, lastUsedAt: null });
-/** Live at `now`, by the rule TokensService.isLive applies (here without an idle timeout). */
+/** Live at `now`, by the rule TokenVerifier.isLive applies (here without an idle timeout). */
 const at = (now: number) => (session: ReturnType<typeof s>) => sessionState(session, now, null) === 'live';
 
 describe('planSweep', () => {

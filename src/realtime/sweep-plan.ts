@@ -10,7 +10,7 @@ export interface SweepPlan {
 
 /**
  * Splits the live sockets' tokens into those that no longer stand (`isLive` is false:
- * TokensService.isLive, expired or idle) and at most `max` to check against the database. When
+ * TokenVerifier.isLive, expired or idle) and at most `max` to check against the database. When
  * there are more than `max`, successive sweeps take turns through them in id order, resuming
  * after `cursor`, so every token is checked within a few sweeps and no single sweep grows with
  * the number of sockets.

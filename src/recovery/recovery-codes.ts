@@ -28,7 +28,12 @@ export class RecoveryCodes {
    * A new code for the account, replacing any earlier one. Its lifetime is fixed now, from this
    * process's RECOVERY_CODE_TTL: the server that redeems it may be configured differently.
    */
-  async issue(accountId: number): Promise<IssuedCode> {
+  issue(accountId: number): Promise<IssuedCode> {
+    return this.transactions.run((manager) => this.issueIn(manager, accountId));
+  }
+
+  /** issue(), inside the caller's transaction. */
+  async issueIn(manager: EntityManager, accountId: number): Promise<IssuedCode> {
     const code = generateRecoveryCode();
     const now = this.clock.now();
     const row = {
@@ -37,7 +42,7 @@ export class RecoveryCodes {
       createdAt: now,
       expiresAt: now + this.config.recoveryCodeTtlMs,
     };
-    await this.transactions.run((manager) => manager.getRepository(RecoveryCode).upsert(row, ['accountId']));
+    await manager.getRepository(RecoveryCode).upsert(row, ['accountId']);
     return { code, expiresAt: row.expiresAt };
   }
 

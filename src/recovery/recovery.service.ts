@@ -1,11 +1,13 @@
-import { BadRequestException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Account } from '../accounts/account.entity';
-import { AccountLockedError, AccountsService } from '../accounts/accounts.service';
+import { accountLocked, AccountsService } from '../accounts/accounts.service';
 import { decodeBase64Password } from '../auth/base64-password';
 import { TransactionRunner } from '../database/transaction-runner';
+import { DomainError } from '../errors/domain-error';
 import { SecurityEvents } from '../events/security-events';
 import { SignInLimiter } from '../limits/sign-in-limiter';
-import { TokensService } from '../tokens/tokens.service';
+import { SessionRevoker } from '../tokens/session-revoker';
+import { TokenStore } from '../tokens/token-store';
 import { RecoveryCodes } from './recovery-codes';
 
 export interface RecoveryRequest {
@@ -24,7 +26,8 @@ const REFUSED = 'unknown handle, or a wrong, expired or used recovery code';
 export class RecoveryService {
   constructor(
     private readonly accounts: AccountsService,
-    private readonly tokens: TokensService,
+    private readonly tokens: TokenStore,
+    private readonly revoker: SessionRevoker,
     private readonly codes: RecoveryCodes,
     private readonly limiter: SignInLimiter,
     private readonly transactions: TransactionRunner,
@@ -35,7 +38,7 @@ export class RecoveryService {
   async redeem({ handle, code, newPwd, address }: RecoveryRequest): Promise<string> {
     const identifier = this.accounts.parseLogin(handle);
     const password = decodeBase64Password(newPwd);
-    if (password === null) throw new BadRequestException('newPwd must be standard Base64 of UTF-8 text');
+    if (password === null) throw new DomainError('invalid', 'newPwd must be standard Base64 of UTF-8 text');
 
     // A wrong code counts as a failed sign-in of that (account, address), and meets its 429.
     const seen: { account: Account | null } = { account: null };
@@ -47,39 +50,32 @@ export class RecoveryService {
     if (!match) throw this.refused(seen.account, handle, address);
     const { account: found, hash: matched } = match;
     // Only a valid code learns that the account is locked.
-    if (found.lockedAt !== null) throw new AccountLockedError();
+    if (found.lockedAt !== null) throw accountLocked();
     // Hashed before the transaction opens (it would hold SQLite's writers); a refused password
     // is a 400 that leaves the code valid.
     const passwordHash = await this.accounts.hashNewPassword(password);
 
-    const outcome = await this.transactions.run(async (manager) => {
-      if (!(await this.codes.consume(manager, found.id, matched))) return 'used' as const;
-      // Conditional on the lock, so that a lock committed since the check above still wins.
-      if (!(await this.accounts.setPasswordHashUnlessLocked(manager, found.id, passwordHash)))
-        throw new AccountLockedError();
-      const revoked = await this.tokens.deleteAllOf(found.id, manager);
-      const token = await this.tokens.issue(found.id, manager, { client: null, address });
-      return { revoked, token };
-    });
-    if (outcome === 'used') throw this.refused(found, handle, address);
-
-    this.tokens.announceRevoked(outcome.revoked);
     const who = { accountId: found.id, login: found.login, address };
-    this.events.record({ event: 'recovery-code.redeemed', ...who });
-    this.events.record({ event: 'password.changed', ...who });
-    if (outcome.revoked.length > 0) {
-      this.events.record({ event: 'token.revoked', ...who, cause: 'recovery', count: outcome.revoked.length });
-    }
-    return outcome.token;
+    const token = await this.transactions.run(async (manager) => {
+      if (!(await this.codes.consume(manager, found.id, matched))) return null;
+      // Conditional on the lock, so that a lock committed since the check above still wins.
+      if (!(await this.accounts.setPasswordHashUnlessLocked(manager, found.id, passwordHash))) throw accountLocked();
+      await this.events.recordIn(manager, { event: 'recovery-code.redeemed', ...who });
+      await this.events.recordIn(manager, { event: 'password.changed', ...who });
+      await this.revoker.revoke(manager, found, 'all', 'recovery', { address });
+      return this.tokens.issue(manager, found.id, { client: null, address, method: 'recovery' });
+    });
+    if (token === null) throw this.refused(found, handle, address);
+    return token;
   }
 
-  private refused(account: Account | null, handle: string, address: string): UnauthorizedException {
+  private refused(account: Account | null, handle: string, address: string): DomainError {
     this.events.record({
       event: 'recovery-code.failed',
       accountId: account?.id ?? null,
       login: account?.login ?? handle,
       address,
     });
-    return new UnauthorizedException(REFUSED);
+    return new DomainError('unauthenticated', REFUSED);
   }
 }

@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, AuthLevel } from '../auth/auth-level';
 import { OkResponse } from '../auth/dto/responses';
-import { Fails } from '../docs/api-errors';
-import { Dialect } from '../docs/dialect';
+import { Fails } from '../http/api-errors';
+import { Dialect } from '../http/dialect';
 import { AuthService } from '../auth/auth.service';
 import { CurrentSession } from '../auth/current-session.decorator';
 import { ClientAddress } from '../limits/client-address';

@@ -1,25 +1,21 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, type Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { DatabaseConnector } from '../database/database-connector';
 import { TransactionRunner } from '../database/transaction-runner';
-import type { RevocationCause } from '../events/security-event';
-import { SecurityEvents } from '../events/security-events';
+import { PeriodicTask } from '../extension-points/periodic-task';
+import { SessionRevoker, type SweptRow } from './session-revoker';
 import { Token } from './token.entity';
 import { TokenUseRecorder } from './token-use-recorder';
-import { TokensService } from './tokens.service';
 
 /** Rows per statement. */
 const BATCH = 500;
 /** Batches per sweep and kind, so that one sweep stays bounded even after a long outage. */
 const MAX_BATCHES_PER_SWEEP = 20;
-/** Security events written in one turn of the event loop (each is a JSON line to the log). */
-const EVENTS_PER_TURN = 50;
 /**
  * An idle row is deleted this long after it is refused: other instances write their uses once a
  * second, and a row must not go while a use of it is on its way to the table.
@@ -32,19 +28,14 @@ interface Deleted {
   more: boolean;
 }
 
-interface DeadRow {
-  id: number;
-  accountId: number;
-  login: string;
-}
-
 /**
  * Deletes expired token rows, and with TOKEN_IDLE_TTL idle ones, in bounded batches; the
- * server runs a sweep every TOKEN_SWEEP_INTERVAL (lifecycle/background-work.ts), and again
+ * server runs a sweep every TOKEN_SWEEP_INTERVAL (@PeriodicTask, run by lifecycle/background-work.ts), and again
  * shortly after a sweep that stopped at its bound (a backlog, as after an outage), the owner's
- * tools never do. Each deletion is a security event (`token.revoked`, cause `expiry` or `idle`,
- * one line per account with a count); idle tokens are also announced, so that caches and
- * sockets let them go everywhere.
+ * tools never do. Each batch is revoked through SessionRevoker: a security event per account
+ * (`token.revoked`, cause `expiry` or `idle`, with a count; TransactionRunner writes a big
+ * batch's lines a few per turn of the event loop), and idle tokens announced, so that caches
+ * and sockets let them go everywhere.
  */
 @Injectable()
 export class ExpiredTokenSweeper {
@@ -52,20 +43,25 @@ export class ExpiredTokenSweeper {
 
   constructor(
     @InjectRepository(Token) private readonly tokens: Repository<Token>,
-    private readonly tokensService: TokensService,
+    private readonly revoker: SessionRevoker,
     private readonly transactions: TransactionRunner,
     private readonly uses: TokenUseRecorder,
-    private readonly events: SecurityEvents,
     private readonly database: DatabaseConnector,
     private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
+
+  /** TOKEN_SWEEP_INTERVAL. */
+  get periodMs(): number {
+    return this.config.tokenSweepIntervalMs;
+  }
 
   /**
    * One sweep; resolves to true when it stopped at its bound with rows left to delete (the
    * periodic task then sweeps again shortly), and rejects when the database fails (the periodic
    * task reports it once per outage).
    */
+  @PeriodicTask({ name: 'expired-token sweep', every: (self: ExpiredTokenSweeper) => self.periodMs })
   async sweep(): Promise<boolean> {
     if (!this.database.isReady) return false;
     // Expired rows are read in the order of their index: ordered by id, a batch would first
@@ -88,7 +84,7 @@ export class ExpiredTokenSweeper {
 
   /** Deletes up to MAX_BATCHES_PER_SWEEP batches of rows matching `condition`, read in `order`. */
   private async deleteWhere(
-    cause: RevocationCause,
+    cause: 'expiry' | 'idle',
     condition: string,
     order: string,
     parameters: () => Record<string, number>,
@@ -109,31 +105,29 @@ export class ExpiredTokenSweeper {
       if (read.length === 0) return { rows: deleted, more: false };
       const rows = await this.withLogins(read.map((r) => ({ id: Number(r.id), accountId: Number(r.accountId) })));
       // The condition is repeated: a row used or changed since it was read stays.
-      const gone = await this.transactions.run(async (m) => {
-        const ids = rows.map((r) => r.id);
-        if (ids.length === 0) return new Set<number>();
+      deleted += await this.transactions.run(async (m) => {
+        if (rows.length === 0) return 0;
         const still = await m
           .getRepository(Token)
           .createQueryBuilder('t')
           .select('t.id', 'id')
-          .where('t.id IN (:...ids)', { ids })
+          .where('t.id IN (:...ids)', { ids: rows.map((r) => r.id) })
           .andWhere(condition, params)
           .getRawMany<{ id: number }>();
-        const stillIds = still.map((r) => Number(r.id));
-        if (stillIds.length > 0) await m.getRepository(Token).delete({ id: In(stillIds) });
-        return new Set(stillIds);
+        const stillIds = new Set(still.map((r) => Number(r.id)));
+        return this.revoker.revokeSwept(
+          m,
+          rows.filter((r) => stillIds.has(r.id)),
+          cause,
+        );
       });
-      const deletedRows = rows.filter((r) => gone.has(r.id));
-      if (cause === 'idle') this.tokensService.announce([...gone], 'expired');
-      await this.record(deletedRows, cause);
-      deleted += deletedRows.length;
       if (read.length < BATCH) return { rows: deleted, more: false };
     }
     return { rows: deleted, more: true };
   }
 
   /** The rows with their account's login; a row whose account is gone (its tokens with it) is left out. */
-  private async withLogins(rows: { id: number; accountId: number }[]): Promise<DeadRow[]> {
+  private async withLogins(rows: { id: number; accountId: number }[]): Promise<SweptRow[]> {
     const accounts = await this.tokens.manager
       .createQueryBuilder(Account, 'a')
       .select('a.id', 'id')
@@ -145,24 +139,5 @@ export class ExpiredTokenSweeper {
       const login = logins.get(r.accountId);
       return login === undefined ? [] : [{ ...r, login }];
     });
-  }
-
-  /**
-   * One event per account, with a count when it lost several tokens. A batch may be 500 lines
-   * (one per account): they are written EVENTS_PER_TURN at a time, letting requests in between.
-   */
-  private async record(rows: DeadRow[], cause: RevocationCause): Promise<void> {
-    const byAccount = new Map<number, { login: string; count: number }>();
-    for (const row of rows) {
-      const seen = byAccount.get(row.accountId);
-      if (seen) seen.count++;
-      else byAccount.set(row.accountId, { login: row.login, count: 1 });
-    }
-    let written = 0;
-    for (const [accountId, { login, count }] of byAccount) {
-      if (written > 0 && written % EVENTS_PER_TURN === 0) await nextTurn();
-      this.events.record({ event: 'token.revoked', accountId, login, cause, ...(count > 1 ? { count } : {}) });
-      written++;
-    }
   }
 }

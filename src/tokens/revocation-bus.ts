@@ -10,8 +10,8 @@ export interface RevocationEvent {
 export type RevocationListener = (event: RevocationEvent) => void;
 
 /**
- * Carries revocations from TokensService to whoever holds connections or caches tokens (the
- * socket revoker, TokensService itself). This in-process bus serves one instance; with
+ * Carries revocations from SessionRevoker to whoever holds connections or caches tokens (the
+ * socket revoker, TokenVerifier). This in-process bus serves one instance; with
  * REDIS_URL, RedisRevocationBus (beside this file) takes its place and carries them to every
  * instance, without touching the publisher or the listeners.
  */

@@ -55,10 +55,10 @@ describe('SessionCache', () => {
     assert.equal(cache.get('h7', 0)?.tokenId, 7);
   });
 
-  it('treats clear like a revocation of everything', () => {
+  it('forgets several tokens at once, and refuses answers read before', () => {
     const cache = cacheWith([1, 2]);
     const before = cache.generation;
-    cache.clear();
+    cache.forgetTokens([1, 2]);
     assert.equal(cache.get('h1', 0), undefined);
     assert.equal(cache.get('h2', 0), undefined);
     cache.set('h1', session(1), 0, before);

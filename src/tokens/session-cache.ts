@@ -61,12 +61,6 @@ export class SessionCache {
     }
   }
 
-  clear(): void {
-    this.generationCounter++;
-    this.entries.clear();
-    this.hashById.clear();
-  }
-
   private delete(tokenHash: string, tokenId: number): void {
     this.entries.delete(tokenHash);
     this.hashById.delete(tokenId);

@@ -1,4 +1,4 @@
-/** What a valid token stands for: the result of TokensService.authenticate. */
+/** What a valid token stands for: the result of TokenVerifier.authenticate. */
 export interface Session {
   tokenId: number;
   accountId: number;
@@ -15,8 +15,8 @@ export type SessionState = 'live' | 'expired' | 'idle';
 
 /**
  * The one rule for whether a session still stands, applied by the REST check and the socket
- * handshake (TokensService.authenticate), by a socket as it connects and by the live-socket sweep
- * (through TokensService.isLive): its token expires at `expiresAt`, and with TOKEN_IDLE_TTL
+ * handshake (TokenVerifier.authenticate), by a socket as it connects and by the live-socket sweep
+ * (through TokenVerifier.isLive): its token expires at `expiresAt`, and with TOKEN_IDLE_TTL
  * (`idleTtlMs`, null when off) it goes idle that long after its last recorded use, or after it
  * was issued when never used. Uses are recorded once a minute, so the idle timeout holds to
  * within a minute.

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, MoreThan, Not, type Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import type { Session } from './session';
-import { isSessionIdShaped } from './session-id';
 import { Token } from './token.entity';
 
 /** The most sessions one listing shows (CONTRACT section 11). */
@@ -24,7 +23,7 @@ export interface SessionView {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** The account's sessions: listing them and ending some, by their public id. */
+/** The account's sessions as its owner sees them (ending one goes through SessionRevoker). */
 @Injectable()
 export class SessionsService {
   constructor(
@@ -74,29 +73,5 @@ export class SessionsService {
       client: row.client,
       address: row.address,
     };
-  }
-
-  /**
-   * Deletes the live session `publicId` of the account inside the caller's transaction; returns
-   * its token id, or null when the account has no such live session.
-   */
-  async deleteOne(manager: EntityManager, accountId: number, publicId: string): Promise<number | null> {
-    // No such session can have another shape; and PostgreSQL refuses a NUL byte in a parameter.
-    if (!isSessionIdShaped(publicId)) return null;
-    const repo = manager.getRepository(Token);
-    const row = await repo.findOneBy({ publicId, accountId, expiresAt: MoreThan(this.clock.now()) });
-    if (!row) return null;
-    await repo.delete({ id: row.id });
-    return row.id;
-  }
-
-  /** Deletes every token of the account but one inside the caller's transaction; returns their ids. */
-  async deleteOthers(manager: EntityManager, accountId: number, keepTokenId: number): Promise<number[]> {
-    const repo = manager.getRepository(Token);
-    const ids = (await repo.find({ select: { id: true }, where: { accountId, id: Not(keepTokenId) } })).map(
-      (t) => t.id,
-    );
-    if (ids.length > 0) await repo.delete({ accountId, id: Not(keepTokenId) });
-    return ids;
   }
 }

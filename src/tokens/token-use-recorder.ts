@@ -1,6 +1,7 @@
 import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { In } from 'typeorm';
 import { TransactionRunner } from '../database/transaction-runner';
+import { PeriodicTask } from '../extension-points/periodic-task';
 import type { Session } from './session';
 import { Token } from './token.entity';
 
@@ -46,6 +47,7 @@ export class TokenUseRecorder implements BeforeApplicationShutdown {
    * When the write fails the uses stay noted for the next flush, and it rejects: the periodic
    * flush reports the outage, and the idle sweep does not delete tokens whose uses are unwritten.
    */
+  @PeriodicTask({ name: 'token-use flush', every: USE_FLUSH_MS })
   flush(): Promise<void> {
     if (this.flushing || this.pending.size === 0) return this.flushing ?? Promise.resolve();
     const uses = [...this.pending];

@@ -43,9 +43,12 @@ export interface StartOptions {
  * Boots the real application on the test database (or any database URL: one nothing answers
  * at, with waitForDatabase false) and a free port of 127.0.0.1.
  */
+/** Gatehouse's variables, and those of the modules' configuration namespaces. */
+export type TestEnv = Partial<Record<ConfigKey, string>> & Record<string, string>;
+
 export async function startApp(
   db: Pick<TestDatabase, 'url'>,
-  env: Partial<Record<ConfigKey, string>> = {},
+  env: TestEnv = {},
   modules: Type[] = [],
   { waitForDatabase = true, clock }: StartOptions = {},
 ): Promise<RunningApp> {
@@ -79,7 +82,7 @@ export async function startApp(
  */
 export function appPerSuite(
   db: () => TestDatabase,
-  env: Partial<Record<ConfigKey, string>> | (() => Partial<Record<ConfigKey, string>>) = {},
+  env: TestEnv | (() => TestEnv) = {},
   modules: Type[] = [],
   options: StartOptions = {},
 ): () => RunningApp {

@@ -6,6 +6,8 @@ import type { SecurityEvent } from '../../src/events/security-event';
 
 /** The owner command line as the test build compiles it (build/src/cli/main.js). */
 export const CLI = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
+/** The same with the example modules (test/support/entries/cli-with-examples.ts). */
+export const CLI_WITH_EXAMPLES = join(__dirname, 'entries', 'cli-with-examples.js');
 /** Ample for one command (about half a second here), and a hang still fails the test. */
 const CLI_TIMEOUT_MS = 20_000;
 
@@ -25,12 +27,12 @@ export interface CliRun {
  * variables (nothing inherited but PATH), in a working directory without a .env unless one is
  * written there.
  */
-export function runCli(args: string[], env: Record<string, string>, cwd = tmpdir()): Promise<CliRun> {
+export function runCli(args: string[], env: Record<string, string>, cwd = tmpdir(), entry = CLI): Promise<CliRun> {
   const started = performance.now();
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [CLI, ...args],
+      [entry, ...args],
       { env: { PATH: process.env.PATH ?? '', ...env }, cwd, timeout: CLI_TIMEOUT_MS, killSignal: 'SIGKILL' },
       (error, stdout, stderr) => {
         const endedAt = performance.now();

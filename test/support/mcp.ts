@@ -6,6 +6,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
 /** The owner's MCP server as the test build compiles it (build/src/mcp/main.js). */
 export const MCP_JS = join(__dirname, '..', '..', 'src', 'mcp', 'main.js');
+/** The same with the example modules (test/support/entries/mcp-with-examples.ts). */
+export const MCP_WITH_EXAMPLES_JS = join(__dirname, 'entries', 'mcp-with-examples.js');
 
 export interface OwnerMcp {
   client: Client;
@@ -19,10 +21,10 @@ export interface OwnerMcp {
  * Starts the real MCP server in its own process, as an MCP client would (command + args + env,
  * nothing inherited but PATH), and connects the SDK's own client to it over stdio.
  */
-export async function startOwnerMcp(env: Record<string, string>): Promise<OwnerMcp> {
+export async function startOwnerMcp(env: Record<string, string>, entry = MCP_JS): Promise<OwnerMcp> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [MCP_JS],
+    args: [entry],
     env: { PATH: process.env.PATH ?? '', BCRYPT_COST: '4', ...env },
     stderr: 'pipe',
   });

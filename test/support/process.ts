@@ -6,6 +6,8 @@ import { join } from 'node:path';
 
 /** The compiled entry point, as `npm start` runs it (the test runner compiles into build/). */
 export const MAIN_JS = join(__dirname, '..', '..', 'src', 'main.js');
+/** The same with the example modules (test/support/entries/main-with-examples.ts). */
+export const MAIN_WITH_EXAMPLES_JS = join(__dirname, 'entries', 'main-with-examples.js');
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -37,14 +39,14 @@ export function freePort(): Promise<number> {
  */
 export async function spawnService(
   env: Record<string, string>,
-  { umask }: { umask?: string } = {},
+  { umask, entry = MAIN_JS }: { umask?: string; entry?: string } = {},
 ): Promise<ServiceProcess> {
   const port = await freePort();
   const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-proc-'));
   const [command, args] =
     umask === undefined
-      ? [process.execPath, [MAIN_JS]]
-      : ['/bin/sh', ['-c', `umask ${umask} && exec "$0" "$1"`, process.execPath, MAIN_JS]];
+      ? [process.execPath, [entry]]
+      : ['/bin/sh', ['-c', `umask ${umask} && exec "$0" "$1"`, process.execPath, entry]];
   const child = spawn(command, args, {
     cwd,
     env: { PATH: process.env.PATH ?? '', PORT: String(port), BCRYPT_COST: '4', ...env },

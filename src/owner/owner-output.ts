@@ -4,7 +4,11 @@ export function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-const iso = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString());
+/** A time for the MCP tools' results: ISO 8601, or null. */
+export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** A time for the command line's output: ISO 8601, or "-". */
+export const isoOrDash = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString());
 
 /**
  * One row per live token. The session is named by its public id, as the account's owner sees
@@ -14,7 +18,13 @@ const iso = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toI
 export function sessionsTable(sessions: Token[]): string[] {
   const rows = [
     ['session', 'issued', 'last used', 'expires', 'client'],
-    ...sessions.map((t) => [t.publicId, iso(t.createdAt), iso(t.lastUsedAt), iso(t.expiresAt), t.client ?? '-']),
+    ...sessions.map((t) => [
+      t.publicId,
+      isoOrDash(t.createdAt),
+      isoOrDash(t.lastUsedAt),
+      isoOrDash(t.expiresAt),
+      t.client ?? '-',
+    ]),
   ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   return rows.map((row) =>
@@ -24,5 +34,3 @@ export function sessionsTable(sessions: Token[]): string[] {
       .trimEnd(),
   );
 }
-
-export { iso };

@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { DialectName } from '../http/error-body';
+import type { DialectName } from './error-body';
 
 export type { DialectName };
 

@@ -1,4 +1,5 @@
-import type { JsonSchema } from './request-schema';
+/** A JSON Schema, as the OpenAPI document holds it. */
+export type JsonSchema = Record<string, unknown>;
 
 const FAILS = 'gatehouse:fails';
 
@@ -12,7 +13,7 @@ export interface RouteFailure {
 /**
  * Documents an error status particular to one route (409 login taken, 403 wrong password,
  * 404 no such session...). The statuses every route of a kind can answer (400, 401, 413, 415,
- * 429, 503) are derived in openapi-document.ts and need no declaration.
+ * 429, 503) are derived in src/docs/openapi-document.ts and need no declaration.
  */
 export const Fails =
   (status: number, description: string, schema?: JsonSchema): MethodDecorator =>
