@@ -14,6 +14,9 @@ import { MetricsModule } from './metrics/metrics.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { SelfServiceModule } from './self-service/self-service.module';
 import { RecoveryModule } from './recovery/recovery.module';
+import { SecretsConfig } from './secrets/secrets.config';
+import { TwoFactorConfig } from './two-factor/two-factor.config';
+import { TwoFactorModule } from './two-factor/two-factor.module';
 
 export interface AppModuleOptions {
   /**
@@ -34,7 +37,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config, configNamespacesOf(modules)),
+        ConfigModule.forRoot(config, [TwoFactorConfig, SecretsConfig, ...configNamespacesOf(modules)]),
         ClockModule.forRoot(options.clock),
         EventsModule.forRoot({ ...options.events, names: eventNamesOf(modules) }),
         SchemaContributionsModule.forRoot(schemaContributionOf(modules)),
@@ -44,6 +47,7 @@ export class AppModule {
         RealtimeModule,
         SelfServiceModule,
         RecoveryModule,
+        TwoFactorModule,
         LifecycleModule,
         MetricsModule,
         ...modules,

@@ -17,11 +17,11 @@ export async function serve(modules: () => Promise<Type[]>): Promise<void> {
     config = loadConfig();
     await import('reflect-metadata');
     added = await modules();
-    if (added.length > 0) {
-      const { parseNamespaces } = await import('./config/config-namespace');
-      const { configNamespacesOf } = await import('./extension/gatehouse-module');
-      parseNamespaces(configSource(config), configNamespacesOf(added));
-    }
+    const { parseNamespaces } = await import('./config/config-namespace');
+    const { configNamespacesOf } = await import('./extension/gatehouse-module');
+    const { SecretsConfig } = await import('./secrets/secrets.config');
+    const { TwoFactorConfig } = await import('./two-factor/two-factor.config');
+    parseNamespaces(configSource(config), [TwoFactorConfig, SecretsConfig, ...configNamespacesOf(added)]);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`gatehouse: invalid configuration: ${error.message}\n`);
@@ -37,6 +37,14 @@ export async function serve(modules: () => Promise<Type[]>): Promise<void> {
   const SHUTDOWN_TIMEOUT_MS = DRAIN_TIMEOUT_MS + 5_000;
   const logger = new Logger('Gatehouse');
   const app = await createApp(config, { modules: added, logger: new ConsoleLogger({ json: true }) });
+  // Once the database is open: a key that cannot decrypt the stored secrets stops the server.
+  const { SecretsKeyCheck } = await import('./two-factor/secrets-key-check');
+  void app
+    .get(SecretsKeyCheck)
+    .refused.then((reason) => {
+      process.stderr.write(`gatehouse: cannot start: ${reason}\n`);
+      process.exit(1);
+    });
 
   // SIGTERM or SIGINT: stop accepting, let in-flight requests finish, close sockets with a
   // reason, close the pool, exit 0 (see GracefulShutdown). A second signal is ignored.
