@@ -42,7 +42,7 @@ export class SecretsKeyCheck implements OnApplicationBootstrap {
         this.logger.warn(`could not check the secrets key: ${(error as Error).message}`);
         return;
       }
-      this.logger.error(WRONG_SECRETS_KEY);
+      // Said once, by whoever runs the server (src/serve.ts prints it and stops).
       this.refuse(WRONG_SECRETS_KEY);
     }
   }
