@@ -37,7 +37,14 @@ eachEngine(__filename, (db) => {
       [],
     );
     await dataSource().runMigrations({ transaction: 'each' });
-    assert.deepEqual(await db().tables(), ['accounts', 'migrations', 'recovery_codes', 'tokens']);
+    assert.deepEqual(await db().tables(), [
+      'accounts',
+      'backup_codes',
+      'migrations',
+      'recovery_codes',
+      'tokens',
+      'two_factor',
+    ]);
     assert.deepEqual(await pending(), []);
   });
 

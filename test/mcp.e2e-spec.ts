@@ -16,6 +16,7 @@ const TOOLS = [
   'list_sessions',
   'lock_account',
   'revoke_tokens',
+  'turn_off_two_factor',
   'unlock_account',
 ];
 
@@ -109,6 +110,7 @@ eachEngine(__filename, (db) => {
         lock_account: [false, true, true],
         unlock_account: [false, false, true],
         delete_account: [false, true, false],
+        turn_off_two_factor: [false, true, true],
       });
       assert.ok(!tools.some((t) => /reset|password/i.test(t.name)));
     },

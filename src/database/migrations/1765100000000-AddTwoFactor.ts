@@ -18,6 +18,8 @@ export class AddTwoFactor1765100000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const mysql = ['mysql', 'mariadb'].includes(queryRunner.connection.options.type);
+    // false as each engine's schema reads it back (TypeORM compares the entity's default so).
+    const no = queryRunner.connection.options.type === 'postgres' ? 'false' : '0';
     const text = (length: number, nullable: boolean) => ({
       type: 'varchar',
       length: String(length),
@@ -41,7 +43,7 @@ export class AddTwoFactor1765100000000 implements MigrationInterface {
     );
     await queryRunner.addColumns('tokens', [
       new TableColumn({ name: 'method', ...text(32, true) }),
-      new TableColumn({ name: 'second_factor', type: 'boolean', isNullable: false, default: 'false' }),
+      new TableColumn({ name: 'second_factor', type: 'boolean', isNullable: false, default: no }),
     ]);
 
     await queryRunner.createTable(
