@@ -39,12 +39,10 @@ export async function serve(modules: () => Promise<Type[]>): Promise<void> {
   const app = await createApp(config, { modules: added, logger: new ConsoleLogger({ json: true }) });
   // Once the database is open: a key that cannot decrypt the stored secrets stops the server.
   const { SecretsKeyCheck } = await import('./two-factor/secrets-key-check');
-  void app
-    .get(SecretsKeyCheck)
-    .refused.then((reason) => {
-      process.stderr.write(`gatehouse: cannot start: ${reason}\n`);
-      process.exit(1);
-    });
+  void app.get(SecretsKeyCheck).refused.then((reason) => {
+    process.stderr.write(`gatehouse: cannot start: ${reason}\n`);
+    process.exit(1);
+  });
 
   // SIGTERM or SIGINT: stop accepting, let in-flight requests finish, close sockets with a
   // reason, close the pool, exit 0 (see GracefulShutdown). A second signal is ignored.

@@ -46,7 +46,10 @@ export class BirdhouseController {
     'Wrong handle or password (one body for both); with the right password of an account with two-factor on, a missing, wrong or used `otp` adds `"secondFactor":"required"`',
   )
   @Fails(403, 'The account is locked by the owner')
-  async login(@Body() body: BirdhouseSignInDto, @Origin() origin: SignInOrigin): Promise<{ status: 'ok'; token: string }> {
+  async login(
+    @Body() body: BirdhouseSignInDto,
+    @Origin() origin: SignInOrigin,
+  ): Promise<{ status: 'ok'; token: string }> {
     return {
       status: 'ok',
       token: await this.auth.signIn(body.handle, this.auth.decodePwd(body.pwd), origin, body.otp),

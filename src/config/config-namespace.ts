@@ -110,7 +110,9 @@ export function configNamespace<const S extends Settings>(
   if (!PREFIX.test(prefix)) throw new Error(`configuration namespace "${prefix}" must be upper-case, e.g. NOTES`);
   for (const name of Object.keys(settings)) {
     if ((name !== prefix && !name.startsWith(`${prefix}_`)) || !PREFIX.test(name))
-      throw new Error(`configuration variable ${name} must start with ${prefix}_ (or be ${prefix} itself) and be upper-case`);
+      throw new Error(
+        `configuration variable ${name} must start with ${prefix}_ (or be ${prefix} itself) and be upper-case`,
+      );
   }
   return class {
     static readonly prefix = prefix;

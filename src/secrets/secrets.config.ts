@@ -15,7 +15,8 @@ const key: Setting<Buffer | null> = {
   parse: (name, raw) => {
     if (raw === '') return null;
     const decoded = decodeKey(raw);
-    if (!decoded) throw new ConfigError(`${name} must be the Base64 of exactly 32 bytes (e.g. openssl rand -base64 32)`);
+    if (!decoded)
+      throw new ConfigError(`${name} must be the Base64 of exactly 32 bytes (e.g. openssl rand -base64 32)`);
     return decoded;
   },
 };

@@ -48,7 +48,10 @@ export class SecondFactor {
   /** A fresh set of backup codes to show once, and their hashes to store. */
   newBackupCodes(accountId: number): { codes: string[]; hashes: string[] } {
     const codes = generateBackupCodes();
-    return { codes, hashes: codes.map((code) => hashBackupCode(this.backupKey, accountId, normaliseBackupCode(code)!)) };
+    return {
+      codes,
+      hashes: codes.map((code) => hashBackupCode(this.backupKey, accountId, normaliseBackupCode(code)!)),
+    };
   }
 
   /**
@@ -80,7 +83,12 @@ export class SecondFactor {
       hashBackupCode(this.backupKey, account.id, backup),
     );
     if (!used) return null;
-    await this.events.recordIn(manager, { event: 'backup-code.used', accountId: account.id, login: account.login, address });
+    await this.events.recordIn(manager, {
+      event: 'backup-code.used',
+      accountId: account.id,
+      login: account.login,
+      address,
+    });
     return 'backup-code';
   }
 }

@@ -34,7 +34,11 @@ export function stepAt(now: number): number {
 
 /** The code of one step. */
 export function codeAt(secret: Buffer, step: number): string {
-  return HOTP.generate({ secret: new Secret({ buffer: Uint8Array.from(secret).buffer }), counter: step, digits: DIGITS });
+  return HOTP.generate({
+    secret: new Secret({ buffer: Uint8Array.from(secret).buffer }),
+    counter: step,
+    digits: DIGITS,
+  });
 }
 
 /**

@@ -23,7 +23,10 @@ export const PENDING_SETUP_MS = 10 * 60_000;
 const alreadyOn = () => new DomainError('conflict', 'two-factor sign-in is already on');
 const notOn = () => new DomainError('conflict', 'two-factor sign-in is not on');
 const noPendingSetup = () =>
-  new DomainError('conflict', 'no pending setup: start with POST /api/auth/2fa/setup (a setup expires after 10 minutes)');
+  new DomainError(
+    'conflict',
+    'no pending setup: start with POST /api/auth/2fa/setup (a setup expires after 10 minutes)',
+  );
 const wrongCode = () =>
   new RefusedAttempt(
     new DomainError('forbidden', 'the code is wrong: enter the current code of the authenticator app', {
@@ -69,7 +72,12 @@ export class TwoFactorService {
       const account = await this.accounts.lockForUpdate(manager, caller.accountId);
       if (account?.twoFactorEnabledAt !== null) throw alreadyOn();
       const expiresAt = this.clock.now() + PENDING_SETUP_MS;
-      await this.store.setPending(manager, caller.accountId, this.secondFactor.seal(caller.accountId, secret), expiresAt);
+      await this.store.setPending(
+        manager,
+        caller.accountId,
+        this.secondFactor.seal(caller.accountId, secret),
+        expiresAt,
+      );
     });
     return { secret: base32Of(secret), uri: otpauthUri(this.config.TWO_FACTOR_ISSUER, caller.login, secret) };
   }
@@ -100,7 +108,12 @@ export class TwoFactorService {
         await this.store.enable(manager, id, pending, step, now);
         await this.store.replaceBackupCodes(manager, id, hashes, now);
         await this.tokens.markSecondFactor(manager, caller.tokenId);
-        await this.events.recordIn(manager, { event: 'two-factor.enabled', accountId: id, login: caller.login, address });
+        await this.events.recordIn(manager, {
+          event: 'two-factor.enabled',
+          accountId: id,
+          login: caller.login,
+          address,
+        });
         const who = { id, login: caller.login };
         const revoked = await this.revoker.revoke(manager, who, { except: caller.tokenId }, 'two-factor', { address });
         return { backupCodes: codes, revoked };

@@ -26,7 +26,8 @@ export class TwoFactorStep implements SignInStep {
 
   async check(attempt: SignInAttempt, manager: EntityManager): Promise<StepVerdict> {
     if (attempt.account.twoFactorEnabledAt === null || attempt.firstFactor !== 'password') return { ok: true };
-    if (attempt.otp === undefined) return this.refuse(attempt, attempt.purpose === 'step-up', 'a second-factor code is required');
+    if (attempt.otp === undefined)
+      return this.refuse(attempt, attempt.purpose === 'step-up', 'a second-factor code is required');
     const kind = await this.secondFactor.accept(manager, attempt.account, attempt.otp, attempt.address);
     if (kind === null) return this.refuse(attempt, true, 'the second-factor code is wrong or already used');
     return { ok: true, method: kind === 'totp' ? 'password+totp' : 'password+backup-code' };
