@@ -10,6 +10,7 @@ import { HandshakeAuthenticator } from './handshake-authenticator';
 import { bindMessageHandlers, type MessageBinding, type MessageHandler, type MessageSocket } from './message-handlers';
 import type { GatehouseServer } from './socket-session';
 import { guardSocketTransport } from './socket-transport';
+import { OneMessagePerTurnServer } from './websocket-engine';
 
 /** A handshake or message carries a token and small payloads: nothing needs more. */
 export const MAX_SOCKET_MESSAGE_BYTES = 64 * 1024;
@@ -30,6 +31,8 @@ export function socketServerOptions(config: Pick<AppConfig, 'corsOrigins'>): Par
       callback(allowed ? null : 'this origin may not open sockets', allowed);
     },
     maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
+    // One message per connection per turn of the event loop: a flood cannot hold the loop.
+    wsEngine: OneMessagePerTurnServer,
     connectTimeout: CONNECT_TIMEOUT_MS,
     serveClient: false,
     // A recovered connection skips the middlewares, so it would come back without a token check.
@@ -40,7 +43,8 @@ export function socketServerOptions(config: Pick<AppConfig, 'corsOrigins'>): Par
 /**
  * The socket.io adapter of the application (see app.factory.ts): CORS from CORS_ORIGINS, the
  * REST API's security headers and error shape on the socket.io path, no JSONP (see
- * socket-transport.ts), bounded messages, and the token check in front of every namespace of every server it creates: the one
+ * socket-transport.ts), bounded messages, one WebSocket message per connection per turn of the
+ * event loop (websocket-engine.ts), and the token check in front of every namespace of every server it creates: the one
  * place the check is installed (an application built without this adapter does not start, see
  * RealtimeGateway). With REDIS_URL its servers get the Redis streams adapter, so that an emit to
  * a room from any instance (`server.to(accountRoom(id)).emit(...)`) reaches the room's sockets on
