@@ -8,6 +8,7 @@ import { handshakeOriginAllowed } from '../http/cors';
 import { SHARED_STORE, type SharedStore } from '../shared-store/shared-store';
 import { HandshakeAuthenticator } from './handshake-authenticator';
 import { bindMessageHandlers, type MessageBinding, type MessageHandler, type MessageSocket } from './message-handlers';
+import { SocketEventLimits } from './socket-event-rate';
 import type { GatehouseServer } from './socket-session';
 import { guardSocketTransport } from './socket-transport';
 import { OneMessagePerTurnServer } from './websocket-engine';
@@ -43,8 +44,8 @@ export function socketServerOptions(config: Pick<AppConfig, 'corsOrigins'>): Par
 /**
  * The socket.io adapter of the application (see app.factory.ts): CORS from CORS_ORIGINS, the
  * REST API's security headers and error shape on the socket.io path, no JSONP (see
- * socket-transport.ts), bounded messages, one WebSocket message per connection per turn of the
- * event loop (websocket-engine.ts), and the token check in front of every namespace of every server it creates: the one
+ * socket-transport.ts), bounded messages, at most SOCKET_EVENT_RATE events per second per socket
+ * (socket-event-rate.ts), and the token check in front of every namespace of every server it creates: the one
  * place the check is installed (an application built without this adapter does not start, see
  * RealtimeGateway). With REDIS_URL its servers get the Redis streams adapter, so that an emit to
  * a room from any instance (`server.to(accountRoom(id)).emit(...)`) reaches the room's sockets on
@@ -75,6 +76,7 @@ export class GatehouseIoAdapter extends IoAdapter {
     } as ServerOptions) as GatehouseServer;
     guardSocketTransport(server, this.config);
     this.app.get(HandshakeAuthenticator).protect(server);
+    this.app.get(SocketEventLimits).protect(server);
     return server;
   }
 

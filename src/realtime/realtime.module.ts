@@ -6,6 +6,7 @@ import { GatewayAudit } from './gateway-audit';
 import { HandshakeAuthenticator } from './handshake-authenticator';
 import { LiveSockets } from './live-sockets';
 import { RealtimeGateway } from './realtime.gateway';
+import { SocketEventLimits } from './socket-event-rate';
 import { SocketRevoker } from './socket-revoker';
 
 /**
@@ -15,7 +16,14 @@ import { SocketRevoker } from './socket-revoker';
  */
 @Module({
   imports: [DatabaseModule, TokensModule, DiscoveryModule],
-  providers: [RealtimeGateway, HandshakeAuthenticator, LiveSockets, SocketRevoker, GatewayAudit],
+  providers: [
+    RealtimeGateway,
+    HandshakeAuthenticator,
+    LiveSockets,
+    SocketRevoker,
+    GatewayAudit,
+    SocketEventLimits,
+  ],
   exports: [LiveSockets, GatewayAudit, SocketRevoker],
 })
 export class RealtimeModule {}
