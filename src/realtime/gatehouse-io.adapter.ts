@@ -1,12 +1,14 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
 import type { ServerOptions, Socket } from 'socket.io';
 import type { AppConfig } from '../config/config';
 import { handshakeOriginAllowed } from '../http/cors';
+import type { TrustProxy } from '../limits/client-address';
 import { SHARED_STORE, type SharedStore } from '../shared-store/shared-store';
 import { HandshakeAuthenticator } from './handshake-authenticator';
+import { HandshakeLimits } from './handshake-limits';
 import { bindMessageHandlers, type MessageBinding, type MessageHandler, type MessageSocket } from './message-handlers';
 import { SocketEventLimits } from './socket-event-rate';
 import type { GatehouseServer } from './socket-session';
@@ -75,9 +77,18 @@ export class GatehouseIoAdapter extends IoAdapter {
       ...(shared ? { adapter: shared.socketAdapter() } : {}),
     } as ServerOptions) as GatehouseServer;
     guardSocketTransport(server, this.config);
+    const trust = this.trustProxy();
+    if (trust) this.app.get(HandshakeLimits).trustProxies(trust);
     this.app.get(HandshakeAuthenticator).protect(server);
     this.app.get(SocketEventLimits).protect(server);
     return server;
+  }
+
+  /** Express's compiled TRUST_PROXY (configureApp sets it before any socket.io server exists): handshakes' addresses are read alike. */
+  private trustProxy(): TrustProxy | undefined {
+    const http = (this.app as Partial<INestApplication>).getHttpAdapter?.();
+    const express = http?.getInstance() as { get?: (name: string) => unknown } | undefined;
+    return express?.get?.('trust proxy fn') as TrustProxy | undefined;
   }
 
   override bindMessageHandlers(

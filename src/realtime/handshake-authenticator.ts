@@ -4,6 +4,7 @@ import { Clock } from '../clock/clock';
 import { isDatabaseUnavailable } from '../database/database-errors';
 import type { Session } from '../tokens/session';
 import { TokenVerifier } from '../tokens/token-verifier';
+import { HandshakeLimits } from './handshake-limits';
 import { tokenFromHandshake } from './handshake-token';
 import { LiveSockets } from './live-sockets';
 import {
@@ -22,7 +23,8 @@ export const HANDSHAKE_UNAVAILABLE = 'Service Unavailable';
 /**
  * Admits a socket only with a valid token, checked by TokenVerifier.authenticate exactly as the
  * HTTP guard checks it. It runs as socket.io middleware, during the handshake: a refused client
- * gets `connect_error` and never sees `connect`, and no gateway ever sees it.
+ * gets `connect_error` and never sees `connect`, and no gateway ever sees it. Section 23's limits
+ * on refused token checks and refused handshakes are HandshakeLimits'.
  */
 @Injectable()
 export class HandshakeAuthenticator {
@@ -33,6 +35,7 @@ export class HandshakeAuthenticator {
     private readonly tokens: TokenVerifier,
     private readonly live: LiveSockets,
     private readonly clock: Clock,
+    private readonly limits: HandshakeLimits,
   ) {}
 
   /**
@@ -59,10 +62,16 @@ export class HandshakeAuthenticator {
     this.live.track(namespace);
     namespace.use((socket, next) => {
       // socket.io ignores a middleware's promise: every outcome must reach next(), and nothing may reject.
-      this.admit(socket).then(next, (error: unknown) => {
-        this.reportFailure(error);
-        next(new Error(HANDSHAKE_UNAVAILABLE));
-      });
+      this.admit(socket).then(
+        (refusal) => {
+          next(refusal);
+          if (refusal) this.limits.handshakeRefused(socket);
+        },
+        (error: unknown) => {
+          this.reportFailure(error);
+          next(new Error(HANDSHAKE_UNAVAILABLE));
+        },
+      );
     });
     namespace.on('connection', (socket) =>
       this.live.checkOnConnection(socket, (session) => this.tokens.isLive(session)),
@@ -72,9 +81,13 @@ export class HandshakeAuthenticator {
   /** Resolves to the refusal, or undefined when the socket is admitted. Rejects when the check could not be made. */
   private async admit(socket: GatehouseSocket): Promise<ExtendedError | undefined> {
     const presented = tokenFromHandshake(socket.handshake);
+    const blocked = this.limits.blocked(socket, presented);
+    if (blocked) return blocked;
     const session: Session | null = presented.kind === 'token' ? await this.tokens.authenticate(presented.token) : null;
-    if (!session || this.live.recentRevocations.has(session.tokenId, this.clock.now()))
+    if (!session || this.live.recentRevocations.has(session.tokenId, this.clock.now())) {
+      this.limits.tokenRefused(socket, presented);
       return new Error(HANDSHAKE_REFUSED);
+    }
     socket.data.session = session;
     // Joined before connecting: socket.io leaves the rooms again if the connection never opens.
     await socket.join([accountRoom(session.accountId), tokenRoom(session.tokenId)]);

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { DatabaseModule } from '../database/database.module';
+import { LimitsModule } from '../limits/limits.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { GatewayAudit } from './gateway-audit';
 import { HandshakeAuthenticator } from './handshake-authenticator';
+import { HandshakeLimits } from './handshake-limits';
 import { LiveSockets } from './live-sockets';
 import { RealtimeGateway } from './realtime.gateway';
 import { SocketEventLimits } from './socket-event-rate';
@@ -15,10 +17,11 @@ import { SocketRevoker } from './socket-revoker';
  * in front of every namespace, and GatewayAudit refuses a gateway without the error filter.
  */
 @Module({
-  imports: [DatabaseModule, TokensModule, DiscoveryModule],
+  imports: [DatabaseModule, TokensModule, LimitsModule, DiscoveryModule],
   providers: [
     RealtimeGateway,
     HandshakeAuthenticator,
+    HandshakeLimits,
     LiveSockets,
     SocketRevoker,
     GatewayAudit,
