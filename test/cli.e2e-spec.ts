@@ -301,6 +301,19 @@ eachEngine(__filename, (db) => {
     assert.equal(none.stdout, `${tokenless}: 0 live sessions\n`);
   });
 
+  it('sessions prints a stored client label with its control characters escaped', TEST_TIMEOUT, async () => {
+    const owner = await accountWithTokens(1);
+    // What an older version (or a hand-edited database) may have stored.
+    await db().sql('UPDATE tokens SET client = ? WHERE account_id = ?', [
+      'Evil\u001b[2J\u202e\u0085 on Linux',
+      owner.id,
+    ]);
+    const run = await cli('sessions', owner.login);
+    assertSucceeded(run);
+    assert.match(run.stdout, /Evil\\x1b\[2J\\u202e\\u0085 on Linux\n$/);
+    assert.doesNotMatch(run.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+  });
+
   it('an unknown login fails with one line and changes nothing', TEST_TIMEOUT, async () => {
     const owner = await accountWithTokens(1);
     const unchanged = await snapshot();
