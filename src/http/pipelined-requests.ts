@@ -1,55 +1,39 @@
 import type { Socket } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 
-/** Pipelined requests waiting on one connection at which it is not read any further until they have started. */
+/** Pipelined requests waiting on one connection at which it is not read any further until fewer wait. */
 const MAX_WAITING = 16;
 
-interface Waiting {
-  starts: NextFunction[];
-  scheduled: boolean;
-  paused: boolean;
-}
-
-const waitingOn = new WeakMap<Socket, Waiting>();
+/** Requests waiting per connection, only while some do. */
+const waitingOn = new WeakMap<Socket, number>();
 
 /**
- * Express middleware: a request that came pipelined behind another one on its connection is
- * started in a later turn of the event loop, one per connection per turn; every other request
- * goes on at once, untouched. Node parses a whole read of a connection at once and hands every
- * request in it to the application in the same turn, and reads up to 32 such reads per turn: a
- * client that pipelines thousands of requests (random tokens, say) had them all run back to back
- * while another client's GET /health waited for seconds. Past MAX_WAITING waiting requests the
- * connection is not read until they have all started, so the pipeline backs up into the
- * client's TCP window rather than into memory.
+ * Express middleware: a request pipelined behind another on its connection starts only once the
+ * one before it has been answered, in a later turn of the event loop; a request that is not
+ * pipelined goes on at once, untouched. Node parses a whole read of a connection at once and
+ * hands every request in it to the application in the same turn (and reads up to 32 such reads
+ * per turn): a client pipelining thousands of requests with random tokens had them all run side
+ * by side, each holding a database connection, while another client's GET /health waited for
+ * seconds behind them. Now one connection has one request in progress at a time, as a client
+ * that does not pipeline has. With MAX_WAITING requests waiting the connection is not read
+ * until fewer do, so a pipeline backs up into the client's TCP window rather than into memory.
  *
- * A pipelined request is one whose response Node has queued behind an unfinished one on the same
- * connection: its `res.socket` is still null.
+ * A pipelined request is one whose response Node has queued behind an unfinished one on the
+ * same connection: its `res.socket` is null until Node hands it the connection ('socket').
  */
-export function pipelinedOnePerTurn(request: Request, response: Response, next: NextFunction): void {
+export function pipelinedOneAtATime(request: Request, response: Response, next: NextFunction): void {
   if (response.socket !== null) return next();
   const socket = request.socket;
-  let waiting = waitingOn.get(socket);
-  if (!waiting) waitingOn.set(socket, (waiting = { starts: [], scheduled: false, paused: false }));
-  waiting.starts.push(next);
-  if (waiting.starts.length >= MAX_WAITING && !waiting.paused) {
-    waiting.paused = true;
-    socket.pause();
-  }
-  if (!waiting.scheduled) {
-    waiting.scheduled = true;
-    setImmediate(startOne, socket, waiting);
-  }
+  const waiting = (waitingOn.get(socket) ?? 0) + 1;
+  waitingOn.set(socket, waiting);
+  if (waiting === MAX_WAITING) socket.pause();
+  response.once('socket', () => setImmediate(start, socket, next));
 }
 
-function startOne(socket: Socket, waiting: Waiting): void {
-  waiting.starts.shift()?.();
-  if (waiting.starts.length > 0) {
-    setImmediate(startOne, socket, waiting);
-    return;
-  }
-  waiting.scheduled = false;
-  if (waiting.paused) {
-    waiting.paused = false;
-    socket.resume();
-  }
+function start(socket: Socket, next: NextFunction): void {
+  const waiting = (waitingOn.get(socket) ?? 1) - 1;
+  if (waiting === 0) waitingOn.delete(socket);
+  else waitingOn.set(socket, waiting);
+  if (waiting === MAX_WAITING - 1) socket.resume();
+  next();
 }
