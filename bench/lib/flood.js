@@ -62,8 +62,13 @@ function socketFlood(baseUrl, token, seconds, maxFrames, localAddress) {
         const ws = socket.io.engine.transport.ws;
         const pump = () => {
           if (!socket.connected) return;
-          if (performance.now() >= deadline || outcome.sent >= maxFrames) {
+          if (performance.now() >= deadline) {
             socket.close();
+            return;
+          }
+          // All sent: what is left of the time goes to reading the answers.
+          if (outcome.sent >= maxFrames) {
+            setTimeout(pump, Math.max(0, deadline - performance.now()));
             return;
           }
           if (ws.bufferedAmount < MAX_BUFFERED) {
@@ -124,7 +129,12 @@ function tokenFlood(baseUrl, seconds, maxRequests, localAddress) {
     });
     const pump = () => {
       if (connection.destroyed) return;
-      if (performance.now() >= deadline || outcome.sent >= maxRequests) return finish();
+      if (performance.now() >= deadline) return finish();
+      // All sent: wait for the answers (the data handler finishes once they are all in).
+      if (outcome.sent >= maxRequests) {
+        setTimeout(pump, Math.max(0, deadline - performance.now()));
+        return;
+      }
       // Keep a bounded number of requests ahead of the answers: the server sees a pipeline, and
       // neither side buffers without end.
       if (outcome.sent - outcome.answered < 2000 && connection.writableLength < MAX_BUFFERED) {

@@ -10,6 +10,7 @@ module.exports = [
   require('./auth'),
   require('./signin'),
   require('./fairness'),
+  require('./floods'),
   require('./handshakes'),
   require('./revocation'),
   require('./sessions'),
