@@ -13,6 +13,7 @@ import { corsOptions } from './http/cors';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { answerMissingHostOurselves, requireHost } from './http/host-header';
 import { jsonBody } from './http/json-body';
+import { pipelinedOneAtATime } from './http/pipelined-requests';
 import { securityHeaders } from './http/security-headers';
 import { unconditional } from './http/unconditional';
 import { GracefulShutdown } from './lifecycle/graceful-shutdown';
@@ -52,6 +53,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   app.use(app.get(GracefulShutdown).track);
   // First, so that every answer is timed, refusals of a bad body included.
   if (config.metricsPort !== null) app.use(app.get(Metrics).timeRequests);
+  // Counted in flight and timed from arrival, but a pipelined request waits for the one before it.
+  app.use(pipelinedOneAtATime);
   app.use(requireHost);
   // Which peer's X-Forwarded-For to believe for the client address (none by default).
   app.set('trust proxy', trustProxySetting(config.trustProxy));

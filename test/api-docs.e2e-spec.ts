@@ -126,13 +126,14 @@ eachEngine(__filename, (db) => {
       '403',
       '413',
       '415',
+      '429',
       '500',
       '503',
     ]);
-    assert.deepEqual(statuses('/api/auth/me', 'get'), ['200', '401', '500', '503']);
+    assert.deepEqual(statuses('/api/auth/me', 'get'), ['200', '401', '429', '500', '503']);
     assert.deepEqual(statuses('/health', 'get'), ['200', '500', '503']);
     assert.deepEqual(statuses('/api/notes/open', 'get'), ['200', '500', '503']);
-    assert.deepEqual(statuses('/api/notes/mine', 'get'), ['200', '401', '500', '503']);
+    assert.deepEqual(statuses('/api/notes/mine', 'get'), ['200', '401', '429', '500', '503']);
     assert.deepEqual(statuses('/api/notes', 'post'), ['200', '400', '401', '413', '415', '429', '500', '503']);
     const schemaOf = (path: string, method: string, status: string) =>
       op(path, method).responses[status].content['application/json'].schema.$ref;

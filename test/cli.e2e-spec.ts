@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { appPerSuite } from './support/app';
+import { isPrintable } from '../src/tokens/printable';
 import { assertFailed, assertSucceeded, runCli } from './support/cli';
 import { eachEngine, failingTrigger } from './support/engines';
 import { client, uniqueLogin } from './support/http';
@@ -299,6 +300,19 @@ eachEngine(__filename, (db) => {
     const none = await cli('sessions', tokenless);
     assertSucceeded(none);
     assert.equal(none.stdout, `${tokenless}: 0 live sessions\n`);
+  });
+
+  it('sessions prints a stored client label with its control characters escaped', TEST_TIMEOUT, async () => {
+    const owner = await accountWithTokens(1);
+    // What an older version (or a hand-edited database) may have stored.
+    await db().sql('UPDATE tokens SET client = ? WHERE account_id = ?', [
+      'Evil\u001b[2J\u202e\u0085 on Linux',
+      owner.id,
+    ]);
+    const run = await cli('sessions', owner.login);
+    assertSucceeded(run);
+    assert.match(run.stdout, /Evil\\x1b\[2J\\u202e\\u0085 on Linux\n$/);
+    assert.ok(isPrintable(run.stdout.replaceAll('\n', '')), JSON.stringify(run.stdout));
   });
 
   it('an unknown login fails with one line and changes nothing', TEST_TIMEOUT, async () => {

@@ -149,6 +149,24 @@ eachEngine(__filename, (db) => {
     assert.deepEqual(eventsOf(user.login), [], 'reading is not an event');
   });
 
+  it(
+    'list_sessions gives stored labels and addresses with their control characters escaped',
+    TEST_TIMEOUT,
+    async () => {
+      const user = await account();
+      await db().sql(
+        'UPDATE tokens SET client = ?, address = ? WHERE token_hash IS NOT NULL AND account_id = (SELECT id FROM accounts WHERE login = ?)',
+        ['Evil\u001b[2J\u202e on Linux', '10.0.0.1\u0085', user.login],
+      );
+      const listed = await mcp.call('list_sessions', { login: user.login });
+      const [session] = (listed.structuredContent as { sessions: { client: string; address: string }[] }).sessions;
+      assert.equal(session.client, 'Evil\\x1b[2J\\u202e on Linux');
+      assert.equal(session.address, '10.0.0.1\\u0085');
+      assert.deepEqual(JSON.parse(textOf(listed)), listed.structuredContent);
+      assert.doesNotMatch(JSON.stringify(listed), /[\u007f-\u009f\u202e]|\\u001b/);
+    },
+  );
+
   it('revoke_tokens revokes every token and the server drops their sockets', TEST_TIMEOUT, async () => {
     const user = await account();
     const drop = dropped(user.socket, 15_000);

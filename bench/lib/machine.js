@@ -36,7 +36,7 @@ async function machineHeader(run, { smoke, soakMinutes }) {
     '',
     `- machine: ${cpus.length} cores (${cpus[0]?.model?.trim() ?? 'unknown CPU'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, load average ${load1.toFixed(1)} at the end, open-file limit ${ctx.openFiles}`,
     `- versions: Node ${process.version}, ${ctx.engine === 'postgres' ? 'PostgreSQL' : 'MariaDB'} ${await serverVersion(ctx.db)}, ${packages}`,
-    `- service: ${relative(ctx.root, ctx.entry)}, BCRYPT_COST ${ctx.cost}, rate limits off; load from the benchmark process on 127.0.0.1`,
+    `- service: ${relative(ctx.root, ctx.entry)}, BCRYPT_COST ${ctx.cost}, sign-in limits off (socket event rate and refused-token limit at their defaults); load from the benchmark process on 127.0.0.1 (the floods phase's flooder from 127.0.0.2)`,
   ];
 }
 

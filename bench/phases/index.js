@@ -11,6 +11,7 @@ module.exports = [
   require('./signin'),
   require('./signin-two-factor'),
   require('./fairness'),
+  require('./floods'),
   require('./handshakes'),
   require('./revocation'),
   require('./sessions'),

@@ -3,11 +3,13 @@ import {
   type ExecutionContext,
   ForbiddenException,
   Injectable,
+  Optional,
   type Type,
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { TokenFailureLimiter } from '../limits/token-failure-limiter';
 import type { Session } from '../tokens/session';
 import { TokenVerifier } from '../tokens/token-verifier';
 import { AUTH_LEVEL, AuthLevel } from './auth-level';
@@ -39,6 +41,8 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenVerifier,
+    /** TOKEN_FAILURES_PER_MINUTE; absent where no limit applies. */
+    @Optional() private readonly tokenFailures?: TokenFailureLimiter,
   ) {}
 
   /**
@@ -58,10 +62,12 @@ export class AuthGuard implements CanActivate {
       if (level === AuthLevel.Optional) return true;
       throw new UnauthorizedException('a token is required');
     }
-    if (presented.kind !== 'token') return admit(request, null);
+    // An address over TOKEN_FAILURES_PER_MINUTE gets 429 before any lookup (one Map size while none is).
+    this.tokenFailures?.checkRequest(request);
+    if (presented.kind !== 'token') return admit(request, null, this.tokenFailures);
     const checked = this.tokens.checkToken(presented.token);
-    if (checked instanceof Promise) return checked.then((session) => admit(request, session));
-    return admit(request, checked);
+    if (checked instanceof Promise) return checked.then((session) => admit(request, session, this.tokenFailures));
+    return admit(request, checked, this.tokenFailures);
   }
 
   private levelOf(controller: Type, handler: Handler): AuthLevel | undefined {
@@ -77,9 +83,12 @@ export class AuthGuard implements CanActivate {
   }
 }
 
-/** Lets the request through with its session, or refuses it when there is none. */
-function admit(request: AuthenticatedRequest, session: Session | null): true {
-  if (!session) throw new UnauthorizedException('the token is invalid, expired or revoked');
+/** Lets the request through with its session, or refuses it (and counts the refusal) when there is none. */
+function admit(request: AuthenticatedRequest, session: Session | null, failures?: TokenFailureLimiter): true {
+  if (!session) {
+    failures?.countRequest(request);
+    throw new UnauthorizedException('the token is invalid, expired or revoked');
+  }
   request.gatehouseSession = session;
   return true;
 }

@@ -2,6 +2,7 @@ import type { Type } from '@nestjs/common';
 import { Command, Option } from 'commander';
 import { type OwnerCommandEntry, parametersOf, printOf } from '../extension-points/owner-command';
 import { commandLineRunner, ownerCommands, type OwnerRunner } from '../owner/owner-context';
+import { escapeControlCharacters } from '../tokens/printable';
 import { explain } from './cli-error';
 
 export type { OwnerRunner };
@@ -57,7 +58,8 @@ function addCommand(
       (instance) => (instance as Record<string, (...args: unknown[]) => Promise<unknown>>)[method](...parameters),
       provider,
     );
-    for (const line of printOf(declaration)(result)) output.out(`${line}\n`);
+    // Logins, client labels, addresses: stored data never reaches the terminal with a control character.
+    for (const line of printOf(declaration)(result)) output.out(`${escapeControlCharacters(line)}\n`);
   });
 }
 
@@ -92,7 +94,7 @@ export async function runCli(
     return 0;
   } catch (error) {
     const { exitCode, reason } = explain(error);
-    if (reason !== undefined) output.err(`gatehouse: ${reason}\n`);
+    if (reason !== undefined) output.err(`gatehouse: ${escapeControlCharacters(reason)}\n`);
     return exitCode;
   }
 }

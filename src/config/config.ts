@@ -32,6 +32,10 @@ export interface AppConfig {
   loginMaxFailures: number;
   /** 0 turns the per-address limit off. */
   rateLimitPerMinute: number;
+  /** Events per second one socket may send, bursts up to twice that (SOCKET_EVENT_RATE); 0: no limit. */
+  socketEventRate: number;
+  /** Refused token checks per client address per minute before its token-bearing requests get 429; 0: no limit. */
+  tokenFailuresPerMinute: number;
   /** Proxy addresses (or CIDR ranges) whose X-Forwarded-For is believed. */
   trustProxy: string[];
   /** `'*'` for any origin, otherwise the allowed origins; empty means same origin only. */
@@ -74,6 +78,8 @@ const DEFAULTS = {
   PASSWORD_MIN_LENGTH: '6',
   LOGIN_MAX_FAILURES: '10',
   RATE_LIMIT_PER_MINUTE: '60',
+  SOCKET_EVENT_RATE: '50',
+  TOKEN_FAILURES_PER_MINUTE: '1200',
   TRUST_PROXY: '',
   CORS_ORIGINS: '',
   REDIS_URL: '',
@@ -270,6 +276,8 @@ export function parseConfig(env: Env): AppConfig {
     passwordBlocklist: blocklist(get('PASSWORD_BLOCKLIST')),
     loginMaxFailures: integer('LOGIN_MAX_FAILURES', get('LOGIN_MAX_FAILURES'), 1, 1_000_000),
     rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', get('RATE_LIMIT_PER_MINUTE'), 0, 1_000_000),
+    socketEventRate: integer('SOCKET_EVENT_RATE', get('SOCKET_EVENT_RATE'), 0, 100_000),
+    tokenFailuresPerMinute: integer('TOKEN_FAILURES_PER_MINUTE', get('TOKEN_FAILURES_PER_MINUTE'), 0, 1_000_000),
     trustProxy: trustProxy(get('TRUST_PROXY')),
     corsOrigins: corsOrigins(get('CORS_ORIGINS')),
     redisUrl: redisUrl(get('REDIS_URL')),

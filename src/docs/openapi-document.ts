@@ -54,9 +54,10 @@ const ERROR_SCHEMAS: Record<DialectName, { name: string; schema: JsonSchema }> =
 
 /**
  * The statuses a route answers whatever it does, derived from what it declares: its level
- * (401 for a token), its body (400, 413, 415; 429 when the body carries a password or a
- * recovery code), 503 (the database or the shared store is away) and 500. Routes added by other
- * modules are documented the same way without declaring anything.
+ * (401 for a token; 429 for a token from an address over TOKEN_FAILURES_PER_MINUTE), its body
+ * (400, 413, 415; 429 when the body carries a password or a recovery code), 503 (the database or
+ * the shared store is away) and 500. Routes added by other modules are documented the same way
+ * without declaring anything.
  */
 function derivedFailures(
   level: AuthLevel | undefined,
@@ -80,11 +81,15 @@ function derivedFailures(
     failures.push({ status: 415, description: 'The body is not JSON' });
   }
   const properties = Object.keys((body?.properties as object | undefined) ?? {});
-  if (properties.some((p) => SECRET_FIELDS.includes(p))) {
-    failures.push({
-      status: 429,
-      description: 'Too many attempts (per account and address, or per address); see Retry-After',
-    });
+  const attempts = properties.some((p) => SECRET_FIELDS.includes(p));
+  // Section 23: a token sent from an address over TOKEN_FAILURES_PER_MINUTE.
+  const tokens = level === AuthLevel.Required || level === AuthLevel.Optional;
+  if (attempts || tokens) {
+    const why = [
+      ...(attempts ? ['too many attempts (per account and address, or per address)'] : []),
+      ...(tokens ? ['too many refused tokens from this address'] : []),
+    ].join(', or ');
+    failures.push({ status: 429, description: `${why[0].toUpperCase()}${why.slice(1)}; see Retry-After` });
   }
   failures.push({
     status: 503,

@@ -10,10 +10,12 @@ import { RedisLoginFailureStore } from './redis-login-failure.store';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { SignInLimiter } from './sign-in-limiter';
 import { SignInRateGuard } from './sign-in-rate.guard';
+import { TokenFailureLimiter } from './token-failure-limiter';
 
 /**
- * The abuse limits of CONTRACT section 9. Each kind of counter sits behind a storage interface
- * (ThrottlerStorage for the per-address rate, LoginFailureStore for failed sign-ins): in this
+ * The abuse limits of CONTRACT sections 9 and 23. Each kind of counter sits behind a storage
+ * interface (ThrottlerStorage for the per-address rate, LoginFailureStore for failed sign-ins and,
+ * in TokenFailureLimiter, for refused token checks per address): in this
  * process's memory by default, in Redis when REDIS_URL is set, so that several instances behind
  * one balancer count together.
  */
@@ -35,6 +37,7 @@ import { SignInRateGuard } from './sign-in-rate.guard';
   providers: [
     SignInLimiter,
     SignInRateGuard,
+    TokenFailureLimiter,
     {
       provide: LoginFailureStore,
       inject: [SHARED_STORE, Clock],
@@ -42,6 +45,6 @@ import { SignInRateGuard } from './sign-in-rate.guard';
         shared ? new RedisLoginFailureStore(shared, clock) : new MemoryLoginFailureStore(clock),
     },
   ],
-  exports: [SignInLimiter, SignInRateGuard, ThrottlerModule],
+  exports: [SignInLimiter, SignInRateGuard, TokenFailureLimiter, ThrottlerModule],
 })
 export class LimitsModule {}

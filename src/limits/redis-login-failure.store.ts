@@ -41,6 +41,8 @@ export class RedisLoginFailureStore extends LoginFailureStore {
     private readonly store: SharedStore,
     /** Only turns Redis's "milliseconds left" into resetAt; the window itself runs on Redis's time. */
     private readonly clock: Clock = new Clock(),
+    /** What is counted, in the key: the same fixed windows serve other per-address counts too. */
+    private readonly kind = 'login-failures',
   ) {
     super();
     this.incrementScript = store.defineScript('gatehouseFailureIncrement', 1, INCREMENT);
@@ -64,6 +66,6 @@ export class RedisLoginFailureStore extends LoginFailureStore {
   }
 
   private key(key: string): string {
-    return counterKey('login-failures', key);
+    return counterKey(this.kind, key);
   }
 }

@@ -4,6 +4,7 @@ import type { Type } from '@nestjs/common';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { ownerCommands, openOwnerContext } from '../owner/owner-context';
 import { explainFailure } from '../owner/owner-failure';
+import { escapeControlCharacters } from '../tokens/printable';
 import { ownerMcpServer } from './owner-tools';
 import { StderrLogger } from './stderr-logger';
 
@@ -23,7 +24,7 @@ export async function serveOwnerMcp(modules: Type[]): Promise<void> {
     );
   } catch (error) {
     // A bad configuration: nothing could be served. One line, as the command line gives it.
-    process.stderr.write(`gatehouse-mcp: ${explainFailure(error).reason}\n`);
+    process.stderr.write(`gatehouse-mcp: ${escapeControlCharacters(explainFailure(error).reason)}\n`);
     process.exit(2);
   }
   const opened = context;

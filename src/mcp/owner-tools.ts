@@ -9,6 +9,7 @@ import {
 } from '../extension-points/owner-command';
 import type { OwnerRunner } from '../owner/owner-context';
 import { explainFailure } from '../owner/owner-failure';
+import { escapeControlCharacters, escapeControlCharactersIn } from '../tokens/printable';
 
 /** Every tool acts on this server's database only; none reaches out to the world. */
 function annotationsOf({ readOnly, destructive, idempotent }: OwnerCommandAnnotations): ToolAnnotations {
@@ -34,7 +35,7 @@ async function attempt(work: () => Promise<CallToolResult>): Promise<CallToolRes
   try {
     return await work();
   } catch (error) {
-    return { isError: true, content: [{ type: 'text', text: explainFailure(error).reason }] };
+    return { isError: true, content: [{ type: 'text', text: escapeControlCharacters(explainFailure(error).reason) }] };
   }
 }
 
@@ -73,8 +74,10 @@ export function ownerMcpServer(commands: OwnerCommandEntry[], run: OwnerRunner, 
               (instance as Record<string, (...args: unknown[]) => Promise<unknown>>)[entry.method](...parameters),
             entry.provider,
           );
-          const { text, data } = reply(result);
-          return { content: [{ type: 'text', text }], structuredContent: data };
+          // What is stored (logins, client labels, addresses) reaches the client with its control
+          // characters escaped, in the text and the structured content alike.
+          const { text, data } = reply(escapeControlCharactersIn(result));
+          return { content: [{ type: 'text', text: escapeControlCharacters(text) }], structuredContent: data };
         }),
     );
   }

@@ -9,6 +9,7 @@ import type { EntryPoint } from '../events/security-event';
 import { EventsModule } from '../events/events.module';
 import { configNamespacesOf, eventNamesOf, schemaContributionOf } from '../extension/gatehouse-module';
 import { RecoveryCodesModule } from '../recovery/recovery-codes.module';
+import { escapeJsonLine } from '../tokens/printable';
 import { TokensModule } from '../tokens/tokens.module';
 import { SecretsConfig } from '../secrets/secrets.config';
 import { TwoFactorStoreModule } from '../two-factor/two-factor-store.module';
@@ -29,8 +30,13 @@ export class OwnerModule {
       imports: [
         ConfigModule.forRoot(config, [TwoFactorConfig, SecretsConfig, ...configNamespacesOf(modules)]),
         ClockModule.forRoot(),
-        // Events go to stderr: stdout carries the command's result, or the MCP protocol.
-        EventsModule.forRoot({ via, sink: (line) => process.stderr.write(`${line}\n`), names: eventNamesOf(modules) }),
+        // Events go to stderr: stdout carries the command's result, or the MCP protocol. Still JSON,
+        // but with no control character from stored data left raw for the owner's terminal.
+        EventsModule.forRoot({
+          via,
+          sink: (line) => process.stderr.write(`${escapeJsonLine(line)}\n`),
+          names: eventNamesOf(modules),
+        }),
         SchemaContributionsModule.forRoot(schemaContributionOf(modules)),
         DatabaseModule,
         AccountsModule,

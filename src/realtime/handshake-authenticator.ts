@@ -5,6 +5,7 @@ import { isDatabaseUnavailable } from '../database/database-errors';
 import type { Session } from '../tokens/session';
 import { SessionRestriction, UNRESTRICTED } from '../tokens/session-restriction';
 import { TokenVerifier } from '../tokens/token-verifier';
+import { HandshakeLimits } from './handshake-limits';
 import { tokenFromHandshake } from './handshake-token';
 import { LiveSockets } from './live-sockets';
 import {
@@ -25,7 +26,8 @@ export const HANDSHAKE_FORBIDDEN = 'Forbidden';
 /**
  * Admits a socket only with a valid token, checked by TokenVerifier.authenticate exactly as the
  * HTTP guard checks it. It runs as socket.io middleware, during the handshake: a refused client
- * gets `connect_error` and never sees `connect`, and no gateway ever sees it.
+ * gets `connect_error` and never sees `connect`, and no gateway ever sees it. Section 23's limits
+ * on refused token checks and refused handshakes are HandshakeLimits'.
  */
 @Injectable()
 export class HandshakeAuthenticator {
@@ -36,6 +38,7 @@ export class HandshakeAuthenticator {
     private readonly tokens: TokenVerifier,
     private readonly live: LiveSockets,
     private readonly clock: Clock,
+    private readonly limits: HandshakeLimits,
     @Optional() private readonly restriction: SessionRestriction = UNRESTRICTED,
   ) {}
 
@@ -63,10 +66,16 @@ export class HandshakeAuthenticator {
     this.live.track(namespace);
     namespace.use((socket, next) => {
       // socket.io ignores a middleware's promise: every outcome must reach next(), and nothing may reject.
-      this.admit(socket).then(next, (error: unknown) => {
-        this.reportFailure(error);
-        next(new Error(HANDSHAKE_UNAVAILABLE));
-      });
+      this.admit(socket).then(
+        (refusal) => {
+          next(refusal);
+          if (refusal) this.limits.handshakeRefused(socket);
+        },
+        (error: unknown) => {
+          this.reportFailure(error);
+          next(new Error(HANDSHAKE_UNAVAILABLE));
+        },
+      );
     });
     namespace.on('connection', (socket) =>
       this.live.checkOnConnection(socket, (session) => this.tokens.isLive(session)),
@@ -76,9 +85,13 @@ export class HandshakeAuthenticator {
   /** Resolves to the refusal, or undefined when the socket is admitted. Rejects when the check could not be made. */
   private async admit(socket: GatehouseSocket): Promise<ExtendedError | undefined> {
     const presented = tokenFromHandshake(socket.handshake);
+    const blocked = this.limits.blocked(socket, presented);
+    if (blocked) return blocked;
     const session: Session | null = presented.kind === 'token' ? await this.tokens.authenticate(presented.token) : null;
-    if (!session || this.live.recentRevocations.has(session.tokenId, this.clock.now()))
+    if (!session || this.live.recentRevocations.has(session.tokenId, this.clock.now())) {
+      this.limits.tokenRefused(socket, presented);
       return new Error(HANDSHAKE_REFUSED);
+    }
     if (this.restriction.restricted(session)) return new Error(HANDSHAKE_FORBIDDEN);
     socket.data.session = session;
     // Joined before connecting: socket.io leaves the rooms again if the connection never opens.

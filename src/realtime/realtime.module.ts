@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { DatabaseModule } from '../database/database.module';
+import { LimitsModule } from '../limits/limits.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { GatewayAudit } from './gateway-audit';
 import { HandshakeAuthenticator } from './handshake-authenticator';
+import { HandshakeLimits } from './handshake-limits';
 import { LiveSockets } from './live-sockets';
 import { RealtimeGateway } from './realtime.gateway';
+import { SocketEventLimits } from './socket-event-rate';
 import { SocketRevoker } from './socket-revoker';
 
 /**
@@ -14,8 +17,16 @@ import { SocketRevoker } from './socket-revoker';
  * in front of every namespace, and GatewayAudit refuses a gateway without the error filter.
  */
 @Module({
-  imports: [DatabaseModule, TokensModule, DiscoveryModule],
-  providers: [RealtimeGateway, HandshakeAuthenticator, LiveSockets, SocketRevoker, GatewayAudit],
+  imports: [DatabaseModule, TokensModule, LimitsModule, DiscoveryModule],
+  providers: [
+    RealtimeGateway,
+    HandshakeAuthenticator,
+    HandshakeLimits,
+    LiveSockets,
+    SocketRevoker,
+    GatewayAudit,
+    SocketEventLimits,
+  ],
   exports: [LiveSockets, GatewayAudit, SocketRevoker],
 })
 export class RealtimeModule {}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { escapeControlCharacters, isPrintable } from './printable';
+import { escapeControlCharacters, escapeControlCharactersIn, escapeJsonLine, isPrintable } from './printable';
 
 describe('escapeControlCharacters', () => {
   it('escapes C0 controls and DEL as \\xHH', () => {
@@ -40,5 +40,33 @@ describe('escapeControlCharacters', () => {
     }
     assert.equal(isPrintable('a\u0085b'), false);
     assert.equal(isPrintable('a\u0085b'), false, 'the same answer twice (no regex state kept)');
+  });
+});
+
+describe('escapeControlCharactersIn', () => {
+  it('escapes every string of a structure, keys included, and leaves the rest as it is', () => {
+    assert.deepEqual(
+      escapeControlCharactersIn({
+        login: 'a\u202eb',
+        sessions: [{ client: 'x\u001by', address: null, count: 2, live: true }],
+        ['k\u0085']: 'v',
+      }),
+      {
+        login: 'a\\u202eb',
+        sessions: [{ client: 'x\\x1by', address: null, count: 2, live: true }],
+        ['k\\u0085']: 'v',
+      },
+    );
+    assert.equal(escapeControlCharactersIn(7), 7);
+  });
+});
+
+describe('escapeJsonLine', () => {
+  it('writes what JSON.stringify leaves as JSON escapes, so the line reads back to the same value', () => {
+    const value = { login: 'a\u202eb\u0085c\u007fd\u2028', plain: 'Firefox on Linux', c0: '\u001b' };
+    const line = escapeJsonLine(JSON.stringify(value));
+    assert.ok(isPrintable(line), line);
+    assert.deepEqual(JSON.parse(line), value);
+    assert.equal(escapeJsonLine('{"a":"b"}'), '{"a":"b"}');
   });
 });

@@ -27,3 +27,25 @@ export function escapeControlCharacters(text: string): string {
     return code < 0x80 ? `\\x${hex}` : `\\u${hex}`;
   });
 }
+
+/**
+ * `value` with escapeControlCharacters applied to every string in it, object keys and array
+ * items included, at any depth: for structured results shown to a person (an MCP tool's).
+ */
+export function escapeControlCharactersIn<T>(value: T): T {
+  if (typeof value === 'string') return escapeControlCharacters(value) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => escapeControlCharactersIn(item)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [escapeControlCharacters(key), escapeControlCharactersIn(item)]),
+  ) as T;
+}
+
+/**
+ * A line of JSON with every unprintable character still in it (JSON.stringify escapes only the C0
+ * controls) written as a `\uHHHH` escape, so that the line stays JSON that reads back to the same
+ * value, and prints nothing a terminal would act on.
+ */
+export function escapeJsonLine(json: string): string {
+  return json.replace(UNPRINTABLE, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { checkAgainstDocument } from './openapi-check';
 
 export interface AddressedReply {
   status: number;
@@ -17,19 +18,35 @@ export function postFrom(
   json: unknown,
   headers: Record<string, string> = {},
 ): Promise<AddressedReply> {
+  return requestFrom(localAddress, base, 'POST', path, { json, headers });
+}
+
+/**
+ * Any request from a chosen loopback address (see postFrom), with a JSON body when `json` is
+ * given. The answer is checked against the OpenAPI document, as test/support/http.ts does.
+ */
+export function requestFrom(
+  localAddress: string,
+  base: string,
+  method: string,
+  path: string,
+  { json, headers = {} }: { json?: unknown; headers?: Record<string, string> } = {},
+): Promise<AddressedReply> {
   const url = new URL(path, base);
-  const payload = JSON.stringify(json);
-  return new Promise((resolve, reject) => {
+  const payload = json === undefined ? undefined : JSON.stringify(json);
+  const bodyHeaders: Record<string, string | number> =
+    payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) };
+  return new Promise<AddressedReply & { text: string }>((resolve, reject) => {
     const req = httpRequest(
       {
         host: url.hostname,
         port: url.port,
         path: url.pathname,
-        method: 'POST',
+        method,
         localAddress,
         agent: false,
         timeout: 15_000,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
+        headers: { ...bodyHeaders, ...headers },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -42,12 +59,15 @@ export function postFrom(
           } catch {
             // keep the text
           }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text });
         });
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`timeout: POST ${path}`)));
+    req.on('timeout', () => req.destroy(new Error(`timeout: ${method} ${path}`)));
     req.on('error', reject);
     req.end(payload);
+  }).then(async ({ text, ...reply }) => {
+    await checkAgainstDocument(base, method, path, { ...reply, text });
+    return reply;
   });
 }
