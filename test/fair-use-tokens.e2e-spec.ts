@@ -108,7 +108,9 @@ eachEngine(__filename, (db) => {
   });
 
   describe('a socket.io connection whose handshakes are refused', () => {
-    const running = appPerSuite(db);
+    // Half the default limit, so that even a loaded machine's flood reaches it within its seconds.
+    const LIMIT = 600;
+    const running = appPerSuite(db, { TOKEN_FAILURES_PER_MINUTE: String(LIMIT) });
 
     /** A raw engine.io WebSocket connection: what it was sent, and when it closed. */
     async function engineConnection() {
@@ -163,8 +165,8 @@ eachEngine(__filename, (db) => {
         assert.ok(health.count > 0);
         // The contract's 100 ms is the benchmark's, on a quiet machine; this catches seconds.
         assert.ok(health.p99 < 1000, `p99 ${health.p99} ms`);
-        // 1200 refusals a minute, and those already under way when the limit was reached.
-        assert.ok((flood.statuses['401'] ?? 0) <= 1200 + 100, JSON.stringify(flood.statuses));
+        // LIMIT refusals a minute, and those already under way when the limit was reached.
+        assert.ok((flood.statuses['401'] ?? 0) <= LIMIT + 100, JSON.stringify(flood.statuses));
         assert.ok((flood.statuses['429'] ?? 0) > 0, JSON.stringify(flood.statuses));
       } finally {
         flooder.kill('SIGKILL');
