@@ -6,7 +6,7 @@
  *   find: owner commands, periodic tasks)  →  database, shared-store (the infrastructure: the SQL
  *   database and the Redis connection)  →  accounts, tokens, limits (each with its stores, the
  *   Redis ones included, beside the abstraction they implement)  →  http, docs, auth, realtime,
- *   recovery, health, metrics, lifecycle, account-page, self-service  →  cli, owner, mcp,
+ *   recovery, health, metrics, lifecycle, account-page, self-service, audit  →  cli, owner, mcp,
  *   extension  →  the files at the root of src/ (app.module, app.factory, serve, main, modules,
  *   entities)
  *
@@ -20,7 +20,19 @@ const layers = [
   ['config', 'clock', 'events', 'errors', 'extension-points'],
   ['database', 'shared-store'],
   ['accounts', 'tokens', 'limits'],
-  ['http', 'docs', 'auth', 'realtime', 'recovery', 'health', 'metrics', 'lifecycle', 'account-page', 'self-service'],
+  [
+    'http',
+    'docs',
+    'auth',
+    'realtime',
+    'recovery',
+    'health',
+    'metrics',
+    'lifecycle',
+    'account-page',
+    'self-service',
+    'audit',
+  ],
   ['cli', 'owner', 'mcp', 'extension'],
 ];
 

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { AuditLogModule } from './audit/audit-log.module';
 import { AuthModule } from './auth/auth.module';
 import type { Clock } from './clock/clock';
 import { ClockModule } from './clock/clock.module';
@@ -44,6 +45,7 @@ export class AppModule {
         RealtimeModule,
         SelfServiceModule,
         RecoveryModule,
+        AuditLogModule,
         LifecycleModule,
         MetricsModule,
         ...modules,

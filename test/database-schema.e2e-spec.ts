@@ -37,7 +37,7 @@ eachEngine(__filename, (db) => {
       [],
     );
     await dataSource().runMigrations({ transaction: 'each' });
-    assert.deepEqual(await db().tables(), ['accounts', 'migrations', 'recovery_codes', 'tokens']);
+    assert.deepEqual(await db().tables(), ['accounts', 'migrations', 'recovery_codes', 'security_events', 'tokens']);
     assert.deepEqual(await pending(), []);
   });
 

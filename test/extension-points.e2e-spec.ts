@@ -122,6 +122,7 @@ eachEngine(__filename, (db) => {
 
   it("runs the module's periodic task on the server, after Gatehouse's", async () => {
     assert.deepEqual(running().app.get(PeriodicTasks).names, [
+      'security-event flush',
       'token-use flush',
       'expired-token sweep',
       'live-socket sweep',

@@ -62,10 +62,17 @@ eachEngine(__filename, (db) => {
     return received;
   }
 
-  it("creates its table with its own migration, after Gatehouse's", async () => {
-    const ran = (await db().sql('SELECT name FROM migrations ORDER BY id')) as { name: string }[];
-    assert.deepEqual(ran.map((r) => r.name).slice(-1), ['CreateNotes1765000000000']);
-    assert.ok(ran.length > 1, "Gatehouse's migrations ran too");
+  it("creates its table with its own migration, in timestamp order with Gatehouse's", async () => {
+    const ran = ((await db().sql('SELECT name FROM migrations ORDER BY id')) as { name: string }[]).map((r) => r.name);
+    // Every pending migration runs in timestamp order, Gatehouse's and the module's together.
+    const notes = ran.indexOf('CreateNotes1765000000000');
+    assert.ok(notes > 0, "Gatehouse's migrations ran too");
+    assert.deepEqual(
+      ran.slice(0, notes).filter((name) => Number(name.slice(-13)) > 1765000000000),
+      [],
+      "after every one of Gatehouse's that is older",
+    );
+    assert.ok(ran.slice(notes + 1).every((name) => Number(name.slice(-13)) > 1765000000000));
     assert.deepEqual(await db().sql('SELECT id FROM notes'), []);
   });
 

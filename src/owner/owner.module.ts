@@ -1,5 +1,6 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
+import { AuditLogModule } from '../audit/audit-log.module';
 import type { AppConfig } from '../config/config';
 import { ClockModule } from '../clock/clock.module';
 import { ConfigModule } from '../config/config.module';
@@ -33,6 +34,7 @@ export class OwnerModule {
         AccountsModule,
         TokensModule,
         RecoveryCodesModule,
+        AuditLogModule,
         ...modules,
       ],
       providers: [OwnerService],
