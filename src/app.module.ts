@@ -1,5 +1,5 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
-import { AuditLogModule } from './audit/audit-log.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import type { Clock } from './clock/clock';
 import { ClockModule } from './clock/clock.module';
@@ -45,7 +45,7 @@ export class AppModule {
         RealtimeModule,
         SelfServiceModule,
         RecoveryModule,
-        AuditLogModule,
+        AuditModule,
         LifecycleModule,
         MetricsModule,
         ...modules,

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseModule } from '../database/database.module';
 import { SecurityEventStore } from '../events/security-event-store';
+import { AuditQueries } from './audit-queries';
 import { AuditWriter } from './audit-writer';
 import { StoredEvent } from './stored-event.entity';
 
@@ -15,7 +16,7 @@ import { StoredEvent } from './stored-event.entity';
 @Global()
 @Module({
   imports: [DatabaseModule, TypeOrmModule.forFeature([StoredEvent])],
-  providers: [AuditWriter, { provide: SecurityEventStore, useExisting: AuditWriter }],
-  exports: [AuditWriter, SecurityEventStore],
+  providers: [AuditWriter, { provide: SecurityEventStore, useExisting: AuditWriter }, AuditQueries],
+  exports: [AuditWriter, SecurityEventStore, AuditQueries],
 })
 export class AuditLogModule {}
