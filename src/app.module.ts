@@ -1,4 +1,5 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { AuditConfig } from './audit/audit.config';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import type { Clock } from './clock/clock';
@@ -35,7 +36,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config, configNamespacesOf(modules)),
+        ConfigModule.forRoot(config, [AuditConfig, ...configNamespacesOf(modules)]),
         ClockModule.forRoot(options.clock),
         EventsModule.forRoot({ ...options.events, names: eventNamesOf(modules) }),
         SchemaContributionsModule.forRoot(schemaContributionOf(modules)),

@@ -1,8 +1,9 @@
 // Only the configuration and the port check are loaded before the checks run: a bad value or a
 // taken port is reported at once, before Nest and Gatehouse's modules are even read (the added
-// modules are, to check their configuration namespaces too).
+// modules are, to check their configuration namespaces too, with Gatehouse's own).
 import type { Type } from '@nestjs/common';
 import { type AppConfig, ConfigError, configSource, loadConfig } from './config/config';
+import type { ConfigNamespaceClass } from './config/config-namespace';
 import { checkPortFree } from './lifecycle/port-check';
 
 /**
@@ -17,11 +18,14 @@ export async function serve(modules: () => Promise<Type[]>): Promise<void> {
     config = loadConfig();
     await import('reflect-metadata');
     added = await modules();
+    const { parseNamespaces } = await import('./config/config-namespace');
+    const { AuditConfig } = await import('./audit/audit.config');
+    const namespaces: ConfigNamespaceClass[] = [AuditConfig];
     if (added.length > 0) {
-      const { parseNamespaces } = await import('./config/config-namespace');
       const { configNamespacesOf } = await import('./extension/gatehouse-module');
-      parseNamespaces(configSource(config), configNamespacesOf(added));
+      namespaces.push(...configNamespacesOf(added));
     }
+    parseNamespaces(configSource(config), namespaces);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`gatehouse: invalid configuration: ${error.message}\n`);

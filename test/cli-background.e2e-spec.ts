@@ -32,6 +32,7 @@ eachEngine(__filename, (db) => {
       'token-use flush',
       'expired-token sweep',
       'live-socket sweep',
+      'security-event retention',
     ]);
   });
 

@@ -126,6 +126,7 @@ eachEngine(__filename, (db) => {
       'token-use flush',
       'expired-token sweep',
       'live-socket sweep',
+      'security-event retention',
       'notes retention',
     ]);
     const { token } = await api.account();

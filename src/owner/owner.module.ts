@@ -1,5 +1,6 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
+import { AuditConfig } from '../audit/audit.config';
 import { AuditLogModule } from '../audit/audit-log.module';
 import type { AppConfig } from '../config/config';
 import { ClockModule } from '../clock/clock.module';
@@ -25,7 +26,7 @@ export class OwnerModule {
     return {
       module: OwnerModule,
       imports: [
-        ConfigModule.forRoot(config, configNamespacesOf(modules)),
+        ConfigModule.forRoot(config, [AuditConfig, ...configNamespacesOf(modules)]),
         ClockModule.forRoot(),
         // Events go to stderr: stdout carries the command's result, or the MCP protocol.
         EventsModule.forRoot({ via, sink: (line) => process.stderr.write(`${line}\n`), names: eventNamesOf(modules) }),
