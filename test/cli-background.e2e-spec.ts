@@ -33,6 +33,7 @@ eachEngine(__filename, (db) => {
       'expired-token sweep',
       'live-socket sweep',
       'security-event retention',
+      'owner-event poll',
     ]);
   });
 

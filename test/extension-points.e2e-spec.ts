@@ -127,6 +127,7 @@ eachEngine(__filename, (db) => {
       'expired-token sweep',
       'live-socket sweep',
       'security-event retention',
+      'owner-event poll',
       'notes retention',
     ]);
     const { token } = await api.account();

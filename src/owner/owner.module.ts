@@ -1,7 +1,7 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AuditConfig } from '../audit/audit.config';
-import { AuditLogModule } from '../audit/audit-log.module';
+import { AuditOwnerModule } from '../audit/audit-owner.module';
 import type { AppConfig } from '../config/config';
 import { ClockModule } from '../clock/clock.module';
 import { ConfigModule } from '../config/config.module';
@@ -35,7 +35,7 @@ export class OwnerModule {
         AccountsModule,
         TokensModule,
         RecoveryCodesModule,
-        AuditLogModule,
+        AuditOwnerModule,
         ...modules,
       ],
       providers: [OwnerService],
