@@ -5,8 +5,9 @@
  *   config, clock, events, errors, extension-points (the marks providers carry for the boot to
  *   find: owner commands, periodic tasks)  →  database, shared-store (the infrastructure: the SQL
  *   database and the Redis connection)  →  accounts, tokens, limits (each with its stores, the
- *   Redis ones included, beside the abstraction they implement)  →  http, docs, auth, realtime,
- *   recovery, health, metrics, lifecycle, account-page, self-service, audit  →  cli, owner, mcp,
+ *   Redis ones included, beside the abstraction they implement), secrets (the key stored
+ *   secrets are encrypted under)  →  http, docs, auth, realtime, recovery, health, metrics,
+ *   lifecycle, account-page, self-service, two-factor, audit  →  cli, owner, mcp,
  *   extension  →  the files at the root of src/ (app.module, app.factory, serve, main, modules,
  *   entities)
  *
@@ -19,7 +20,7 @@
 const layers = [
   ['config', 'clock', 'events', 'errors', 'extension-points'],
   ['database', 'shared-store'],
-  ['accounts', 'tokens', 'limits'],
+  ['accounts', 'tokens', 'limits', 'secrets'],
   [
     'http',
     'docs',
@@ -31,6 +32,7 @@ const layers = [
     'lifecycle',
     'account-page',
     'self-service',
+    'two-factor',
     'audit',
   ],
   ['cli', 'owner', 'mcp', 'extension'],

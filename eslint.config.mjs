@@ -63,7 +63,8 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // The account page's script runs in the browser, after socket.io's client script (`io`).
+    // The account page's script runs in the browser, after socket.io's client script (`io`) and
+    // qrcode-generator's (`qrcode`).
     files: ['public/**/*.js'],
     languageOptions: {
       sourceType: 'script',
@@ -84,6 +85,7 @@ export default tseslint.config(
         btoa: 'readonly',
         URL: 'readonly',
         io: 'readonly',
+        qrcode: 'readonly',
       },
     },
   },

@@ -16,6 +16,9 @@ import { MetricsModule } from './metrics/metrics.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { SelfServiceModule } from './self-service/self-service.module';
 import { RecoveryModule } from './recovery/recovery.module';
+import { SecretsConfig } from './secrets/secrets.config';
+import { TwoFactorConfig } from './two-factor/two-factor.config';
+import { TwoFactorModule } from './two-factor/two-factor.module';
 
 export interface AppModuleOptions {
   /**
@@ -36,7 +39,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config, [AuditConfig, ...configNamespacesOf(modules)]),
+        ConfigModule.forRoot(config, [TwoFactorConfig, SecretsConfig, AuditConfig, ...configNamespacesOf(modules)]),
         ClockModule.forRoot(options.clock),
         EventsModule.forRoot({ ...options.events, names: eventNamesOf(modules) }),
         SchemaContributionsModule.forRoot(schemaContributionOf(modules)),
@@ -46,6 +49,7 @@ export class AppModule {
         RealtimeModule,
         SelfServiceModule,
         RecoveryModule,
+        TwoFactorModule,
         AuditModule,
         LifecycleModule,
         MetricsModule,

@@ -1,9 +1,8 @@
 // Only the configuration and the port check are loaded before the checks run: a bad value or a
 // taken port is reported at once, before Nest and Gatehouse's modules are even read (the added
-// modules are, to check their configuration namespaces too, with Gatehouse's own).
+// modules are, to check their configuration namespaces too).
 import type { Type } from '@nestjs/common';
 import { type AppConfig, ConfigError, configSource, loadConfig } from './config/config';
-import type { ConfigNamespaceClass } from './config/config-namespace';
 import { checkPortFree } from './lifecycle/port-check';
 
 /**
@@ -19,13 +18,11 @@ export async function serve(modules: () => Promise<Type[]>): Promise<void> {
     await import('reflect-metadata');
     added = await modules();
     const { parseNamespaces } = await import('./config/config-namespace');
+    const { configNamespacesOf } = await import('./extension/gatehouse-module');
+    const { SecretsConfig } = await import('./secrets/secrets.config');
+    const { TwoFactorConfig } = await import('./two-factor/two-factor.config');
     const { AuditConfig } = await import('./audit/audit.config');
-    const namespaces: ConfigNamespaceClass[] = [AuditConfig];
-    if (added.length > 0) {
-      const { configNamespacesOf } = await import('./extension/gatehouse-module');
-      namespaces.push(...configNamespacesOf(added));
-    }
-    parseNamespaces(configSource(config), namespaces);
+    parseNamespaces(configSource(config), [TwoFactorConfig, SecretsConfig, AuditConfig, ...configNamespacesOf(added)]);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`gatehouse: invalid configuration: ${error.message}\n`);
@@ -41,6 +38,12 @@ export async function serve(modules: () => Promise<Type[]>): Promise<void> {
   const SHUTDOWN_TIMEOUT_MS = DRAIN_TIMEOUT_MS + 5_000;
   const logger = new Logger('Gatehouse');
   const app = await createApp(config, { modules: added, logger: new ConsoleLogger({ json: true }) });
+  // Once the database is open: a key that cannot decrypt the stored secrets stops the server.
+  const { SecretsKeyCheck } = await import('./two-factor/secrets-key-check');
+  void app.get(SecretsKeyCheck).refused.then((reason) => {
+    process.stderr.write(`gatehouse: cannot start: ${reason}\n`);
+    process.exit(1);
+  });
 
   // SIGTERM or SIGINT: stop accepting, let in-flight requests finish, close sockets with a
   // reason, close the pool, exit 0 (see GracefulShutdown). A second signal is ignored.

@@ -151,9 +151,24 @@ eachEngine(__filename, (db) => {
       additionalProperties: false,
     });
     assert.deepEqual(document.components.schemas.NoteDto.required, ['text']);
-    assert.deepEqual(op('/api/auth/login', 'post').requestBody, {
+    assert.deepEqual(op('/api/auth/register', 'post').requestBody, {
       required: true,
       content: { 'application/json': { schema: { $ref: '#/components/schemas/BirdhouseCredentialsDto' } } },
+    });
+    // Sign-in takes the second-factor code too (CONTRACT section 18), optional.
+    assert.deepEqual(op('/api/auth/login', 'post').requestBody, {
+      required: true,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/BirdhouseSignInDto' } } },
+    });
+    assert.deepEqual(document.components.schemas.BirdhouseSignInDto, {
+      type: 'object',
+      properties: {
+        handle: { type: 'string' },
+        pwd: { type: 'string' },
+        otp: { type: 'string' },
+      },
+      required: ['handle', 'pwd'],
+      additionalProperties: false,
     });
     assert.equal(
       op('/api/auth/me', 'get').responses['200'].content['application/json'].schema.$ref,

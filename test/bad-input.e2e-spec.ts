@@ -156,7 +156,7 @@ eachEngine(__filename, (db) => {
         });
         assertHygienic(signedIn, name);
         assert.equal(signedIn.status, 200, name);
-        assert.deepEqual(Object.keys(signedIn.body).sort(), ['createdAt', 'handle', 'status'], name);
+        assert.deepEqual(Object.keys(signedIn.body).sort(), ['createdAt', 'handle', 'status', 'twoFactor'], name);
         assert.equal(signedIn.body.handle, owner.login, name);
         const anonymous = await send(running.url, '/api/auth/me', { ...request, method: 'GET' });
         assertErrorShape(anonymous, '/api/auth/me', 401, `${name}, no token`);

@@ -37,7 +37,15 @@ eachEngine(__filename, (db) => {
       [],
     );
     await dataSource().runMigrations({ transaction: 'each' });
-    assert.deepEqual(await db().tables(), ['accounts', 'migrations', 'recovery_codes', 'security_events', 'tokens']);
+    assert.deepEqual(await db().tables(), [
+      'accounts',
+      'backup_codes',
+      'migrations',
+      'recovery_codes',
+      'security_events',
+      'tokens',
+      'two_factor',
+    ]);
     assert.deepEqual(await pending(), []);
   });
 

@@ -17,6 +17,7 @@ const TOOLS = [
   'list_sessions',
   'lock_account',
   'revoke_tokens',
+  'turn_off_two_factor',
   'unlock_account',
 ];
 /** The tools that act on one account, named by its login alone (list_events takes filters too). */
@@ -114,6 +115,7 @@ eachEngine(__filename, (db) => {
         lock_account: [false, true, true],
         unlock_account: [false, false, true],
         delete_account: [false, true, false],
+        turn_off_two_factor: [false, true, true],
       });
       assert.ok(!tools.some((t) => /reset|password/i.test(t.name)));
     },

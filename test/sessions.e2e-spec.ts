@@ -51,7 +51,10 @@ eachEngine(__filename, (db) => {
       'expiresAt',
       'id',
       'lastUsedAt',
+      // CONTRACT section 18: how each session was signed in.
+      'method',
     ]);
+    assert.deepEqual([newest.method, middle.method, oldest.method], ['password', 'password', 'registration']);
     assert.deepEqual([newest.current, middle.current, oldest.current], [false, true, false]);
     assert.deepEqual([newest.client, middle.client, oldest.client], [null, 'Firefox on Linux', 'Chrome on Windows']);
     assert.deepEqual([newest.address, middle.address, oldest.address], ['127.0.0.4', '127.0.0.3', '127.0.0.2']);

@@ -108,6 +108,8 @@ async function startRun({ root, engine, smoke, limitMinutes }) {
     BCRYPT_COST: String(cost),
     CORS_ORIGINS: '',
     TRUST_PROXY: '',
+    // A key of the run's own: the service would otherwise write one into data/ of the project.
+    SECRETS_KEY: randomBytes(32).toString('base64'),
   };
   profiler = new Profiler(log);
   profiler.prepare(nodeArgs, env);

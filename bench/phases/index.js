@@ -9,6 +9,7 @@
 module.exports = [
   require('./auth'),
   require('./signin'),
+  require('./signin-two-factor'),
   require('./fairness'),
   require('./handshakes'),
   require('./revocation'),

@@ -51,7 +51,19 @@ async function call(method, path, body) {
 }
 
 function failed(reply, what) {
+  if (reply.body.secondFactor === 'setup-required') return say(SETUP_REQUIRED);
   say(`${what}: ${reply.body.message ?? reply.body.error ?? `error ${reply.status}`}`);
+}
+
+const SETUP_REQUIRED =
+  'This server requires two-factor sign-in: set it up below before you use the rest of your account.';
+
+/** `{ otp }` from a code field, or nothing when it is empty (two-factor off). */
+function otpOf(id) {
+  const input = $(id);
+  const otp = input.value.trim();
+  input.value = '';
+  return otp === '' ? {} : { otp };
 }
 
 function signedOut(message) {
@@ -62,6 +74,9 @@ function signedOut(message) {
   $('signed-out').hidden = false;
   $('sessions').replaceChildren();
   $('activity').replaceChildren();
+  $('two-factor-enrol').hidden = true;
+  $('backup-codes-shown').hidden = true;
+  backToSignIn();
   say(message ?? '');
   $('handle').focus();
 }
@@ -99,6 +114,8 @@ function connectSocket(token) {
   socket.on('connect_error', (error) => {
     state('not connected');
     if (error.message === 'Unauthorized') signedOut('Your session has ended. Please sign in again.');
+    // A restricted token (TWO_FACTOR=required) may not open sockets until two-factor is on.
+    if (error.message === 'Forbidden') say(SETUP_REQUIRED);
   });
 }
 
@@ -119,6 +136,11 @@ const EVENT_LABELS = {
   'recovery-code.issued': 'Recovery code issued',
   'recovery-code.redeemed': 'Recovery code used',
   'recovery-code.failed': 'Failed recovery',
+  'two-factor.enabled': 'Two-factor sign-in turned on',
+  'two-factor.disabled': 'Two-factor sign-in turned off',
+  'two-factor.reset': 'Two-factor sign-in turned off by the server owner',
+  'backup-codes.regenerated': 'New backup codes',
+  'backup-code.used': 'Backup code used',
 };
 
 /** One row of recent activity: an entry of GET /api/auth/activity or a live `security` event. */
@@ -176,6 +198,7 @@ async function refresh() {
   const me = await call('GET', '/api/auth/me');
   if (!me) return;
   $('who').textContent = me.body.handle;
+  showTwoFactor(me.body.twoFactor === true);
   await refreshSessions();
   const activity = await call('GET', '/api/auth/activity');
   if (activity && activity.status === 200)
@@ -214,16 +237,57 @@ function onSubmit(id, run) {
   });
 }
 
-onSubmit('sign-in', async () => {
-  const reply = await call('POST', '/api/auth/login', { handle: $('handle').value, pwd: b64($('password').value) });
+/**
+ * Signing in takes one request, or two when the account has two-factor on: the first answers
+ * 401 with `"secondFactor":"required"`, and the same credentials go again with the code (`otp`).
+ * The password waits in memory for that second request only.
+ */
+let pendingSignIn = null;
+
+function askForCode(credentials) {
+  pendingSignIn = credentials;
+  $('sign-in').hidden = true;
+  $('second-factor').hidden = false;
+  $('second-factor-code').focus();
+}
+
+function backToSignIn() {
+  pendingSignIn = null;
+  $('second-factor').hidden = true;
+  $('sign-in').hidden = false;
+}
+
+async function logIn(credentials, otp) {
+  const reply = await call('POST', '/api/auth/login', otp === undefined ? credentials : { ...credentials, otp });
   if (!reply) return;
+  if (reply.status === 401 && reply.body.secondFactor === 'required') {
+    if (otp === undefined) {
+      say('Enter the code from your authenticator app, or one of your backup codes.');
+      return askForCode(credentials);
+    }
+    return say('That code is wrong or already used. Enter the current one.');
+  }
+  backToSignIn();
   if (reply.status !== 200) return failed(reply, 'Sign-in failed');
   say('');
   await signedIn(reply.body.token);
+}
+
+onSubmit('sign-in', async () => {
+  await logIn({ handle: $('handle').value, pwd: b64($('password').value) });
+});
+
+onSubmit('second-factor', async () => {
+  const code = $('second-factor-code');
+  if (pendingSignIn) await logIn(pendingSignIn, code.value.trim());
+  code.value = '';
 });
 
 onSubmit('revoke-others', async () => {
-  const reply = await call('POST', '/api/auth/sessions/revoke-others', { pwd: b64($('revoke-others-pwd').value) });
+  const reply = await call('POST', '/api/auth/sessions/revoke-others', {
+    pwd: b64($('revoke-others-pwd').value),
+    ...otpOf('revoke-others-otp'),
+  });
   if (!reply) return;
   if (reply.status !== 200) return failed(reply, 'Could not end the other sessions');
   say(`Ended ${reply.body.revoked} other session(s).`);
@@ -234,6 +298,7 @@ onSubmit('change-password', async () => {
   const reply = await call('POST', '/api/auth/password', {
     pwd: b64($('current-pwd').value),
     newPwd: b64($('new-pwd').value),
+    ...otpOf('change-password-otp'),
   });
   if (!reply) return;
   if (reply.status !== 200) return failed(reply, 'Could not change the password');
@@ -242,7 +307,7 @@ onSubmit('change-password', async () => {
 });
 
 onSubmit('delete-account', async () => {
-  const reply = await call('POST', '/api/auth/delete', { pwd: b64($('delete-pwd').value) });
+  const reply = await call('POST', '/api/auth/delete', { pwd: b64($('delete-pwd').value), ...otpOf('delete-otp') });
   if (!reply) return;
   if (reply.status !== 200) return failed(reply, 'Could not delete the account');
   signedOut('Your account has been deleted.');
@@ -255,6 +320,100 @@ $('sign-out').addEventListener('click', async () => {
   const reply = await call('POST', '/api/auth/invalidate', { token });
   if (reply && reply.status === 200) signedOut('You are signed out.');
   else if (sessionStorage.getItem(KEY)) connectSocket(token);
+});
+
+/** The two-factor section, and the code fields of the forms that ask for the password, as the account has it. */
+function showTwoFactor(on) {
+  $('two-factor-state').textContent = on
+    ? 'On: signing in asks for a code from your authenticator app (or a backup code).'
+    : 'Off: signing in asks for your password only.';
+  $('two-factor-setup').hidden = on;
+  $('two-factor-new-codes').hidden = !on;
+  $('two-factor-disable').hidden = !on;
+  if (on) $('two-factor-enrol').hidden = true;
+  for (const field of document.querySelectorAll('.otp')) field.hidden = !on;
+}
+
+function showBackupCodes(codes) {
+  $('backup-codes').replaceChildren(
+    ...codes.map((code) => {
+      const item = document.createElement('li');
+      item.textContent = code;
+      return item;
+    }),
+  );
+  $('backup-codes-shown').hidden = false;
+}
+
+/** Draws the otpauth:// URI as a QR code (qrcode-generator), on a canvas: no markup, no inline style. */
+function drawQrCode(text) {
+  const code = qrcode(0, 'M');
+  code.addData(text);
+  code.make();
+  const count = code.getModuleCount();
+  const scale = 4;
+  const quiet = 4;
+  const canvas = $('two-factor-qr');
+  canvas.width = canvas.height = (count + 2 * quiet) * scale;
+  const context = canvas.getContext('2d');
+  context.fillStyle = '#fff';
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.fillStyle = '#000';
+  for (let row = 0; row < count; row++) {
+    for (let column = 0; column < count; column++) {
+      if (code.isDark(row, column)) context.fillRect((column + quiet) * scale, (row + quiet) * scale, scale, scale);
+    }
+  }
+}
+
+onSubmit('two-factor-setup', async () => {
+  const reply = await call('POST', '/api/auth/2fa/setup', { pwd: b64($('two-factor-setup-pwd').value) });
+  if (!reply) return;
+  if (reply.status !== 200) return failed(reply, 'Could not set up two-factor sign-in');
+  drawQrCode(reply.body.uri);
+  $('two-factor-qr').dataset.uri = reply.body.uri;
+  $('two-factor-secret').textContent = reply.body.secret;
+  $('two-factor-enrol').hidden = false;
+  $('backup-codes-shown').hidden = true;
+  say('Add the account to your authenticator app, then enter the code it shows.');
+  $('two-factor-enable-code').focus();
+});
+
+onSubmit('two-factor-enable', async () => {
+  const input = $('two-factor-enable-code');
+  const reply = await call('POST', '/api/auth/2fa/enable', { code: input.value.trim() });
+  input.value = '';
+  if (!reply) return;
+  if (reply.status !== 200) return failed(reply, 'Could not turn on two-factor sign-in');
+  say(`Two-factor sign-in is on. ${reply.body.revoked} other session(s) ended.`);
+  $('two-factor-secret').textContent = '';
+  showBackupCodes(reply.body.backupCodes);
+  // The token may open sockets now, if the server requires two-factor sign-in.
+  if (socket && !socket.connected) socket.connect();
+  await refresh();
+});
+
+onSubmit('two-factor-new-codes', async () => {
+  const reply = await call('POST', '/api/auth/2fa/backup-codes', {
+    pwd: b64($('two-factor-new-codes-pwd').value),
+    ...otpOf('two-factor-new-codes-otp'),
+  });
+  if (!reply) return;
+  if (reply.status !== 200) return failed(reply, 'Could not make new backup codes');
+  say('New backup codes: the old ones no longer work.');
+  showBackupCodes(reply.body.backupCodes);
+});
+
+onSubmit('two-factor-disable', async () => {
+  const reply = await call('POST', '/api/auth/2fa/disable', {
+    pwd: b64($('two-factor-disable-pwd').value),
+    ...otpOf('two-factor-disable-otp'),
+  });
+  if (!reply) return;
+  if (reply.status !== 200) return failed(reply, 'Could not turn off two-factor sign-in');
+  say('Two-factor sign-in is off.');
+  $('backup-codes-shown').hidden = true;
+  await refresh();
 });
 
 const saved = sessionStorage.getItem(KEY);

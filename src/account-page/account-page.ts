@@ -19,6 +19,8 @@ function projectRoot(from = __dirname): string {
 export function serveAccountPage(app: NestExpressApplication): void {
   const files = join(projectRoot(), 'public', 'account');
   const socketClient = join(dirname(require.resolve('socket.io-client/package.json')), 'dist', 'socket.io.min.js');
+  // The package's plain-script build (it defines the global `qrcode`), which is its CommonJS entry.
+  const qrCode = require.resolve('qrcode-generator');
   const http = app.getHttpAdapter().getInstance() as express.Express;
   // No validators: every answer is no-store (see src/http/unconditional.ts).
   const uncached = { etag: false, lastModified: false };
@@ -28,5 +30,6 @@ export function serveAccountPage(app: NestExpressApplication): void {
   http.get('/account/socket.io.min.js', (_req: express.Request, res: express.Response) =>
     res.sendFile(socketClient, uncached),
   );
+  http.get('/account/qrcode.js', (_req: express.Request, res: express.Response) => res.sendFile(qrCode, uncached));
   app.use('/account', express.static(files, { index: false, redirect: false, ...uncached }));
 }

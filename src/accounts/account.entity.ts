@@ -24,4 +24,11 @@ export class Account {
   /** Set while the owner has locked the account: no sign-in, no recovery. */
   @Column({ name: 'locked_at', type: 'bigint', nullable: true, transformer: epochMillis })
   lockedAt: number | null;
+
+  /**
+   * Set while the account has two-factor sign-in on (its secret is in `two_factor`): read with
+   * every token check, so that no request needs a query of its own to know.
+   */
+  @Column({ name: 'two_factor_enabled_at', type: 'bigint', nullable: true, transformer: epochMillis })
+  twoFactorEnabledAt: number | null;
 }

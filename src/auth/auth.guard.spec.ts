@@ -15,6 +15,9 @@ const ALICE: Session = {
   issuedAt: 0,
   expiresAt: Number.MAX_SAFE_INTEGER,
   lastUsedAt: null,
+  twoFactor: false,
+  method: null,
+  secondFactor: false,
 };
 
 class Routes {

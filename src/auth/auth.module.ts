@@ -11,7 +11,9 @@ import { AuthService } from './auth.service';
 import { BirdhouseController } from './birdhouse.controller';
 import { ClassicController } from './classic.controller';
 import { PasswordGate } from './password-gate';
+import { RestrictedTokenGuard } from './restricted-token.guard';
 import { SignInSteps } from './sign-in-steps';
+import { StepUp } from './step-up';
 
 @Module({
   imports: [AccountsModule, TokensModule, LimitsModule, DiscoveryModule, DatabaseModule],
@@ -20,12 +22,14 @@ import { SignInSteps } from './sign-in-steps';
     AuthService,
     PasswordGate,
     SignInSteps,
+    StepUp,
     AuthLevelAudit,
     // In this order: Nest runs global guards as registered, and a refused body is answered
     // (in the route's dialect) before the token is checked.
     { provide: APP_GUARD, useClass: RouteDialectGuard },
     { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: RestrictedTokenGuard },
   ],
-  exports: [AuthService, PasswordGate, SignInSteps, AuthLevelAudit, TokensModule, AccountsModule, LimitsModule],
+  exports: [AuthService, PasswordGate, SignInSteps, StepUp, AuthLevelAudit, TokensModule, AccountsModule, LimitsModule],
 })
 export class AuthModule {}

@@ -36,7 +36,7 @@ export class AuthService {
   /** Creates the account and its first token in one transaction. */
   async registerWithToken(login: string, password: string, origin: SignInOrigin): Promise<string> {
     const { extra } = await this.accounts.create(login, password, async (manager, created) => {
-      const token = await this.tokens.issue(manager, created.id, origin);
+      const token = await this.tokens.issue(manager, created.id, { ...origin, method: 'registration' });
       await this.recordRegistered(manager, created, origin);
       return token;
     });
@@ -55,9 +55,10 @@ export class AuthService {
 
   /**
    * A new token for the account; the origin's address counts failures (section 9). Between the
-   * verified password and the token, the sign-in steps have their say (SignInSteps).
+   * verified password and the token, the sign-in steps have their say (SignInSteps): with
+   * two-factor on, `otp` is the second factor.
    */
-  async signIn(login: string, password: string, origin: SignInOrigin): Promise<string> {
+  async signIn(login: string, password: string, origin: SignInOrigin, otp?: string): Promise<string> {
     const identifier = this.accounts.parseLogin(login);
     const outcome = await this.gate.check(
       {
@@ -68,19 +69,20 @@ export class AuthService {
       },
       async () => {
         const account = await this.accounts.verifyCredentials(identifier, password);
-        return account && { account, token: await this.issueFor(account, origin) };
+        return account && { account, issued: await this.issueFor(account, origin, otp) };
       },
     );
     if (!outcome) throw wrongCredentials();
-    const { account, token } = outcome;
+    const { account, issued } = outcome;
     // A lock is told only once the password matched, so that it is not revealed to a guesser.
-    if (token === 'locked') throw accountLocked();
-    if (token === 'stale') {
+    if (issued === 'locked') throw accountLocked();
+    if (issued === 'stale') {
       this.events.record({
         event: 'sign-in.failed',
         accountId: account.id,
         login: account.login,
         address: origin.address,
+        stage: 'password',
       });
       throw wrongCredentials();
     }
@@ -90,8 +92,9 @@ export class AuthService {
       login: account.login,
       client: origin.client,
       address: origin.address,
+      method: issued.method,
     });
-    return token;
+    return issued.token;
   }
 
   /**
@@ -99,7 +102,11 @@ export class AuthService {
    * changed (or it was deleted) since the check: a change that committed meanwhile wins. The
    * sign-in steps run under the account's row lock, in the transaction that issues the token.
    */
-  private issueFor(account: Account, origin: SignInOrigin): Promise<string | 'locked' | 'stale'> {
+  private issueFor(
+    account: Account,
+    origin: SignInOrigin,
+    otp: string | undefined,
+  ): Promise<{ token: string; method: string } | 'locked' | 'stale'> {
     if (account.lockedAt !== null) return Promise.resolve('locked');
     return this.transactions.run(async (manager) => {
       const current = await this.accounts.lockForUpdate(manager, account.id);
@@ -110,12 +117,13 @@ export class AuthService {
           purpose: 'sign-in',
           firstFactor: 'password',
           account: current,
+          otp,
           address: origin.address,
           client: origin.client,
         },
         manager,
       );
-      return this.tokens.issue(manager, account.id, { ...origin, method });
+      return { token: await this.tokens.issue(manager, account.id, { ...origin, method }), method };
     });
   }
 

@@ -9,7 +9,8 @@ import { Auth, AuthLevel } from './auth-level';
 import { AuthService } from './auth.service';
 import { CurrentSession } from './current-session.decorator';
 import { Origin, type SignInOrigin } from './sign-in-origin';
-import { BirdhouseCredentialsDto, InvalidateDto } from './dto/birdhouse.dto';
+import { AcceptsRestrictedToken } from './restricted-token';
+import { BirdhouseCredentialsDto, BirdhouseSignInDto, InvalidateDto } from './dto/birdhouse.dto';
 import { MeResponse, OkResponse, TokenResponse } from './dto/responses';
 
 /** The Birdhouse dialect: successes carry `"status": "ok"`, errors `"status": "error"`. */
@@ -40,18 +41,25 @@ export class BirdhouseController {
   @Auth(AuthLevel.NotNeeded)
   @UseGuards(SignInRateGuard)
   @ApiOkResponse({ type: TokenResponse, description: 'A new token' })
-  @Fails(401, 'Wrong handle or password (one body for both)')
+  @Fails(
+    401,
+    'Wrong handle or password (one body for both); with the right password of an account with two-factor on, a missing, wrong or used `otp` adds `"secondFactor":"required"`',
+  )
   @Fails(403, 'The account is locked by the owner')
   async login(
-    @Body() body: BirdhouseCredentialsDto,
+    @Body() body: BirdhouseSignInDto,
     @Origin() origin: SignInOrigin,
   ): Promise<{ status: 'ok'; token: string }> {
-    return { status: 'ok', token: await this.auth.signIn(body.handle, this.auth.decodePwd(body.pwd), origin) };
+    return {
+      status: 'ok',
+      token: await this.auth.signIn(body.handle, this.auth.decodePwd(body.pwd), origin, body.otp),
+    };
   }
 
   @Post('invalidate')
   @HttpCode(200)
   @Auth(AuthLevel.Required)
+  @AcceptsRestrictedToken()
   @ApiOkResponse({ type: OkResponse, description: 'Revoked (also for an unknown, expired or already revoked token)' })
   @Fails(403, 'The token belongs to another account; nothing is revoked')
   async invalidate(
@@ -65,9 +73,10 @@ export class BirdhouseController {
 
   @Get('me')
   @Auth(AuthLevel.Required)
+  @AcceptsRestrictedToken()
   @ApiOkResponse({ type: MeResponse, description: "The caller's account" })
-  me(@CurrentSession() session: Session): { status: 'ok'; handle: string; createdAt: string } {
-    return { status: 'ok', handle: session.login, createdAt: createdAtText(session) };
+  me(@CurrentSession() session: Session): { status: 'ok'; handle: string; createdAt: string; twoFactor: boolean } {
+    return { status: 'ok', handle: session.login, createdAt: createdAtText(session), twoFactor: session.twoFactor };
   }
 }
 

@@ -5,7 +5,7 @@ import { Dialect } from '../http/dialect';
 import { SignInRateGuard } from '../limits/sign-in-rate.guard';
 import { Auth, AuthLevel } from './auth-level';
 import { AuthService } from './auth.service';
-import { ClassicCredentialsDto } from './dto/classic.dto';
+import { ClassicCredentialsDto, ClassicSignInDto } from './dto/classic.dto';
 import { Origin, type SignInOrigin } from './sign-in-origin';
 import { ClassicRegisteredResponse, ClassicTokenResponse } from './dto/responses';
 
@@ -30,9 +30,12 @@ export class ClassicController {
   @Post('auth')
   @HttpCode(200)
   @ApiOkResponse({ type: ClassicTokenResponse, description: 'A new token' })
-  @Fails(401, 'Unknown login or wrong password (one body for both)')
+  @Fails(
+    401,
+    'Unknown login or wrong password (one body for both); with the right password of an account with two-factor on, a missing, wrong or used `otp` adds `"secondFactor":"required"`',
+  )
   @Fails(403, 'The account is locked by the owner')
-  async signIn(@Body() body: ClassicCredentialsDto, @Origin() origin: SignInOrigin): Promise<{ token: string }> {
-    return { token: await this.auth.signIn(body.login, body.password, origin) };
+  async signIn(@Body() body: ClassicSignInDto, @Origin() origin: SignInOrigin): Promise<{ token: string }> {
+    return { token: await this.auth.signIn(body.login, body.password, origin, body.otp) };
   }
 }

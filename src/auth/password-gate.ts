@@ -20,7 +20,8 @@ export interface PasswordAttempt {
 /**
  * Every check of a password against an account, a sign-in's or a self-service call's, goes
  * through here: it counts under the per-(account, address) failure limit (SignInLimiter) and
- * records `sign-in.failed` and `sign-in.locked-out`. `verify` resolves to null for a wrong
+ * records `sign-in.failed` (with `stage`: `password`, or the refusing step's) and
+ * `sign-in.locked-out`. `verify` resolves to null for a wrong
  * password; it may throw a RefusedAttempt (a sign-in step's refusal), which counts or not as the
  * step said and is answered with the step's error. The caller decides what a wrong password
  * answers (401 for a sign-in, 403 for a signed-in caller).
@@ -45,18 +46,14 @@ export class PasswordGate {
     } catch (error) {
       if (error instanceof RefusedAttempt) {
         if (error.countsAsFailure)
-          this.events.record({
-            event: 'sign-in.failed',
-            ...(await event()),
-            ...(error.stage !== undefined ? { stage: error.stage } : {}),
-          });
+          this.events.record({ event: 'sign-in.failed', ...(await event()), stage: error.stage ?? 'password' });
         throw error.error;
       }
       if (error instanceof DomainError && error.kind === 'too-many')
         this.events.record({ event: 'sign-in.locked-out', ...(await event()) });
       throw error;
     }
-    if (result === null) this.events.record({ event: 'sign-in.failed', ...(await event()) });
+    if (result === null) this.events.record({ event: 'sign-in.failed', ...(await event()), stage: 'password' });
     return result;
   }
 }

@@ -69,6 +69,9 @@ describe('configuration namespaces', () => {
       () => configNamespace('NOTES', { OTHER_THING: setting.text({ default: '' }) }),
       /must start with NOTES_/,
     );
+    assert.throws(() => configNamespace('NOTES', { NOTESX: setting.text({ default: '' }) }), /must start with NOTES_/);
+    const Switch = configNamespace('NOTES', { NOTES: setting.onOff({ default: false }) });
+    assert.equal((parseNamespaces({ NOTES: 'on' }, [Switch]).get(Switch) as { NOTES: boolean }).NOTES, true);
     assert.throws(() => configNamespace('notes', {}), /must be upper-case/);
   });
 });

@@ -93,7 +93,8 @@ const PREFIX = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;
 /**
  * A module's own settings, read from Gatehouse's environment (the process environment over
  * .env) and checked before the application starts, with the same one-line errors as
- * Gatehouse's own variables. Every variable starts with `<prefix>_`; one declared twice (by two
+ * Gatehouse's own variables. Every variable is the prefix itself or starts with `<prefix>_` (a
+ * switch and its details: `TWO_FACTOR`, `TWO_FACTOR_ISSUER`); one declared twice (by two
  * namespaces, or one of Gatehouse's own) stops the start. Declare it in `@GatehouseModule({
  * config: [NotesConfig] })` and inject the class:
  *
@@ -108,8 +109,10 @@ export function configNamespace<const S extends Settings>(
 ): ConfigNamespaceClass<Values<S>> {
   if (!PREFIX.test(prefix)) throw new Error(`configuration namespace "${prefix}" must be upper-case, e.g. NOTES`);
   for (const name of Object.keys(settings)) {
-    if (!name.startsWith(`${prefix}_`) || !PREFIX.test(name))
-      throw new Error(`configuration variable ${name} must start with ${prefix}_ and be upper-case`);
+    if ((name !== prefix && !name.startsWith(`${prefix}_`)) || !PREFIX.test(name))
+      throw new Error(
+        `configuration variable ${name} must start with ${prefix}_ (or be ${prefix} itself) and be upper-case`,
+      );
   }
   return class {
     static readonly prefix = prefix;

@@ -6,6 +6,7 @@ import { DiscardBrokenConnections } from './connection-guards';
 import { CreateAccountsAndTokens1763790000000 } from './migrations/1763790000000-CreateAccountsAndTokens';
 import { AddSessionsLocksAndRecoveryCodes1764600000000 } from './migrations/1764600000000-AddSessionsLocksAndRecoveryCodes';
 import { ExplicitForeignKeyUpdateRule1764700000000 } from './migrations/1764700000000-ExplicitForeignKeyUpdateRule';
+import { AddTwoFactor1765100000000 } from './migrations/1765100000000-AddTwoFactor';
 import { CreateSecurityEvents1765200000000 } from './migrations/1765200000000-CreateSecurityEvents';
 import { createPrivateFile, createPrivateFolder } from './private-files';
 import { QuietTypeOrmLogger } from './quiet-logger';
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   CreateAccountsAndTokens1763790000000,
   AddSessionsLocksAndRecoveryCodes1764600000000,
   ExplicitForeignKeyUpdateRule1764700000000,
+  AddTwoFactor1765100000000,
   CreateSecurityEvents1765200000000,
 ];
 

@@ -5,12 +5,22 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { STATUS_CODES } from 'node:http';
 import { AuthLevel, TOKEN_SCHEME } from '../auth/auth-level';
 import { AuthLevelAudit, type RouteLevel } from '../auth/auth-level-audit';
+import { ACCEPTS_RESTRICTED_TOKEN } from '../auth/restricted-token';
 import { failuresOf, type RouteFailure } from '../http/api-errors';
 import { type DialectName, dialectOf } from '../http/dialect';
+import { SessionRestriction } from '../tokens/session-restriction';
 import { type JsonSchema, requestSchema } from './request-schema';
 
 /** Body fields that make a call count against the sign-in budgets of section 9 (README). */
 const SECRET_FIELDS = ['password', 'pwd', 'newPwd', 'code'];
+
+/** The field a client decides its next step by (CONTRACT section 18). */
+const SECOND_FACTOR: JsonSchema = {
+  type: 'string',
+  enum: ['required', 'setup-required'],
+  description:
+    '`required`: send the second-factor code (`otp`) with the password; `setup-required`: the server requires two-factor sign-in and this token was issued without it',
+};
 
 const ERROR_SCHEMAS: Record<DialectName, { name: string; schema: JsonSchema }> = {
   classic: {
@@ -18,7 +28,11 @@ const ERROR_SCHEMAS: Record<DialectName, { name: string; schema: JsonSchema }> =
     schema: {
       type: 'object',
       description: 'Error of the classic dialect: the HTTP reason phrase, and details in `message`.',
-      properties: { error: { type: 'string', example: 'Bad Request' }, message: { type: 'string' } },
+      properties: {
+        error: { type: 'string', example: 'Bad Request' },
+        message: { type: 'string' },
+        secondFactor: SECOND_FACTOR,
+      },
       required: ['error'],
     },
   },
@@ -31,6 +45,7 @@ const ERROR_SCHEMAS: Record<DialectName, { name: string; schema: JsonSchema }> =
         status: { type: 'string', enum: ['error'] },
         error: { type: 'string', example: 'Unauthorized' },
         message: { type: 'string' },
+        secondFactor: SECOND_FACTOR,
       },
       required: ['status', 'error'],
     },
@@ -43,13 +58,23 @@ const ERROR_SCHEMAS: Record<DialectName, { name: string; schema: JsonSchema }> =
  * recovery code), 503 (the database or the shared store is away) and 500. Routes added by other
  * modules are documented the same way without declaring anything.
  */
-function derivedFailures(level: AuthLevel | undefined, body: JsonSchema | undefined): RouteFailure[] {
+function derivedFailures(
+  level: AuthLevel | undefined,
+  body: JsonSchema | undefined,
+  refusesRestricted: boolean,
+): RouteFailure[] {
   const failures: RouteFailure[] = [];
   if (body)
     failures.push({ status: 400, description: 'Bad input: malformed JSON, a missing, unknown or mistyped field' });
   if (level === AuthLevel.Required)
     failures.push({ status: 401, description: 'No token, or an invalid, expired or revoked one' });
   if (level === AuthLevel.Optional) failures.push({ status: 401, description: 'An invalid, expired or revoked token' });
+  if (refusesRestricted && (level === AuthLevel.Required || level === AuthLevel.Optional))
+    failures.push({
+      status: 403,
+      description:
+        'TWO_FACTOR=required and the token was issued without a second factor (`"secondFactor":"setup-required"`)',
+    });
   if (body) {
     failures.push({ status: 413, description: 'The body is over 64 KiB' });
     failures.push({ status: 415, description: 'The body is not JSON' });
@@ -92,7 +117,7 @@ function errorResponse(failure: RouteFailure, dialect: DialectName) {
 }
 
 /** Adds to swagger's operation what Gatehouse's decorators declare: body, errors, dialect. */
-function describeRoute(document: OpenAPIObject, route: RouteLevel): void {
+function describeRoute(document: OpenAPIObject, route: RouteLevel, restricting: boolean): void {
   const path = route.path.replace(/:(\w+)/g, '{$1}');
   const operation = document.paths[path]?.[route.method.toLowerCase() as 'get'];
   if (!operation) return;
@@ -107,7 +132,8 @@ function describeRoute(document: OpenAPIObject, route: RouteLevel): void {
     };
   }
   const dialect = dialectOf(route.controller);
-  for (const failure of [...derivedFailures(route.level, body), ...failuresOf(route.handler)]) {
+  const refusesRestricted = restricting && Reflect.getMetadata(ACCEPTS_RESTRICTED_TOKEN, route.handler) !== true;
+  for (const failure of [...derivedFailures(route.level, body, refusesRestricted), ...failuresOf(route.handler)]) {
     operation.responses[failure.status] = errorResponse(failure, dialect);
   }
   (operation as unknown as Record<string, unknown>)['x-dialect'] = dialect;
@@ -133,6 +159,16 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(app, config);
   const schemas = (document.components!.schemas ??= {}) as Record<string, JsonSchema>;
   for (const { name, schema } of Object.values(ERROR_SCHEMAS)) schemas[name] = schema;
-  for (const route of app.get(AuthLevelAudit).routes()) describeRoute(document, route);
+  const restricting = restrictionOf(app).active;
+  for (const route of app.get(AuthLevelAudit).routes()) describeRoute(document, route, restricting);
   return document;
+}
+
+/** The application's SessionRestriction (TWO_FACTOR=required makes it active), if it has one. */
+function restrictionOf(app: INestApplication): SessionRestriction | { active: false } {
+  try {
+    return app.get(SessionRestriction, { strict: false });
+  } catch {
+    return { active: false };
+  }
 }

@@ -12,6 +12,11 @@ export const SECURITY_EVENT_NAMES = [
   'recovery-code.issued',
   'recovery-code.redeemed',
   'recovery-code.failed',
+  'two-factor.enabled',
+  'two-factor.disabled',
+  'two-factor.reset',
+  'backup-codes.regenerated',
+  'backup-code.used',
 ] as const;
 
 export type SecurityEventName = (typeof SECURITY_EVENT_NAMES)[number];
@@ -33,7 +38,8 @@ export type RevocationCause =
   | 'owner'
   | 'deletion'
   | 'lock'
-  | 'recovery';
+  | 'recovery'
+  | 'two-factor';
 
 /** An entry point other than this server's HTTP API. */
 export type EntryPoint = 'cli' | 'mcp';

@@ -5,7 +5,7 @@ import { Metrics } from './metrics';
 
 /**
  * Counts from the security events, so that the counters say exactly what the security log
- * says: one sign-in outcome per `sign-in.*` event, one registration per `account.registered`,
+ * says: one sign-in outcome per `sign-in.*` event (a success by its `method` too), one registration per `account.registered`,
  * the tokens of each `token.revoked` by cause (its `count`, or one).
  */
 @Injectable()
@@ -13,8 +13,9 @@ export class MetricsEventsListener {
   constructor(private readonly metrics: Metrics) {}
 
   @OnSecurityEvent('sign-in.succeeded')
-  signedIn(): void {
+  signedIn(event: SecurityEvent): void {
     this.metrics.signIn('ok');
+    this.metrics.signedInBy(typeof event.method === 'string' ? event.method : 'password');
   }
 
   @OnSecurityEvent('sign-in.failed')

@@ -62,6 +62,22 @@ describe('MetricsEventsListener', () => {
     });
   });
 
+  it('counts successful sign-ins by method, an unknown one as other', async () => {
+    await withListener(async (events, metrics) => {
+      for (const method of ['password', 'password+totp', 'password+totp', 'password+backup-code', 'by-magic'])
+        record(events, { event: 'sign-in.succeeded', method });
+      record(events, { event: 'sign-in.succeeded' });
+      await tick();
+      await tick();
+      const series = (method: string) => value(metrics, `gatehouse_sign_ins_by_method_total{method="${method}"}`);
+      assert.deepEqual(
+        await Promise.all(['password', 'password+totp', 'password+backup-code', 'passkey', 'other'].map(series)),
+        [2, 2, 1, 0, 1],
+      );
+      assert.equal(await value(metrics, 'gatehouse_sign_ins_total{outcome="ok"}'), 6);
+    });
+  });
+
   it('puts no login and no address in any label', async () => {
     await withListener(async (events, metrics) => {
       record(events, { event: 'sign-in.failed' });

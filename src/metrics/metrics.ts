@@ -7,6 +7,9 @@ import type { TokenCheckObserver, TokenCheckOutcome } from '../tokens/token-chec
 
 export type SignInOutcome = 'ok' | 'failed' | 'locked' | 'limited';
 
+/** The methods a successful sign-in is counted by; a module's step that names another counts as `other`. */
+export const SIGN_IN_METHODS = ['password', 'password+totp', 'password+backup-code', 'passkey'] as const;
+
 /** What the gauges read at scrape time; nothing of it is touched on a request's path. */
 export interface MetricsSources {
   openSockets(): number;
@@ -34,6 +37,7 @@ type Timed = Response & { [STARTED]?: bigint; req: Request };
 export class Metrics implements TokenCheckObserver, RateLimitObserver, SocketSweepObserver {
   readonly registry = new Registry();
   private readonly signIns: Record<SignInOutcome, Counter.Internal>;
+  private readonly signInMethods: Counter<'method'>;
   private readonly tokenChecks: Record<TokenCheckOutcome, Counter.Internal>;
   private readonly registrations: Counter;
   private readonly revocations: Counter<'cause'>;
@@ -55,6 +59,13 @@ export class Metrics implements TokenCheckObserver, RateLimitObserver, SocketSwe
       locked: signIns.labels('locked'),
       limited: signIns.labels('limited'),
     };
+    this.signInMethods = new Counter({
+      name: 'gatehouse_sign_ins_by_method_total',
+      help: `Successful sign-ins by method: ${SIGN_IN_METHODS.join(', ')}, or other (named by a module's sign-in step)`,
+      labelNames: ['method'],
+      registers,
+    });
+    for (const method of SIGN_IN_METHODS) this.signInMethods.labels(method);
     this.registrations = new Counter({
       name: 'gatehouse_registrations_total',
       help: 'Accounts registered, either dialect',
@@ -94,6 +105,11 @@ export class Metrics implements TokenCheckObserver, RateLimitObserver, SocketSwe
 
   signIn(outcome: SignInOutcome): void {
     this.signIns[outcome].inc();
+  }
+
+  /** A successful sign-in's method (the `method` of its sign-in.succeeded event). */
+  signedInBy(method: string): void {
+    this.signInMethods.labels((SIGN_IN_METHODS as readonly string[]).includes(method) ? method : 'other').inc();
   }
 
   /** An attempt the per-address budget refused: a sign-in outcome of its own. */

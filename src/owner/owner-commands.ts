@@ -203,6 +203,34 @@ export const UNLOCK: OwnerCommandDeclaration<LockResult> = {
   }),
 };
 
+/** `turnedOff` false: the account had no second factor (its tokens are revoked all the same). */
+export interface TwoFactorResetResult {
+  login: string;
+  turnedOff: boolean;
+  revoked: number;
+}
+
+export const RESET_TWO_FACTOR: OwnerCommandDeclaration<TwoFactorResetResult> = {
+  cli: 'reset-2fa',
+  mcp: {
+    name: 'turn_off_two_factor',
+    title: 'Turn off two-factor sign-in',
+    description:
+      "Turn off an account's two-factor sign-in (its authenticator secret and backup codes are forgotten) and revoke every token (sockets dropped), for a user who lost their authenticator and backup codes. The password stays; the user signs in with it and may set two-factor up again. Do it only once you are satisfied who they are.",
+  },
+  description:
+    "turn off the account's two-factor sign-in (authenticator and backup codes forgotten) and revoke every token; the password stays",
+  args: { login: loginArgument },
+  annotations: DESTRUCTIVE(true),
+  print: (result) => [
+    `two-factor sign-in of ${result.login} ${result.turnedOff ? 'turned off' : 'was not on'}; ${count(result.revoked, 'token')} revoked`,
+  ],
+  reply: (result) => ({
+    text: `two-factor sign-in of ${result.login} ${result.turnedOff ? 'turned off' : 'was not on'}; ${result.revoked} token(s) revoked`,
+    data: { ...result },
+  }),
+};
+
 export const DELETE_ACCOUNT: OwnerCommandDeclaration<{ login: string; revoked: number }> = {
   cli: 'delete-account',
   mcp: {

@@ -12,6 +12,9 @@ import { EventsModule } from '../events/events.module';
 import { configNamespacesOf, eventNamesOf, schemaContributionOf } from '../extension/gatehouse-module';
 import { RecoveryCodesModule } from '../recovery/recovery-codes.module';
 import { TokensModule } from '../tokens/tokens.module';
+import { SecretsConfig } from '../secrets/secrets.config';
+import { TwoFactorStoreModule } from '../two-factor/two-factor-store.module';
+import { TwoFactorConfig } from '../two-factor/two-factor.config';
 import { OwnerService } from './owner.service';
 
 /**
@@ -26,7 +29,7 @@ export class OwnerModule {
     return {
       module: OwnerModule,
       imports: [
-        ConfigModule.forRoot(config, [AuditConfig, ...configNamespacesOf(modules)]),
+        ConfigModule.forRoot(config, [TwoFactorConfig, SecretsConfig, AuditConfig, ...configNamespacesOf(modules)]),
         ClockModule.forRoot(),
         // Events go to stderr: stdout carries the command's result, or the MCP protocol.
         EventsModule.forRoot({ via, sink: (line) => process.stderr.write(`${line}\n`), names: eventNamesOf(modules) }),
@@ -35,6 +38,7 @@ export class OwnerModule {
         AccountsModule,
         TokensModule,
         RecoveryCodesModule,
+        TwoFactorStoreModule,
         AuditOwnerModule,
         ...modules,
       ],

@@ -11,6 +11,7 @@ import { OwnerCommand } from '../extension-points/owner-command';
 import { RecoveryCodes } from '../recovery/recovery-codes';
 import { SessionRevoker } from '../tokens/session-revoker';
 import { TokenStore } from '../tokens/token-store';
+import { TwoFactorStore } from '../two-factor/two-factor.store';
 import { generatePassword } from './generate-password';
 import {
   type AccountSummary,
@@ -21,10 +22,12 @@ import {
   type LockResult,
   RECOVERY_CODE,
   RESET_PASSWORD,
+  RESET_TWO_FACTOR,
   type ResetResult,
   REVOKE_TOKENS,
   SESSIONS,
   type SessionsResult,
+  type TwoFactorResetResult,
   UNLOCK,
 } from './owner-commands';
 
@@ -44,6 +47,7 @@ export class OwnerService {
     private readonly tokens: TokenStore,
     private readonly revoker: SessionRevoker,
     private readonly codes: RecoveryCodes,
+    private readonly twoFactor: TwoFactorStore,
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
     private readonly clock: Clock,
@@ -135,6 +139,22 @@ export class OwnerService {
       return changed;
     });
     return { login: account.login, changed, revoked: 0 };
+  }
+
+  /**
+   * Turns the account's second factor off (secret, pending setup and backup codes forgotten) and
+   * revokes every token, in one transaction; the password stays.
+   */
+  @OwnerCommand(RESET_TWO_FACTOR)
+  async resetTwoFactor(login: string): Promise<TwoFactorResetResult> {
+    const account = await this.lookup.byLogin(login);
+    const { turnedOff, revoked } = await this.transactions.run(async (manager) => {
+      const turnedOff = await this.twoFactor.remove(manager, account.id);
+      if (turnedOff)
+        await this.events.recordIn(manager, { event: 'two-factor.reset', accountId: account.id, login: account.login });
+      return { turnedOff, revoked: await this.revoker.revoke(manager, account, 'all', 'owner') };
+    });
+    return { login: account.login, turnedOff, revoked };
   }
 
   /** Deletes the account, its tokens and its recovery code, all or nothing; the login is free again. */

@@ -1,8 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { ExtendedError } from 'socket.io';
 import { Clock } from '../clock/clock';
 import { isDatabaseUnavailable } from '../database/database-errors';
 import type { Session } from '../tokens/session';
+import { SessionRestriction, UNRESTRICTED } from '../tokens/session-restriction';
 import { TokenVerifier } from '../tokens/token-verifier';
 import { tokenFromHandshake } from './handshake-token';
 import { LiveSockets } from './live-sockets';
@@ -18,6 +19,8 @@ import {
 /** The `connect_error` messages a client can get from the handshake. */
 export const HANDSHAKE_REFUSED = 'Unauthorized';
 export const HANDSHAKE_UNAVAILABLE = 'Service Unavailable';
+/** A valid token that may not open sockets: restricted until the account sets up a second factor. */
+export const HANDSHAKE_FORBIDDEN = 'Forbidden';
 
 /**
  * Admits a socket only with a valid token, checked by TokenVerifier.authenticate exactly as the
@@ -33,6 +36,7 @@ export class HandshakeAuthenticator {
     private readonly tokens: TokenVerifier,
     private readonly live: LiveSockets,
     private readonly clock: Clock,
+    @Optional() private readonly restriction: SessionRestriction = UNRESTRICTED,
   ) {}
 
   /**
@@ -75,6 +79,7 @@ export class HandshakeAuthenticator {
     const session: Session | null = presented.kind === 'token' ? await this.tokens.authenticate(presented.token) : null;
     if (!session || this.live.recentRevocations.has(session.tokenId, this.clock.now()))
       return new Error(HANDSHAKE_REFUSED);
+    if (this.restriction.restricted(session)) return new Error(HANDSHAKE_FORBIDDEN);
     socket.data.session = session;
     // Joined before connecting: socket.io leaves the rooms again if the connection never opens.
     await socket.join([accountRoom(session.accountId), tokenRoom(session.tokenId)]);

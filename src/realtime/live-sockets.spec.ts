@@ -7,7 +7,18 @@ import type { GatehouseNamespace, GatehouseSocket } from './socket-session';
 type Socket = GatehouseSocket;
 
 function session(tokenId: number, expiresAt = Date.now() + 60_000): Session {
-  return { tokenId, accountId: 1, login: 'alice', accountCreatedAt: 0, issuedAt: 0, expiresAt, lastUsedAt: null };
+  return {
+    tokenId,
+    accountId: 1,
+    login: 'alice',
+    accountCreatedAt: 0,
+    issuedAt: 0,
+    expiresAt,
+    lastUsedAt: null,
+    twoFactor: false,
+    method: null,
+    secondFactor: false,
+  };
 }
 
 /** Just enough of a socket.io socket to watch what LiveSockets does to it; close() disconnects it as socket.io does. */

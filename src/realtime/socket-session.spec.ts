@@ -13,6 +13,9 @@ const session: Session = {
   issuedAt: 0,
   expiresAt: 10_000,
   lastUsedAt: null,
+  twoFactor: false,
+  method: null,
+  secondFactor: false,
 };
 const socket = (data: unknown) => ({ data }) as unknown as Socket;
 

@@ -32,26 +32,29 @@ export class AccountController {
   @Post('password')
   @HttpCode(200)
   @ApiOkResponse({ type: RevokedResponse, description: 'The new password is set and every other token revoked' })
-  @Fails(403, 'Wrong current password (counts as a failed sign-in)')
+  @Fails(403, 'Wrong current password, or a missing or wrong second-factor code (counts as a failed sign-in)')
   async changePassword(
     @CurrentSession() session: Session,
     @Body() body: ChangePasswordDto,
     @ClientAddress() address: string,
   ): Promise<{ status: 'ok'; revoked: number }> {
     const [password, newPassword] = [this.auth.decodePwd(body.pwd), this.auth.decodePwd(body.newPwd)];
-    return { status: 'ok', revoked: await this.selfService.changePassword(session, password, newPassword, address) };
+    return {
+      status: 'ok',
+      revoked: await this.selfService.changePassword(session, password, newPassword, body.otp, address),
+    };
   }
 
   @Post('delete')
   @HttpCode(200)
   @ApiOkResponse({ type: OkResponse, description: 'The account and all its tokens are gone' })
-  @Fails(403, 'Wrong password (counts as a failed sign-in)')
+  @Fails(403, 'Wrong password, or a missing or wrong second-factor code (counts as a failed sign-in)')
   async delete(
     @CurrentSession() session: Session,
     @Body() body: PasswordConfirmationDto,
     @ClientAddress() address: string,
   ): Promise<{ status: 'ok' }> {
-    await this.selfService.deleteAccount(session, this.auth.decodePwd(body.pwd), address);
+    await this.selfService.deleteAccount(session, this.auth.decodePwd(body.pwd), body.otp, address);
     return { status: 'ok' };
   }
 }

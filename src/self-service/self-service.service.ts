@@ -1,9 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Account } from '../accounts/account.entity';
 import { AccountsService } from '../accounts/accounts.service';
-import { identifierKey } from '../accounts/identifier';
-import { PasswordGate } from '../auth/password-gate';
-import { SignInSteps } from '../auth/sign-in-steps';
+import { StepUp } from '../auth/step-up';
 import { TransactionRunner } from '../database/transaction-runner';
 import { DomainError } from '../errors/domain-error';
 import { SecurityEvents } from '../events/security-events';
@@ -11,8 +8,6 @@ import type { Session } from '../tokens/session';
 import { SessionRevoker } from '../tokens/session-revoker';
 import { SessionsService, type SessionView } from '../tokens/sessions.service';
 import { TokenStore } from '../tokens/token-store';
-
-const wrongPassword = (): DomainError => new DomainError('forbidden', 'the password is wrong');
 
 /**
  * What a signed-in person does to their own account (CONTRACT section 11). Each change is one
@@ -28,8 +23,7 @@ export class SelfServiceService {
     private readonly tokens: TokenStore,
     private readonly revoker: SessionRevoker,
     private readonly sessions: SessionsService,
-    private readonly gate: PasswordGate,
-    private readonly steps: SignInSteps,
+    private readonly stepUp: StepUp,
     private readonly transactions: TransactionRunner,
     private readonly events: SecurityEvents,
   ) {}
@@ -49,8 +43,8 @@ export class SelfServiceService {
   }
 
   /** Ends every session but the caller's; returns how many. */
-  async revokeOthers(caller: Session, password: string, address: string): Promise<number> {
-    await this.confirm(caller, password, address);
+  async revokeOthers(caller: Session, password: string, otp: string | undefined, address: string): Promise<number> {
+    await this.stepUp.confirm(caller, password, otp, address);
     return this.transactions.run(async (manager) => {
       if (!(await this.accounts.lockForUpdate(manager, caller.accountId))) return 0;
       return this.revoker.revoke(manager, accountOf(caller), { except: caller.tokenId }, 'others', { address });
@@ -58,10 +52,16 @@ export class SelfServiceService {
   }
 
   /** Sets a new password and ends every other session, in one transaction; returns how many ended. */
-  async changePassword(caller: Session, password: string, newPassword: string, address: string): Promise<number> {
+  async changePassword(
+    caller: Session,
+    password: string,
+    newPassword: string,
+    otp: string | undefined,
+    address: string,
+  ): Promise<number> {
     // A refused new password is bad input: it is answered before the current one is checked or counted.
     this.accounts.assertPasswordAllowed(newPassword);
-    const account = await this.confirm(caller, password, address);
+    const account = await this.stepUp.confirm(caller, password, otp, address);
     const hash = await this.accounts.hashNewPassword(newPassword);
     const revoked = await this.transactions.run(async (manager) => {
       const current = await this.accounts.lockForUpdate(manager, caller.accountId);
@@ -83,8 +83,8 @@ export class SelfServiceService {
   }
 
   /** Deletes the account and every token of it, in one transaction; the handle is free again. */
-  async deleteAccount(caller: Session, password: string, address: string): Promise<void> {
-    await this.confirm(caller, password, address);
+  async deleteAccount(caller: Session, password: string, otp: string | undefined, address: string): Promise<void> {
+    await this.stepUp.confirm(caller, password, otp, address);
     await this.transactions.run(async (manager) => {
       // Deleted meanwhile by another call: what was asked is done.
       if (!(await this.accounts.lockForUpdate(manager, caller.accountId))) return;
@@ -97,32 +97,6 @@ export class SelfServiceService {
         address,
       });
     });
-  }
-
-  /**
-   * Checks the caller's password like a sign-in: a wrong one counts as a failed sign-in, and a
-   * locked-out (account, address) pair is 429 even with the right one. A wrong one is 403, not
-   * 401: a client that sees 401 throws its (still valid) token away. The sign-in steps then have
-   * their say (step-up), in a transaction of their own.
-   */
-  private async confirm(caller: Session, password: string, address: string): Promise<Account> {
-    const account = await this.gate.check(
-      { accountKey: identifierKey(caller.login), login: caller.login, accountId: caller.accountId, address },
-      async () => {
-        const verified = await this.accounts.verifyPassword(caller.accountId, password);
-        if (verified && this.steps.any) {
-          await this.transactions.run((manager) =>
-            this.steps.run(
-              { purpose: 'step-up', firstFactor: 'password', account: verified, address, client: null },
-              manager,
-            ),
-          );
-        }
-        return verified;
-      },
-    );
-    if (!account) throw wrongPassword();
-    return account;
   }
 }
 

@@ -6,6 +6,7 @@ import { Fails } from '../http/api-errors';
 import { Dialect } from '../http/dialect';
 import { AuthService } from '../auth/auth.service';
 import { CurrentSession } from '../auth/current-session.decorator';
+import { AcceptsRestrictedToken } from '../auth/restricted-token';
 import { ClientAddress } from '../limits/client-address';
 import { SignInRateGuard } from '../limits/sign-in-rate.guard';
 import type { Session } from '../tokens/session';
@@ -26,6 +27,7 @@ export class SessionsController {
   ) {}
 
   @Get()
+  @AcceptsRestrictedToken()
   @ApiOkResponse({ type: SessionsResponse, description: 'The live sessions of the account' })
   async list(@CurrentSession() session: Session): Promise<{ status: 'ok'; total: number; sessions: SessionView[] }> {
     return { status: 'ok', ...(await this.selfService.listSessions(session)) };
@@ -47,7 +49,7 @@ export class SessionsController {
   @Post('revoke-others')
   @HttpCode(200)
   @ApiOkResponse({ type: RevokedResponse, description: 'Every other token of the account is revoked' })
-  @Fails(403, 'Wrong password (counts as a failed sign-in)')
+  @Fails(403, 'Wrong password, or a missing or wrong second-factor code (counts as a failed sign-in)')
   @UseGuards(SignInRateGuard)
   async revokeOthers(
     @CurrentSession() session: Session,
@@ -56,7 +58,7 @@ export class SessionsController {
   ): Promise<{ status: 'ok'; revoked: number }> {
     return {
       status: 'ok',
-      revoked: await this.selfService.revokeOthers(session, this.auth.decodePwd(body.pwd), address),
+      revoked: await this.selfService.revokeOthers(session, this.auth.decodePwd(body.pwd), body.otp, address),
     };
   }
 }

@@ -6,7 +6,18 @@ import { SessionCache } from './session-cache';
 const MAX_AGE = 750;
 
 function session(tokenId: number, expiresAt = 1_000_000): Session {
-  return { tokenId, accountId: 1, login: 'alice', accountCreatedAt: 0, issuedAt: 0, expiresAt, lastUsedAt: null };
+  return {
+    tokenId,
+    accountId: 1,
+    login: 'alice',
+    accountCreatedAt: 0,
+    issuedAt: 0,
+    expiresAt,
+    lastUsedAt: null,
+    twoFactor: false,
+    method: null,
+    secondFactor: false,
+  };
 }
 
 /** A cache holding `ids` (hash `h<id>`), checked at `now`. */

@@ -61,6 +61,14 @@ export class SessionCache {
     }
   }
 
+  /** Forgets every token of the account (a change of the account that its sessions carry). */
+  forgetAccount(accountId: number): void {
+    this.generationCounter++;
+    for (const [tokenHash, entry] of this.entries) {
+      if (entry.session.accountId === accountId) this.delete(tokenHash, entry.session.tokenId);
+    }
+  }
+
   private delete(tokenHash: string, tokenId: number): void {
     this.entries.delete(tokenHash);
     this.hashById.delete(tokenId);

@@ -8,6 +8,15 @@ export interface Session {
   issuedAt: number;
   expiresAt: number;
   lastUsedAt: number | null;
+  /** Whether the account has two-factor sign-in on (GET /api/auth/me's `twoFactor`). */
+  twoFactor: boolean;
+  /** How the token was signed in (the session's `method`); null for tokens from before it was recorded. */
+  method: string | null;
+  /**
+   * Whether the token was issued by a two-factor sign-in (or lifted by enabling two-factor):
+   * without it, TWO_FACTOR=required restricts the token (SessionRestriction).
+   */
+  secondFactor: boolean;
 }
 
 /** Why a session no longer stands, or that it still does. */

@@ -19,6 +19,8 @@ export interface SessionView {
   expiresAt: string;
   client: string | null;
   address: string | null;
+  /** How it was signed in (`password`, `password+totp`, ...); null for tokens from before it was recorded. */
+  method: string | null;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -72,6 +74,7 @@ export class SessionsService {
       expiresAt: iso(row.expiresAt),
       client: row.client,
       address: row.address,
+      method: row.method,
     };
   }
 }

@@ -15,12 +15,17 @@ const BATCH = 500;
 export interface SessionOrigin {
   client: string | null;
   address: string | null;
-  /**
-   * How the session was signed in ("password", or what a sign-in step named): handed through
-   * for the sessions' `method`, which is not stored yet.
-   */
+  /** How the session was signed in: `password`, what a sign-in step named, `registration`, `recovery`. */
   method?: string;
+  /**
+   * Whether the token satisfies TWO_FACTOR=required; by default, whether `method` is one of a
+   * two-factor sign-in (SECOND_FACTOR_METHODS).
+   */
+  secondFactor?: boolean;
 }
+
+/** The sign-in methods that proved a second factor (or needed none beside a passkey). */
+export const SECOND_FACTOR_METHODS: ReadonlySet<string> = new Set(['password+totp', 'password+backup-code', 'passkey']);
 
 /** Which of an account's tokens a revocation takes (SessionRevoker). */
 export type RevocationTarget =
@@ -62,6 +67,8 @@ export class TokenStore {
       expiresAt: now + this.config.tokenTtlMs,
       client: origin.client,
       address: origin.address,
+      method: origin.method ?? null,
+      secondFactor: origin.secondFactor ?? SECOND_FACTOR_METHODS.has(origin.method ?? ''),
     });
     return token;
   }
@@ -120,6 +127,11 @@ export class TokenStore {
     const ids = (await repo.find({ select: { id: true }, where })).map((t) => t.id);
     if (ids.length > 0) await repo.delete(where);
     return ids;
+  }
+
+  /** Marks the token as satisfying TWO_FACTOR=required (its account just enabled two-factor), in the caller's transaction. */
+  async markSecondFactor(manager: EntityManager, tokenId: number): Promise<void> {
+    await manager.getRepository(Token).update({ id: tokenId }, { secondFactor: true });
   }
 
   /** Deletes the given rows inside the caller's transaction (a sweep's batch, read in it). */

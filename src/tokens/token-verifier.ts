@@ -108,6 +108,9 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
       issuedAt: row.createdAt,
       expiresAt: row.expiresAt,
       lastUsedAt: row.lastUsedAt,
+      twoFactor: row.account.twoFactorEnabledAt !== null,
+      method: row.method,
+      secondFactor: row.secondFactor,
     };
     if (!this.isLive(session, now)) return null;
     this.cache.set(tokenHash, session, this.clock.now(), generation);
@@ -121,6 +124,15 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
    */
   isLive(session: Pick<Session, 'expiresAt' | 'lastUsedAt' | 'issuedAt'>, now: number = this.clock.now()): boolean {
     return sessionState(session, now, this.config.tokenIdleTtlMs) === 'live';
+  }
+
+  /**
+   * Forgets what this instance remembers of the account's tokens, without revoking them: the
+   * account or its tokens changed (two-factor turned on or off), and the next check reads them
+   * afresh. Other instances see the change within CACHE_MAX_AGE_MS.
+   */
+  forgetAccount(accountId: number): void {
+    this.cache.forgetAccount(accountId);
   }
 
   onModuleInit(): void {

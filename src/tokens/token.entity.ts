@@ -42,4 +42,15 @@ export class Token {
   /** The client address at sign-in (section 9); null for tokens issued before it was recorded. */
   @Column({ name: 'address', type: 'varchar', length: 45, nullable: true })
   address: string | null;
+
+  /**
+   * How the session was signed in (`password`, `password+totp`, `registration`, ...); null for
+   * tokens issued before it was recorded.
+   */
+  @Column({ name: 'method', type: 'varchar', length: 32, nullable: true })
+  method: string | null;
+
+  /** Whether the token satisfies TWO_FACTOR=required (issued by a two-factor sign-in, or lifted by enabling it). */
+  @Column({ name: 'second_factor', type: 'boolean', default: false })
+  secondFactor: boolean;
 }

@@ -10,6 +10,9 @@ import type { Clock } from '../../src/clock/clock';
 import type { SecurityEvent } from '../../src/events/security-event';
 import type { TestDatabase } from './engines';
 
+/** The secrets key of every app a test starts, unless it says otherwise. */
+export const TEST_SECRETS_KEY = Buffer.alloc(32, 7).toString('base64');
+
 export interface RunningApp {
   app: NestExpressApplication;
   /** The security events the app wrote, in order (parsed from its JSON lines). */
@@ -21,11 +24,15 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** Test defaults: the cheapest bcrypt cost and no per-address rate limit, unless a test says. */
-const TEST_ENV: Partial<Record<ConfigKey, string>> = {
+/**
+ * Test defaults: the cheapest bcrypt cost and no per-address rate limit, unless a test says; a
+ * fixed secrets key, so that no test writes a key file into the working directory.
+ */
+const TEST_ENV: Partial<Record<ConfigKey, string>> & Record<string, string> = {
   BCRYPT_COST: '4',
   RATE_LIMIT_PER_MINUTE: '0',
   LOGIN_MAX_FAILURES: '1000',
+  SECRETS_KEY: TEST_SECRETS_KEY,
 };
 
 export interface StartOptions {

@@ -106,6 +106,56 @@ export const POST_TARGETS: Target[] = [
     signedIn: true,
     adds: { accounts: 0, tokens: 0 },
   },
+  // Sign-in with the second-factor field: ignored for the owner, who has no second factor.
+  {
+    method: 'POST',
+    path: '/auth',
+    fields: ['login', 'password', 'otp'],
+    statuses: [200, 400, 401, 413, 415],
+    signedIn: false,
+    adds: { accounts: 0, tokens: 1 },
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/login',
+    fields: ['handle', 'pwd', 'otp'],
+    statuses: [200, 400, 401, 413, 415],
+    signedIn: false,
+    adds: { accounts: 0, tokens: 1 },
+  },
+  // Two-factor: the owner has it off and no setup pending; arbitrary passwords are never theirs.
+  {
+    method: 'POST',
+    path: '/api/auth/2fa/setup',
+    fields: ['pwd', 'otp'],
+    statuses: [400, 403, 413, 415],
+    signedIn: true,
+    adds: { accounts: 0, tokens: 0 },
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/2fa/enable',
+    fields: ['code'],
+    statuses: [400, 409, 413, 415],
+    signedIn: true,
+    adds: { accounts: 0, tokens: 0 },
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/2fa/disable',
+    fields: ['pwd', 'otp'],
+    statuses: [400, 409, 413, 415],
+    signedIn: true,
+    adds: { accounts: 0, tokens: 0 },
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/2fa/backup-codes',
+    fields: ['pwd', 'otp'],
+    statuses: [400, 409, 413, 415],
+    signedIn: true,
+    adds: { accounts: 0, tokens: 0 },
+  },
 ];
 export const GET_TARGETS: Target[] = [
   {
@@ -181,6 +231,13 @@ export function fuzzHarness(db: () => TestDatabase): FuzzHarness {
         return { pwd: b64('not-the-password') };
       case '/api/auth/password':
         return { pwd: b64('not-the-password'), newPwd: b64('brand-new-password') };
+      case '/api/auth/2fa/setup':
+        return { pwd: b64('not-the-password') };
+      case '/api/auth/2fa/enable':
+        return { code: '123456' };
+      case '/api/auth/2fa/disable':
+      case '/api/auth/2fa/backup-codes':
+        return { pwd: b64('not-the-password'), otp: '123456' };
       default:
         return {};
     }
@@ -210,7 +267,7 @@ export function fuzzHarness(db: () => TestDatabase): FuzzHarness {
         assert.deepEqual(body, { status: 'ok', database: 'up', redis: 'off' }, where);
         break;
       case '/api/auth/me':
-        assert.deepEqual(Object.keys(body).sort(), ['createdAt', 'handle', 'status'], where);
+        assert.deepEqual(Object.keys(body).sort(), ['createdAt', 'handle', 'status', 'twoFactor'], where);
         assert.equal(body.handle, owner.login, where);
         break;
       case '/api/auth/sessions':

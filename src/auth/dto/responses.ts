@@ -27,4 +27,7 @@ export class MeResponse extends OkResponse {
 
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
+
+  @ApiProperty({ description: 'Whether the account has two-factor sign-in on' })
+  twoFactor: boolean;
 }

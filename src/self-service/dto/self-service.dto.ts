@@ -1,4 +1,5 @@
 import { IsString, Length } from 'class-validator';
+import { OtpField } from '../../auth/dto/otp-field';
 
 /** Body of POST /api/auth/sessions/revoke: a session's public id from GET /api/auth/sessions. */
 export class RevokeSessionDto {
@@ -7,10 +8,16 @@ export class RevokeSessionDto {
   id: string;
 }
 
-/** Body of POST /api/auth/sessions/revoke-others and /api/auth/delete; `pwd` is Base64 as at sign-in. */
+/**
+ * Body of POST /api/auth/sessions/revoke-others and /api/auth/delete; `pwd` is Base64 as at
+ * sign-in, `otp` the second factor, required when the account has one.
+ */
 export class PasswordConfirmationDto {
   @IsString()
   pwd: string;
+
+  @OtpField()
+  otp?: string;
 }
 
 /** Body of POST /api/auth/password: the current password and the new one, both Base64. */
@@ -20,4 +27,7 @@ export class ChangePasswordDto {
 
   @IsString()
   newPwd: string;
+
+  @OtpField()
+  otp?: string;
 }

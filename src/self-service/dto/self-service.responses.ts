@@ -23,6 +23,14 @@ export class SessionResponse {
 
   @ApiProperty({ nullable: true, type: String, description: 'Client address at sign-in' })
   address: string | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      'How it was signed in: password, password+totp, password+backup-code, passkey, registration, recovery or access-token; null for tokens from before it was recorded',
+  })
+  method: string | null;
 }
 
 export class SessionsResponse extends OkResponse {
