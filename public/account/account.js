@@ -35,7 +35,8 @@ async function call(method, path, body) {
   }
   const reply = await response.json().catch(() => ({}));
   if (response.status === 401 && token) {
-    signedOut('Your session has ended. Please sign in again.');
+    // A call still in flight when the page learnt why its token ended (`revoked`) keeps that reason.
+    if (sessionStorage.getItem(KEY) === token) signedOut('Your session has ended. Please sign in again.');
     return null;
   }
   if (response.status === 503) {
