@@ -1,4 +1,6 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { AuditConfig } from './audit/audit.config';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import type { Clock } from './clock/clock';
 import { ClockModule } from './clock/clock.module';
@@ -37,7 +39,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config, [TwoFactorConfig, SecretsConfig, ...configNamespacesOf(modules)]),
+        ConfigModule.forRoot(config, [TwoFactorConfig, SecretsConfig, AuditConfig, ...configNamespacesOf(modules)]),
         ClockModule.forRoot(options.clock),
         EventsModule.forRoot({ ...options.events, names: eventNamesOf(modules) }),
         SchemaContributionsModule.forRoot(schemaContributionOf(modules)),
@@ -48,6 +50,7 @@ export class AppModule {
         SelfServiceModule,
         RecoveryModule,
         TwoFactorModule,
+        AuditModule,
         LifecycleModule,
         MetricsModule,
         ...modules,

@@ -21,7 +21,8 @@ export async function serve(modules: () => Promise<Type[]>): Promise<void> {
     const { configNamespacesOf } = await import('./extension/gatehouse-module');
     const { SecretsConfig } = await import('./secrets/secrets.config');
     const { TwoFactorConfig } = await import('./two-factor/two-factor.config');
-    parseNamespaces(configSource(config), [TwoFactorConfig, SecretsConfig, ...configNamespacesOf(added)]);
+    const { AuditConfig } = await import('./audit/audit.config');
+    parseNamespaces(configSource(config), [TwoFactorConfig, SecretsConfig, AuditConfig, ...configNamespacesOf(added)]);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`gatehouse: invalid configuration: ${error.message}\n`);

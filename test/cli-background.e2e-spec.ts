@@ -28,9 +28,12 @@ eachEngine(__filename, (db) => {
 
   it('the server runs its periodic tasks', () => {
     assert.deepEqual(running.app.get(PeriodicTasks).names, [
+      'security-event flush',
       'token-use flush',
       'expired-token sweep',
       'live-socket sweep',
+      'security-event retention',
+      'owner-event poll',
     ]);
   });
 

@@ -42,6 +42,7 @@ eachEngine(__filename, (db) => {
       'backup_codes',
       'migrations',
       'recovery_codes',
+      'security_events',
       'tokens',
       'two_factor',
     ]);

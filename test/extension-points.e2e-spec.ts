@@ -122,9 +122,12 @@ eachEngine(__filename, (db) => {
 
   it("runs the module's periodic task on the server, after Gatehouse's", async () => {
     assert.deepEqual(running().app.get(PeriodicTasks).names, [
+      'security-event flush',
       'token-use flush',
       'expired-token sweep',
       'live-socket sweep',
+      'security-event retention',
+      'owner-event poll',
       'notes retention',
     ]);
     const { token } = await api.account();

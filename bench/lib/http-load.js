@@ -84,6 +84,11 @@ class Api {
   async me(token) {
     return requestJson('GET', `${this.baseUrl}/api/auth/me`, { headers: { authentication: `Bearer ${token}` } });
   }
+
+  /** The newest page of the account's security events (the audit log). */
+  activity(token) {
+    return requestJson('GET', `${this.baseUrl}/api/auth/activity`, { headers: { authentication: `Bearer ${token}` } });
+  }
 }
 
 /**

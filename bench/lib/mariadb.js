@@ -7,7 +7,7 @@ const QUERY_TIMEOUT_MS = 10_000;
 const SEED_TIMEOUT_MS = 300_000;
 
 /** Tables whose row writes are counted during the steady-state window. */
-const COUNTED_TABLES = ['accounts', 'tokens'];
+const COUNTED_TABLES = ['accounts', 'tokens', 'security_events'];
 const COUNTED_OPS = ['insert', 'update', 'delete'];
 const GLOBAL_WRITE_COUNTERS = ['Com_insert', 'Com_update', 'Com_delete', 'Com_replace'];
 

@@ -5,7 +5,7 @@ const { Client } = require('pg');
 const QUERY_TIMEOUT_MS = 10_000;
 /** Seeding statements write up to 10⁵ rows each. */
 const SEED_TIMEOUT_MS = 300_000;
-const COUNTED_TABLES = ['accounts', 'tokens'];
+const COUNTED_TABLES = ['accounts', 'tokens', 'security_events'];
 
 function serverUri(serverUrl, database) {
   const url = new URL(serverUrl);

@@ -2,9 +2,9 @@
 /*
  * Large tables, written directly in SQL in bounded time: accounts that share one real password
  * hash (copied from an account registered through the API, so signing in as any of them works),
- * and tokens whose plaintext the benchmark can compute (knownToken), stored as the service
- * stores them (hex SHA-256). Rows come from MariaDB's sequence tables or PostgreSQL's
- * generate_series, up to CHUNK rows per statement.
+ * tokens whose plaintext the benchmark can compute (knownToken), stored as the service stores
+ * them (hex SHA-256), and stored security events (the audit log) of those accounts. Rows come
+ * from MariaDB's sequence tables or PostgreSQL's generate_series, up to CHUNK rows per statement.
  */
 const { createHash } = require('node:crypto');
 
@@ -118,11 +118,36 @@ async function seedTokens(db, { prefix, first, count, firstAccountId, accounts =
   );
 }
 
-/** Row counts of the service's two large tables. */
+/** Characters of a stored event's id (22 of base64url, as the service makes them). */
+const EVENT_ID_LENGTH = 22;
+
+/**
+ * Security events `${prefix}` + i, zero-padded to an event id's 22 characters, for i in [first,
+ * first + count), each a `sign-in.succeeded` of the account that seedTokens gives token i (the
+ * same round-robin over [firstAccountId, firstAccountId + accounts), whose logins are
+ * `${loginPrefix}${firstLogin + k}`), one millisecond apart going back from `at`.
+ */
+async function seedEvents(db, { prefix, first, count, firstAccountId, accounts, loginPrefix, firstLogin, at }) {
+  checked(prefix, first, count, firstAccountId, accounts, firstLogin, at);
+  checked(loginPrefix);
+  const d = dialect(db);
+  const id = d.concat(`'${prefix}'`, `LPAD(${d.text(d.n)}, ${EVENT_ID_LENGTH - prefix.length}, '0')`);
+  const login = d.concat(`'${loginPrefix}'`, d.text(`(${firstLogin} + MOD(${d.n}, ${accounts}))`));
+  await inChunks(first, count, (from, to) =>
+    db.sql(
+      'INSERT INTO security_events (id, event, account_id, login, address, client, at, via, details) ' +
+        `SELECT ${id}, 'sign-in.succeeded', ${firstAccountId} + MOD(${d.n}, ${accounts}), ${login}, '203.0.113.7', ` +
+        `'Firefox on Linux', ${at} - ${d.n}, NULL, NULL FROM ${d.rows(from, to)}`,
+    ),
+  );
+}
+
+/** Row counts of the service's three large tables. */
 async function tableSizes(db) {
   const [accounts] = await db.sql('SELECT COUNT(*) AS c FROM accounts', [], 120_000);
   const [tokens] = await db.sql('SELECT COUNT(*) AS c FROM tokens', [], 120_000);
-  return { accounts: Number(accounts.c), tokens: Number(tokens.c) };
+  const [events] = await db.sql('SELECT COUNT(*) AS c FROM security_events', [], 120_000);
+  return { accounts: Number(accounts.c), tokens: Number(tokens.c), events: Number(events.c) };
 }
 
 /**
@@ -134,7 +159,8 @@ async function tableSizes(db) {
  * it (BENCHMARKS.md): the vacuum keeps background work out of the figure, not the growth itself.
  */
 async function analyze(db) {
-  const sql = db.engine === 'postgres' ? 'VACUUM ANALYZE accounts, tokens' : 'ANALYZE TABLE accounts, tokens';
+  const tables = 'accounts, tokens, security_events';
+  const sql = db.engine === 'postgres' ? `VACUUM ANALYZE ${tables}` : `ANALYZE TABLE ${tables}`;
   await db.sql(sql, [], 300_000);
 }
 
@@ -146,6 +172,7 @@ module.exports = {
   accountIdOf,
   accountIdRange,
   seedTokens,
+  seedEvents,
   tableSizes,
   analyze,
 };

@@ -110,6 +110,8 @@ async function startRun({ root, engine, smoke, limitMinutes }) {
     TRUST_PROXY: '',
     // A key of the run's own: the service would otherwise write one into data/ of the project.
     SECRETS_KEY: randomBytes(32).toString('base64'),
+    // The audit log is on, as by default: every sign-in's outcome is stored.
+    AUDIT_RETENTION: '90d',
   };
   profiler = new Profiler(log);
   profiler.prepare(nodeArgs, env);

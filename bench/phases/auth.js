@@ -85,7 +85,7 @@ async function run(ctx, s) {
   const meRequests = runs.me.reduce((n, r) => n + r.ok, 0);
   const rowWrites = written.reduce((n, w) => n + w.rows, 0);
   ctx.record('writes', rowWrites === 0 ? '0' : (rowWrites / meRequests).toPrecision(2), rowWrites === 0, [
-    `${rowWrites} rows written to accounts and tokens (counted by triggers in the benchmark's database) over the ${fmt(
+    `${rowWrites} rows written to accounts, tokens and security_events (counted by triggers in the benchmark's database) over the ${fmt(
       runs.ceiling.reduce((n, r) => n + r.ok, 0) + meRequests + runs.health.reduce((n, r) => n + r.ok, 0),
     )} requests of the rounds, ${fmt(meRequests)} of them authenticated${
       written.length ? ` (${written.map((w) => `${w.table} ${w.op} ${w.rows}`).join(', ')})` : ''

@@ -35,7 +35,8 @@ async function call(method, path, body) {
   }
   const reply = await response.json().catch(() => ({}));
   if (response.status === 401 && token) {
-    signedOut('Your session has ended. Please sign in again.');
+    // A call still in flight when the page learnt why its token ended (`revoked`) keeps that reason.
+    if (sessionStorage.getItem(KEY) === token) signedOut('Your session has ended. Please sign in again.');
     return null;
   }
   if (response.status === 503) {
@@ -73,6 +74,7 @@ function signedOut(message) {
   $('signed-in').hidden = true;
   $('signed-out').hidden = false;
   $('sessions').replaceChildren();
+  $('activity').replaceChildren();
   $('two-factor-enrol').hidden = true;
   $('backup-codes-shown').hidden = true;
   backToSignIn();
@@ -97,6 +99,19 @@ function connectSocket(token) {
         : 'This session was ended elsewhere. Please sign in again.',
     ),
   );
+  // Each security event of the account, as it happens (the audit log): a sign-in from another
+  // device is worth telling at once; everything goes to the top of the recent activity.
+  socket.on('security', (event) => {
+    if (event.event === 'sign-in.succeeded') {
+      say(
+        `New sign-in to your account from ${event.client ?? 'an unknown client'} at ${event.address ?? 'an unknown address'}. ` +
+          'If it was not you, end that session below and change your password.',
+      );
+    }
+    $('activity').prepend(activityRow(event));
+    while ($('activity').rows.length > RECENT_ACTIVITY) $('activity').deleteRow(-1);
+    if (event.event === 'sign-in.succeeded' || event.event === 'token.revoked') refreshSessions();
+  });
   socket.on('connect_error', (error) => {
     state('not connected');
     if (error.message === 'Unauthorized') signedOut('Your session has ended. Please sign in again.');
@@ -106,6 +121,44 @@ function connectSocket(token) {
 }
 
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
+
+/** Rows of recent activity shown (the newest page of GET /api/auth/activity holds 50). */
+const RECENT_ACTIVITY = 20;
+
+const EVENT_LABELS = {
+  'account.registered': 'Account created',
+  'sign-in.succeeded': 'Signed in',
+  'sign-in.failed': 'Failed sign-in',
+  'sign-in.locked-out': 'Sign-in refused: too many failures',
+  'token.revoked': 'Session ended',
+  'password.changed': 'Password changed',
+  'account.locked': 'Account locked by the server owner',
+  'account.unlocked': 'Account unlocked by the server owner',
+  'recovery-code.issued': 'Recovery code issued',
+  'recovery-code.redeemed': 'Recovery code used',
+  'recovery-code.failed': 'Failed recovery',
+  'two-factor.enabled': 'Two-factor sign-in turned on',
+  'two-factor.disabled': 'Two-factor sign-in turned off',
+  'two-factor.reset': 'Two-factor sign-in turned off by the server owner',
+  'backup-codes.regenerated': 'New backup codes',
+  'backup-code.used': 'Backup code used',
+};
+
+/** One row of recent activity: an entry of GET /api/auth/activity or a live `security` event. */
+function activityRow(entry) {
+  const row = document.createElement('tr');
+  for (const text of [
+    EVENT_LABELS[entry.event] ?? entry.event,
+    entry.client ?? '—',
+    entry.address ?? '—',
+    when(entry.at),
+  ]) {
+    const cell = document.createElement('td');
+    cell.textContent = text;
+    row.append(cell);
+  }
+  return row;
+}
 
 function sessionRow(session) {
   const row = document.createElement('tr');
@@ -137,13 +190,20 @@ function sessionRow(session) {
   return row;
 }
 
+async function refreshSessions() {
+  const list = await call('GET', '/api/auth/sessions');
+  if (list && list.status === 200) $('sessions').replaceChildren(...list.body.sessions.map(sessionRow));
+}
+
 async function refresh() {
   const me = await call('GET', '/api/auth/me');
   if (!me) return;
   $('who').textContent = me.body.handle;
   showTwoFactor(me.body.twoFactor === true);
-  const list = await call('GET', '/api/auth/sessions');
-  if (list && list.status === 200) $('sessions').replaceChildren(...list.body.sessions.map(sessionRow));
+  await refreshSessions();
+  const activity = await call('GET', '/api/auth/activity');
+  if (activity && activity.status === 200)
+    $('activity').replaceChildren(...activity.body.events.slice(0, RECENT_ACTIVITY).map(activityRow));
 }
 
 async function signedIn(token) {

@@ -48,6 +48,7 @@ export class AuthService {
       event: 'account.registered',
       accountId: account.id,
       login: account.login,
+      client: origin.client,
       address: origin.address,
     });
   }
@@ -89,6 +90,7 @@ export class AuthService {
       event: 'sign-in.succeeded',
       accountId: account.id,
       login: account.login,
+      client: origin.client,
       address: origin.address,
       method: issued.method,
     });

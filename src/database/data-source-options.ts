@@ -7,6 +7,7 @@ import { CreateAccountsAndTokens1763790000000 } from './migrations/1763790000000
 import { AddSessionsLocksAndRecoveryCodes1764600000000 } from './migrations/1764600000000-AddSessionsLocksAndRecoveryCodes';
 import { ExplicitForeignKeyUpdateRule1764700000000 } from './migrations/1764700000000-ExplicitForeignKeyUpdateRule';
 import { AddTwoFactor1765100000000 } from './migrations/1765100000000-AddTwoFactor';
+import { CreateSecurityEvents1765200000000 } from './migrations/1765200000000-CreateSecurityEvents';
 import { createPrivateFile, createPrivateFolder } from './private-files';
 import { QuietTypeOrmLogger } from './quiet-logger';
 
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   AddSessionsLocksAndRecoveryCodes1764600000000,
   ExplicitForeignKeyUpdateRule1764700000000,
   AddTwoFactor1765100000000,
+  CreateSecurityEvents1765200000000,
 ];
 
 /**
@@ -50,6 +52,16 @@ export const MYSQL_PREPARED_STATEMENTS = 16;
 const SQLITE_BUSY_TIMEOUT_MS = 3000;
 
 /**
+ * Every SQLite connection overwrites deleted content with zeros instead of only unlinking it:
+ * what an account's deletion erases (its login, addresses, client labels, in every table) must
+ * not linger in free space of the database file. The WAL, which still holds old pages while the
+ * service runs, is checkpointed into the file and removed when the last connection closes.
+ */
+const prepareSqlite = (db: { pragma(source: string): unknown }): void => {
+  db.pragma('secure_delete = ON');
+};
+
+/**
  * The one options object behind the application's DataSource and the TypeORM CLI's
  * (`ormconfig.ts`). Schema changes happen only through migrations. The entities are the
  * caller's: the application gathers them from its feature modules (see DatabaseModule), the
@@ -67,7 +79,7 @@ export function dataSourceOptions(database: DatabaseConfig, entities: Type[]): D
 
   if (database.type === 'sqlite' && database.path === SQLITE_IN_MEMORY) {
     // `sqlite::memory:`: a database of this process alone, gone with it (the testing helper's).
-    return { ...common, type: 'better-sqlite3', database: SQLITE_IN_MEMORY };
+    return { ...common, type: 'better-sqlite3', database: SQLITE_IN_MEMORY, prepareDatabase: prepareSqlite };
   }
 
   if (database.type === 'sqlite') {
@@ -82,6 +94,7 @@ export function dataSourceOptions(database: DatabaseConfig, entities: Type[]): D
       type: 'better-sqlite3',
       database: path,
       enableWAL: true,
+      prepareDatabase: prepareSqlite,
       timeout: SQLITE_BUSY_TIMEOUT_MS,
     };
   }

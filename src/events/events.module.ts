@@ -28,6 +28,8 @@ export function knownEventNames(moduleNames: readonly string[]): ReadonlySet<str
   for (const name of moduleNames) {
     if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(name))
       throw new Error(`security event name "${name}" must be lower-case words joined by dots, e.g. "note.published"`);
+    // The stored audit log keeps the name in a column of 64 characters.
+    if (name.length > 64) throw new Error(`security event name "${name}" must be at most 64 characters`);
     if (known.has(name)) throw new Error(`security event "${name}" is declared twice`);
     known.add(name);
   }

@@ -58,6 +58,11 @@ interface SecurityEventFields {
   cause?: RevocationCause;
   /** For token.revoked when one call revoked a set of tokens. */
   count?: number;
+  /**
+   * The client label of the session the event is about, where there is one (a sign-in, a
+   * registration): what the User-Agent parser recognised, e.g. "Firefox on Linux", or null.
+   */
+  client?: string | null;
   /** Further details of the event, each a flat field of its line. */
   [detail: string]: EventDetail | undefined;
 }

@@ -24,9 +24,10 @@ export const SECURITY_EVENT_NAMES_KNOWN = Symbol('SECURITY_EVENT_NAMES_KNOWN');
  * listeners (see OnSecurityEvent). Listeners run after the current request has moved on, so a
  * listener that throws, rejects or never settles cannot fail or delay it.
  *
- * - `record` for what changed nothing (a sign-in's outcome, a lockout): written at once.
- * - `recordIn` for what records a change, inside the change's transaction: written once the
- *   transaction has committed, never for one that rolled back.
+ * - `record` for what changed nothing (a sign-in's outcome, a lockout): written at once, and
+ *   queued for the stored audit log (SecurityEventStore.enqueue).
+ * - `recordIn` for what records a change, inside the change's transaction: stored with the
+ *   change, written once the transaction has committed, never for one that rolled back.
  */
 @Injectable()
 export class SecurityEvents {
@@ -44,6 +45,7 @@ export class SecurityEvents {
   record(input: SecurityEventInput): SecurityEvent {
     const event = this.complete(input);
     this.publish(event);
+    this.store?.enqueue(event);
     return event;
   }
 

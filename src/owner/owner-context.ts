@@ -1,5 +1,6 @@
 import type { INestApplicationContext, LoggerService, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { AuditOwnerCommands } from '../audit/audit-owner-commands';
 import { loadConfig } from '../config/config';
 import type { EntryPoint } from '../events/security-event';
 import { ownerCommandsOf, type OwnerCommandEntry } from '../extension-points/owner-command';
@@ -14,11 +15,13 @@ import { OwnerService } from './owner.service';
 export type OwnerRunner = <T>(work: (instance: object) => Promise<T>, provider: Type) => Promise<T>;
 
 /**
- * Every owner command: Gatehouse's (OwnerService) first, then those of the added modules'
- * providers, read from the classes alone (no database, no configuration needed).
+ * Every owner command: Gatehouse's (OwnerService, then the audit log's `events`) first, then
+ * those of the added modules' providers, read from the classes alone (no database, no
+ * configuration needed).
  */
 export function ownerCommands(modules: Type[] = []): OwnerCommandEntry[] {
-  return ownerCommandsOf([OwnerService, ...providerClassesOf(modules).filter((type) => type !== OwnerService)]);
+  const own: Type[] = [OwnerService, AuditOwnerCommands];
+  return ownerCommandsOf([...own, ...providerClassesOf(modules).filter((type) => !own.includes(type))]);
 }
 
 /**

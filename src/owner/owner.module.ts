@@ -1,5 +1,7 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
+import { AuditConfig } from '../audit/audit.config';
+import { AuditOwnerModule } from '../audit/audit-owner.module';
 import type { AppConfig } from '../config/config';
 import { ClockModule } from '../clock/clock.module';
 import { ConfigModule } from '../config/config.module';
@@ -28,7 +30,7 @@ export class OwnerModule {
     return {
       module: OwnerModule,
       imports: [
-        ConfigModule.forRoot(config, [TwoFactorConfig, SecretsConfig, ...configNamespacesOf(modules)]),
+        ConfigModule.forRoot(config, [TwoFactorConfig, SecretsConfig, AuditConfig, ...configNamespacesOf(modules)]),
         ClockModule.forRoot(),
         // Events go to stderr: stdout carries the command's result, or the MCP protocol. Still JSON,
         // but with no control character from stored data left raw for the owner's terminal.
@@ -43,6 +45,7 @@ export class OwnerModule {
         TokensModule,
         RecoveryCodesModule,
         TwoFactorStoreModule,
+        AuditOwnerModule,
         ...modules,
       ],
       providers: [OwnerService],

@@ -7,12 +7,17 @@ import {
   admittedSession,
   type GatehouseNamespace,
   type GatehouseSocket,
+  accountRoom,
   type RevokedPayload,
+  type SecurityPayload,
   type ShutdownPayload,
   tokenRoom,
 } from './socket-session';
 
-export type { RevokedPayload, ShutdownPayload } from './socket-session';
+export type { RevokedPayload, SecurityPayload, ShutdownPayload } from './socket-session';
+
+/** Sent to every socket of an account for each of its security events (the audit log). */
+export const SECURITY_EVENT = 'security';
 
 /** Sent to a socket just before the server disconnects it because its token stopped being valid. */
 export const REVOKED_EVENT = 'revoked';
@@ -80,6 +85,19 @@ export class LiveSockets {
     for (const namespace of this.tracked) {
       namespace.local.emit(SHUTDOWN_EVENT, payload);
       namespace.local.disconnectSockets(true);
+    }
+  }
+
+  /**
+   * Sends a security event to every socket of the account, on every namespace: `everywhere`
+   * through the rooms' adapter (with REDIS_URL, every instance's sockets), `here` to this
+   * instance's only (for an event every instance hears by itself).
+   */
+  sendSecurityEvent(accountId: number, payload: SecurityPayload, reach: 'everywhere' | 'here'): void {
+    const room = accountRoom(accountId);
+    for (const namespace of this.tracked) {
+      const target = reach === 'here' ? namespace.local : namespace;
+      target.to(room).emit(SECURITY_EVENT, payload);
     }
   }
 

@@ -16,9 +16,22 @@ export type RevokedPayload = { reason: RevocationEvent['reason'] };
 /** Sent to every socket just before the server disconnects it because the process is stopping. */
 export type ShutdownPayload = { reason: 'server shutting down' };
 
+/**
+ * Sent to every socket of an account for each security event of the account (the audit log,
+ * CONTRACT section 20): enough for a client to warn of a sign-in from a new device.
+ */
+export interface SecurityPayload {
+  event: string;
+  /** ISO 8601, UTC, to the millisecond. */
+  at: string;
+  address: string | null;
+  client: string | null;
+}
+
 /** The events Gatehouse itself sends; extension gateways add theirs on their own typed server. */
 export interface ServerToClientEvents {
   revoked: (payload: RevokedPayload) => void;
+  security: (payload: SecurityPayload) => void;
   shutdown: (payload: ShutdownPayload) => void;
   exception: (body: BirdhouseErrorBody) => void;
 }
