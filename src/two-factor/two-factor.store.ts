@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, IsNull, Not, type Repository } from 'typeorm';
+import { type EntityManager, In, IsNull, Not, type Repository } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import { BackupCode } from './backup-code.entity';
 import { TwoFactor } from './two-factor.entity';
@@ -76,7 +76,7 @@ export class TwoFactorStore {
     now: number,
   ): Promise<void> {
     const codes = manager.getRepository(BackupCode);
-    await codes.delete({ accountId });
+    await deleteBackupCodes(manager, accountId);
     await codes.insert(codeHashes.map((codeHash) => ({ accountId, codeHash, createdAt: now })));
   }
 
@@ -99,8 +99,10 @@ export class TwoFactorStore {
     const { affected } = await manager
       .getRepository(Account)
       .update({ id: accountId, twoFactorEnabledAt: Not(IsNull()) }, { twoFactorEnabledAt: null });
-    await manager.getRepository(BackupCode).delete({ accountId });
-    await manager.getRepository(TwoFactor).delete({ accountId });
+    await deleteBackupCodes(manager, accountId);
+    // By primary key, and only when the row is there (see deleteBackupCodes).
+    if (await manager.getRepository(TwoFactor).existsBy({ accountId }))
+      await manager.getRepository(TwoFactor).delete({ accountId });
     return affected === 1;
   }
 
@@ -114,4 +116,17 @@ export class TwoFactorStore {
     }
     return found;
   }
+}
+
+/**
+ * Deletes the account's backup codes by primary key, after reading which there are. The callers
+ * hold the account's row lock, so the read is current. A DELETE by account id that matches no row
+ * takes InnoDB's gap lock past the index's last entry: two accounts enabling two-factor at once
+ * then each waited for the other's gap to insert their codes, and MariaDB broke the deadlock with a
+ * 503.
+ */
+async function deleteBackupCodes(manager: EntityManager, accountId: number): Promise<void> {
+  const codes = manager.getRepository(BackupCode);
+  const ids = (await codes.find({ select: { id: true }, where: { accountId } })).map((code) => code.id);
+  if (ids.length > 0) await codes.delete({ id: In(ids) });
 }
