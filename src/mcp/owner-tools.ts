@@ -77,7 +77,9 @@ export function ownerMcpServer(commands: OwnerCommandEntry[], run: OwnerRunner, 
           // What is stored (logins, client labels, addresses) reaches the client with its control
           // characters escaped, in the text and the structured content alike.
           const { text, data } = reply(escapeControlCharactersIn(result));
-          return { content: [{ type: 'text', text: escapeControlCharacters(text) }], structuredContent: data };
+          // Line by line: a text of several lines (one JSON object each) keeps its line breaks.
+          const printable = text.split('\n').map(escapeControlCharacters).join('\n');
+          return { content: [{ type: 'text', text: printable }], structuredContent: data };
         }),
     );
   }
