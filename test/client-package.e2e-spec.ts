@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type * as Client from '@gatehouse/client';
+import type { NotesClientEvents, NotesServerEvents } from '../examples/notes/notes-events';
 import type * as Server from '../src/realtime/socket-session';
 import { type RunningApp, startApp } from './support/app';
 
@@ -23,6 +24,13 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 // change on either side that the other does not follow fails the type-check of the project.
 const serverEventsMatch: Same<Client.ServerToClientEvents, Server.ServerToClientEvents> = true;
 const clientEventsMatch: Same<Client.ClientToServerEvents, Server.ClientToServerEvents> = true;
+
+// An extension module's events (the notes example's, declared beside its gateway) on top of Gatehouse's.
+const notesSocket = (socket: Client.GatehouseSocket<NotesServerEvents, NotesClientEvents>): void => {
+  socket.on('notes:added', (note) => void note.text.toUpperCase());
+  socket.on('revoked', ({ reason }) => void reason.toUpperCase());
+  socket.emit('notes:add', { text: 'typed' }, (reply) => void (reply.status === 'ok' && reply.note.id));
+};
 
 const ROOT = join(__dirname, '..', '..');
 const CLIENT = join(ROOT, 'client');
@@ -53,7 +61,7 @@ describe('the client package', () => {
   });
 
   it('declares the socket events of the server', () => {
-    assert.deepEqual([serverEventsMatch, clientEventsMatch], [true, true]);
+    assert.deepEqual([serverEventsMatch, clientEventsMatch, typeof notesSocket], [true, true, 'function']);
   });
 
   it('has the types of the running document committed (npm run client:types regenerates them)', async () => {
