@@ -21,9 +21,13 @@ export interface GatehouseClientOptions {
   headers?: Record<string, string>;
 }
 
-/** The authentication level of a documented route (`x-auth-level`), or undefined for one that is not documented. */
-function levelOf(method: string, url: string): string | undefined {
-  const path = new URL(url).pathname;
+/**
+ * The authentication level of a documented route (`x-auth-level`), or undefined for one that is
+ * not documented. `basePath` is the path of the server's URL (a service behind a prefix).
+ */
+function levelOf(method: string, url: string, basePath: string): string | undefined {
+  const pathname = new URL(url).pathname;
+  const path = pathname.startsWith(basePath) ? pathname.slice(basePath.length) : pathname;
   const route = (routes as Record<string, Record<string, string>>)[path];
   return route?.[method.toLowerCase()];
 }
@@ -36,12 +40,12 @@ function levelOf(method: string, url: string): string | undefined {
  *   store already holds another one, from a sign-in meanwhile) and `onSignedOut` runs;
  * - a `503` means the service cannot check it right now: it is kept.
  */
-function tokenRules(tokens: TokenStore, onSignedOut?: () => void): Middleware {
+function tokenRules(tokens: TokenStore, basePath: string, onSignedOut?: () => void): Middleware {
   const sent = new WeakMap<Request, string>();
   return {
     onRequest({ request }) {
       const token = tokens.get();
-      const level = levelOf(request.method, request.url);
+      const level = levelOf(request.method, request.url, basePath);
       if (token === null || level === 'not needed' || request.headers.has('Authentication')) return undefined;
       request.headers.set('Authentication', `Bearer ${token}`);
       sent.set(request, token);
@@ -95,7 +99,8 @@ export function createGatehouseClient(options: GatehouseClientOptions) {
     fetch: options.fetch,
     headers: options.headers,
   });
-  api.use(tokenRules(tokens, options.onSignedOut));
+  const basePath = new URL(options.baseUrl, 'http://localhost').pathname.replace(/\/+$/, '');
+  api.use(tokenRules(tokens, basePath, options.onSignedOut));
 
   const routeFunctions = {
     /** `GET /health`: whether the service and its database answer. */
