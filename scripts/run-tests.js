@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Compiles the project and its tests, checks whether MariaDB and PostgreSQL answer, then runs
+// Compiles the project and its tests (and builds the client library and the account page's
+// script, which the specs load), checks whether MariaDB and PostgreSQL answer, then runs
 // every unit spec (src/**/*.spec.ts and examples/**/*.spec.ts) and end-to-end spec (test/**/*.e2e-spec.ts) with node's test
 // runner, and ends with a summary (scripts/test-summary.js): time per engine, skipped tests and why.
 // The whole run (`npm test`, as CI runs it) first lints: eslint, prettier's check of the code's
@@ -42,10 +43,19 @@ if (filters.length === 0) {
   }
 }
 
-const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], {
-  stdio: 'inherit',
-});
-if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+// What the specs load: the client library's build (its examples import the package), the
+// account page's script (type-checked, then bundled by esbuild), then the project and its tests.
+const tscBin = require.resolve('typescript/bin/tsc');
+for (const args of [
+  [tscBin, '-p', join(root, 'client', 'tsconfig.json')],
+  [tscBin, '-p', join(root, 'src', 'account-page', 'app', 'tsconfig.json')],
+  [tscBin, '-p', join(root, 'client', 'examples', 'tsconfig.json')],
+  [join(__dirname, 'build-page.mjs')],
+  [tscBin, '-p', join(root, 'tsconfig.json')],
+]) {
+  const step = spawnSync(process.execPath, args, { stdio: 'inherit' });
+  if (step.status !== 0) process.exit(step.status ?? 1);
+}
 
 function find(dir, suffix, found = []) {
   for (const name of readdirSync(dir)) {

@@ -2,6 +2,7 @@ import { MessageBody, SubscribeMessage, WebSocketServer } from '@nestjs/websocke
 import type { Server } from 'socket.io';
 import { accountRoom, GatehouseGateway, type Session, SocketSession } from '../../src/extension';
 import { NoteDto } from './note.dto';
+import type { NotesClientEvents, NotesServerEvents } from './notes-events';
 import { type NoteView, NotesService } from './notes.service';
 
 /**
@@ -10,7 +11,7 @@ import { type NoteView, NotesService } from './notes.service';
  */
 @GatehouseGateway()
 export class NotesGateway {
-  @WebSocketServer() server: Server;
+  @WebSocketServer() server: Server<NotesClientEvents, NotesServerEvents>;
 
   constructor(private readonly notes: NotesService) {}
 

@@ -136,6 +136,9 @@ function describeRoute(document: OpenAPIObject, route: RouteLevel, restricting: 
       content: { 'application/json': { schema: { $ref: `#/components/schemas/${dto.name}` } } },
     };
   }
+  // "Not needed" is an explicit `security: []` (CONTRACT section 12): without it a reader (or
+  // a linter) cannot tell a public route from one whose requirement was forgotten.
+  if (route.level === AuthLevel.NotNeeded) operation.security = [];
   const dialect = dialectOf(route.controller);
   const refusesRestricted = restricting && Reflect.getMetadata(ACCEPTS_RESTRICTED_TOKEN, route.handler) !== true;
   for (const failure of [...derivedFailures(route.level, body, refusesRestricted), ...failuresOf(route.handler)]) {
@@ -156,12 +159,15 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Each operation states its authentication level in `x-auth-level` and its error shape in `x-dialect`.',
     )
     .setVersion('1')
+    .setLicense('MIT', 'https://opensource.org/licenses/MIT')
     .addApiKey(
       { type: 'apiKey', in: 'header', name: 'Authentication', description: 'The token, bare or as `Bearer <token>`' },
       TOKEN_SCHEME,
     )
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  // The API is served where the document is (swagger writes an empty list, which OpenAPI does not allow).
+  document.servers = [{ url: '/', description: 'The server that serves this document' }];
   const schemas = (document.components!.schemas ??= {}) as Record<string, JsonSchema>;
   for (const { name, schema } of Object.values(ERROR_SCHEMAS)) schemas[name] = schema;
   const restricting = restrictionOf(app).active;
