@@ -10,7 +10,7 @@ import {
   GatehouseUser,
   type GatehouseAuthOptions,
   type GatehouseIdentity,
-} from '../client/src/nest';
+} from '@gatehouse/client/nest';
 import { appPerSuite } from './support/app';
 import { eachEngine } from './support/engines';
 import { b64, client, request, uniqueLogin } from './support/http';

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   CanActivate,
   createParamDecorator,
@@ -73,6 +72,12 @@ export function presentedToken(headers: Record<string, string | string[] | undef
   return authorization ? BEARER.exec(authorization)?.[1] : undefined;
 }
 
+/** The cache's key for a token: its SHA-256 (WebCrypto, present in Node 20 and browsers alike), never the token. */
+async function tokenKey(token: string): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
 type Answer = { identity: GatehouseIdentity | null; until: number };
 
 /** Gatehouse is unreachable or answered something other than an introspection: `503`, never `401`. */
@@ -100,7 +105,7 @@ export class GatehouseIntrospector {
 
   /** The identity behind `token`, or `null` when Gatehouse says it is not active. Throws `503` when Gatehouse cannot say. */
   async introspect(token: string): Promise<GatehouseIdentity | null> {
-    const key = createHash('sha256').update(token).digest('base64url');
+    const key = await tokenKey(token);
     const now = Date.now();
     const cached = this.cache.get(key);
     if (cached && cached.until > now) return cached.identity;
