@@ -8,7 +8,7 @@ import { appPerSuite } from './support/app';
 import { runCli } from './support/cli';
 import { eachEngine } from './support/engines';
 import { postFrom } from './support/from-address';
-import { b64, client, request, uniqueLogin } from './support/http';
+import { b64, client, request } from './support/http';
 import { assertRedisReachable, dropPrefix, REDIS_SKIP, TEST_REDIS_URL, testPrefix } from './support/redis';
 import { openSocket, refusal, whoami, dropped } from './support/sockets';
 import { enrol, totp } from './support/two-factor';
