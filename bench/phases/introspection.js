@@ -16,9 +16,7 @@ const settings = {
   full: { connections: 50, roundSeconds: 4, rounds: 5, warmupSeconds: 2 },
 };
 
-const rows = [
-  { key: 'introspect', figure: 'POST /api/auth/introspect (hot token) ÷ 404 ceiling', goal: '≥ 0.9' },
-];
+const rows = [{ key: 'introspect', figure: 'POST /api/auth/introspect (hot token) ÷ 404 ceiling', goal: '≥ 0.9' }];
 
 async function run(ctx, s) {
   const targets = {
