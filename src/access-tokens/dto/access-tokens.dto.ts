@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsArray, IsString, ValidateIf } from 'class-validator';
 import { OtpField } from '../../auth/dto/otp-field';
 import { OkResponse } from '../../auth/dto/responses';
+import { PlainStringBody } from '../../http/body-validation.pipe';
 
 /**
  * Body of POST /api/auth/tokens. The shapes of `name`, `scopes` and `expiresIn` are checked by
@@ -32,7 +33,11 @@ export class RevokeAccessTokenDto {
   id: string;
 }
 
-/** Body of POST /api/auth/introspect (RFC 7662), JSON or application/x-www-form-urlencoded. */
+/**
+ * Body of POST /api/auth/introspect (RFC 7662), JSON or application/x-www-form-urlencoded.
+ * Checked without class-validator when valid (PlainStringBody): the route is a hot path.
+ */
+@PlainStringBody()
 export class IntrospectDto {
   @IsString()
   token: string;
