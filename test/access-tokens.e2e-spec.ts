@@ -122,6 +122,7 @@ eachEngine(__filename, (db) => {
         { name: 'x'.repeat(65) },
         { name: 'tab\there' },
         { name: 'bidi\u202e' },
+        { name: 'zero\u200bwidth' },
         { name: '   ' },
         { name: 7 },
         { expiresIn: '0s' },
@@ -145,9 +146,15 @@ eachEngine(__filename, (db) => {
       assert.equal(wrong.status, 403);
       assert.equal(wrong.body.scope, undefined);
       // Limits: exactly 1s and exactly 365d (ACCESS_TOKEN_MAX_TTL) are accepted; 64 characters too.
-      for (const change of [{ expiresIn: '1s' }, { expiresIn: '365d' }, { expiresIn: '60' }, { name: 'é'.repeat(64) }])
+      for (const change of [
+        { expiresIn: '1s' },
+        { expiresIn: '365d' },
+        { expiresIn: '60' },
+        { name: 'é'.repeat(64) },
+        { name: '👩‍👩‍👧 deploy' },
+      ])
         assert.equal((await api.post('/api/auth/tokens', { ...body, ...change }, auth(owner.token))).status, 200);
-      assert.equal((await api.get('/api/auth/tokens', auth(owner.token))).body.tokens.length, 4);
+      assert.equal((await api.get('/api/auth/tokens', auth(owner.token))).body.tokens.length, 5);
     });
 
     it('asks for the second factor when the account has one', async () => {

@@ -107,7 +107,8 @@ export class AccessTokensService {
 
   private checkName(name: string): string {
     const length = [...name].length;
-    if (length < 1 || length > NAME_MAX || !isPrintable(name) || /^\s*$/u.test(name) || /[\p{C}]/u.test(name))
+    // Printable: no control, format or unassigned character (a zero-width joiner inside an emoji aside), not blank.
+    if (length < 1 || length > NAME_MAX || !isPrintable(name) || /^\s*$/u.test(name) || /(?!\u200d)\p{C}/u.test(name))
       throw invalid(`name must be 1 to ${NAME_MAX} printable characters`);
     return name;
   }
