@@ -457,7 +457,12 @@ eachEngine(__filename, (db) => {
     const limitedClock = new OffsetClock();
     const limitedApp = appPerSuite(
       db,
-      { TOKEN_IDLE_TTL: '2m', TOKEN_FAILURES_PER_MINUTE: '5', INTROSPECTION_PER_MINUTE: '40' },
+      {
+        TOKEN_IDLE_TTL: '2m',
+        TOKEN_FAILURES_PER_MINUTE: '5',
+        INTROSPECTION_PER_MINUTE: '40',
+        ACCESS_TOKEN_MAX_TTL: '2h',
+      },
       [],
       { clock: limitedClock },
     );
@@ -478,6 +483,27 @@ eachEngine(__filename, (db) => {
       assert.equal((await limited.get('/api/auth/me', auth(owner.token))).status, 401, 'the sign-in token went idle');
       const listed = await limited.get('/api/auth/sessions', auth(created.body.token));
       assert.ok((listed.body.sessions as { id: string }[]).some((s) => s.id === created.body.id));
+    });
+
+    it('keeps expiresIn within ACCESS_TOKEN_MAX_TTL, and a request without one within it too', async () => {
+      const owner = await limited.account();
+      const create = (expiresIn?: string) =>
+        limited.post(
+          '/api/auth/tokens',
+          { name: 'ci', scopes: ['account:read'], pwd: b64(PASSWORD), ...(expiresIn ? { expiresIn } : {}) },
+          auth(owner.token),
+        );
+      assert.equal((await create('2h')).status, 200);
+      const over = await create('121m');
+      assert.equal(over.status, 400);
+      assert.match(over.body.message, /ACCESS_TOKEN_MAX_TTL/);
+      // Without expiresIn: 30 days, or the server's maximum when that is shorter.
+      const unnamed = await create();
+      assert.equal(unnamed.status, 200);
+      const [row] = (await db().sql('SELECT created_at, expires_at FROM tokens WHERE public_id = ?', [
+        unnamed.body.id,
+      ])) as { created_at: number | string; expires_at: number | string }[];
+      assert.equal(Number(row.expires_at) - Number(row.created_at), 2 * 3_600_000);
     });
 
     it('does not count the tokens introspected toward TOKEN_FAILURES_PER_MINUTE, and limits each caller', async () => {

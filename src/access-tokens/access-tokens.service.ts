@@ -122,9 +122,11 @@ export class AccessTokensService {
     return [...new Set(scopes)];
   }
 
+  /** The lifetime asked for; without one, 30 days, or ACCESS_TOKEN_MAX_TTL when that is shorter. */
   private checkTtl(expiresIn: string | undefined): number {
-    const text = expiresIn ?? DEFAULT_TTL;
     const max = this.config.ACCESS_TOKEN_MAX_TTL;
+    if (expiresIn === undefined) return Math.min(parseDuration(DEFAULT_TTL)!, max);
+    const text = expiresIn;
     const ms = /^\s|\s$/.test(text) ? null : parseDuration(text);
     if (ms === null || ms < 1000 || ms > max)
       throw invalid(
