@@ -29,57 +29,6 @@ function declaredCharset(req: Request): string | undefined {
 
 const UTF8 = new Set(['utf-8', 'utf8']);
 
-/** `application/json`, alone or with a UTF-8 charset: the one type the quick reader takes. */
-const PLAIN_JSON_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-?8"?\s*)?$/i;
-/** JSON's whitespace, then an object or an array (express.json's strict mode). */
-const STRICT_JSON_START = /^[ \t\n\r]*[{[]/;
-
-/**
- * Token introspection's body, read without express's parser: an uncompressed `application/json`
- * body with a Content-Length, the kind a resource server sends on the hot path, skips what the
- * general parser does for every body (content-type parsing three times, a charset decoder, a
- * stream reader with its checks), which a CPU profile showed to be most of what introspection
- * costs beyond an unmatched GET. Anything else (a compressed body, chunked, another type) goes
- * through the general path. The same answers: over 64 KiB 413, a length that
- * does not match or JSON that is not an object or array 400.
- */
-function readPlainJson(req: Request, next: NextFunction): void {
-  const length = Number(req.headers['content-length']);
-  if (length > BODY_LIMIT_BYTES) return fail(req, next, 413, 'the body is larger than 64 KiB');
-  const chunks: Buffer[] = [];
-  let received = 0;
-  let done = false;
-  const finish = (failure?: [number, string]): void => {
-    if (done) return;
-    done = true;
-    req.removeListener('data', onData);
-    req.removeListener('end', onEnd);
-    req.removeListener('aborted', onAborted);
-    req.removeListener('error', onAborted);
-    if (failure) return fail(req, next, failure[0], failure[1]);
-    const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received)).toString('utf8');
-    const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-    if (!STRICT_JSON_START.test(json)) return fail(req, next, 400, 'the body is not valid JSON');
-    try {
-      req.body = JSON.parse(json) as unknown;
-    } catch {
-      return fail(req, next, 400, 'the body is not valid JSON');
-    }
-    next();
-  };
-  const onData = (chunk: Buffer): void => {
-    received += chunk.length;
-    if (received > length) finish([400, 'the body is not valid JSON']);
-    else chunks.push(chunk);
-  };
-  const onEnd = (): void => finish(received === length ? undefined : [400, 'the body is not valid JSON']);
-  const onAborted = (): void => finish([400, 'the body is not valid JSON']);
-  req.on('data', onData);
-  req.on('end', onEnd);
-  req.on('aborted', onAborted);
-  req.on('error', onAborted);
-}
-
 /**
  * Refuses the body: the refusal goes on with the request, to be answered in the route's dialect
  * before anything else looks at the request (see RouteDialectGuard). The rest of an unread body
@@ -104,16 +53,7 @@ export function jsonBody(): RequestHandler {
   const parseForm = express.urlencoded({ limit: BODY_LIMIT_BYTES, extended: false, parameterLimit: 100 });
   return (req: Request, res: Response, next: NextFunction) => {
     if (!WITH_BODY.has(req.method) || !hasBody(req)) return next();
-    const formRoute = FORM_BODY_PATHS.has(req.path);
-    if (
-      formRoute &&
-      PLAIN_JSON_TYPE.test(req.headers['content-type'] ?? '') &&
-      req.headers['content-encoding'] === undefined &&
-      req.headers['transfer-encoding'] === undefined &&
-      /^\d+$/.test(req.headers['content-length'] ?? '')
-    )
-      return readPlainJson(req, next);
-    if (formRoute && req.is('application/x-www-form-urlencoded')) {
+    if (FORM_BODY_PATHS.has(req.path) && req.is('application/x-www-form-urlencoded')) {
       const charset = declaredCharset(req);
       if (charset !== undefined && !UTF8.has(charset)) return fail(req, next, 415, 'the body must be UTF-8');
       return parseForm(req, res, (error?: unknown) => {
