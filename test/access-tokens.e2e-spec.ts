@@ -380,6 +380,12 @@ eachEngine(__filename, (db) => {
         auth(service.token),
       );
       assert.deepEqual(json.body, form.body);
+      // A byte-order mark and whitespace around the JSON, and a UTF-8 charset, are accepted as anywhere.
+      const spaced = await request(running().url, 'POST', '/api/auth/introspect', {
+        raw: `\ufeff \n${JSON.stringify({ token: script.token })}\n`,
+        headers: { ...auth(service.token), 'content-type': 'application/json; charset=UTF-8' },
+      });
+      assert.deepEqual(spaced.body, form.body);
       // A sign-in token has every scope, introspect included; another account's token is described too.
       const other = await api.account();
       const foreign = await introspect(owner.token, other.token);

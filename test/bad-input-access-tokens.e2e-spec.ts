@@ -57,6 +57,12 @@ eachEngine(__filename, (db) => {
   it('POST /api/auth/introspect refuses bad JSON bodies with 400 in the Birdhouse shape, and other types with 415', async () => {
     const cases: [string, number, Record<string, string>][] = [
       ['{', 400, JSON_TYPE],
+      [`${json({ token: 'a' })}x`, 400, JSON_TYPE],
+      [`${json({ token: 'a' })}${json({ token: 'b' })}`, 400, JSON_TYPE],
+      [json({ token: 'a', pad: 'x'.repeat(70_000) }), 413, JSON_TYPE],
+      [json({ token: 'a', pad: 'x'.repeat(70_000) }), 413, { 'content-type': 'application/json; charset=utf-8' }],
+      ['\ufeff7', 400, JSON_TYPE],
+      ['  ', 400, JSON_TYPE],
       ['[]', 400, JSON_TYPE],
       ['"token"', 400, JSON_TYPE],
       [json({}), 400, JSON_TYPE],
