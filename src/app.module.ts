@@ -1,4 +1,6 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { AccessTokensConfig, IntrospectionConfig } from './access-tokens/access-tokens.config';
+import { AccessTokensModule } from './access-tokens/access-tokens.module';
 import { AuditConfig } from './audit/audit.config';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -39,7 +41,14 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config, [TwoFactorConfig, SecretsConfig, AuditConfig, ...configNamespacesOf(modules)]),
+        ConfigModule.forRoot(config, [
+          TwoFactorConfig,
+          SecretsConfig,
+          AuditConfig,
+          AccessTokensConfig,
+          IntrospectionConfig,
+          ...configNamespacesOf(modules),
+        ]),
         ClockModule.forRoot(options.clock),
         EventsModule.forRoot({ ...options.events, names: eventNamesOf(modules) }),
         SchemaContributionsModule.forRoot(schemaContributionOf(modules)),
@@ -51,6 +60,7 @@ export class AppModule {
         RecoveryModule,
         TwoFactorModule,
         AuditModule,
+        AccessTokensModule,
         LifecycleModule,
         MetricsModule,
         ...modules,

@@ -22,7 +22,15 @@ export async function serve(modules: () => Promise<Type[]>): Promise<void> {
     const { SecretsConfig } = await import('./secrets/secrets.config');
     const { TwoFactorConfig } = await import('./two-factor/two-factor.config');
     const { AuditConfig } = await import('./audit/audit.config');
-    parseNamespaces(configSource(config), [TwoFactorConfig, SecretsConfig, AuditConfig, ...configNamespacesOf(added)]);
+    const { AccessTokensConfig, IntrospectionConfig } = await import('./access-tokens/access-tokens.config');
+    parseNamespaces(configSource(config), [
+      TwoFactorConfig,
+      SecretsConfig,
+      AuditConfig,
+      AccessTokensConfig,
+      IntrospectionConfig,
+      ...configNamespacesOf(added),
+    ]);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`gatehouse: invalid configuration: ${error.message}\n`);

@@ -67,6 +67,8 @@ class NotesModule {}
 type Operation = {
   'x-auth-level': string;
   'x-dialect': string;
+  'x-gatehouse-scope'?: string | null;
+  description?: string;
   security?: object[];
   requestBody?: unknown;
   responses: Record<string, any>;
@@ -130,11 +132,12 @@ eachEngine(__filename, (db) => {
       '500',
       '503',
     ]);
-    assert.deepEqual(statuses('/api/auth/me', 'get'), ['200', '401', '429', '500', '503']);
+    // Every route that takes a token may refuse an access token (CONTRACT section 21): 403.
+    assert.deepEqual(statuses('/api/auth/me', 'get'), ['200', '401', '403', '429', '500', '503']);
     assert.deepEqual(statuses('/health', 'get'), ['200', '500', '503']);
     assert.deepEqual(statuses('/api/notes/open', 'get'), ['200', '500', '503']);
-    assert.deepEqual(statuses('/api/notes/mine', 'get'), ['200', '401', '429', '500', '503']);
-    assert.deepEqual(statuses('/api/notes', 'post'), ['200', '400', '401', '413', '415', '429', '500', '503']);
+    assert.deepEqual(statuses('/api/notes/mine', 'get'), ['200', '401', '403', '429', '500', '503']);
+    assert.deepEqual(statuses('/api/notes', 'post'), ['200', '400', '401', '403', '413', '415', '429', '500', '503']);
     const schemaOf = (path: string, method: string, status: string) =>
       op(path, method).responses[status].content['application/json'].schema.$ref;
     assert.equal(schemaOf('/register', 'post', '409'), '#/components/schemas/ClassicError');
@@ -142,6 +145,29 @@ eachEngine(__filename, (db) => {
     assert.equal(schemaOf('/api/notes', 'post', '415'), '#/components/schemas/BirdhouseError');
     assert.deepEqual(document.components.schemas.BirdhouseError.required, ['status', 'error']);
     assert.deepEqual(document.components.schemas.ClassicError.required, ['error']);
+  });
+
+  it('shows the scope an access token needs on each token-taking route, or that it takes none', () => {
+    const scopeOf = (path: string, method: string) =>
+      (op(path, method) as { 'x-gatehouse-scope'?: unknown })['x-gatehouse-scope'];
+    assert.equal(scopeOf('/api/auth/me', 'get'), 'account:read');
+    assert.equal(scopeOf('/api/auth/sessions', 'get'), 'sessions:read');
+    assert.equal(scopeOf('/api/auth/activity', 'get'), 'sessions:read');
+    assert.equal(scopeOf('/api/auth/introspect', 'post'), 'introspect');
+    assert.equal(scopeOf('/api/auth/tokens', 'get'), 'account:read');
+    for (const path of [
+      '/api/auth/password',
+      '/api/auth/delete',
+      '/api/auth/tokens',
+      '/api/auth/sessions/revoke-others',
+    ])
+      assert.equal(scopeOf(path, 'post'), null, path);
+    assert.equal(scopeOf('/api/auth/login', 'post'), undefined);
+    assert.match(String(op('/api/auth/me', 'get').description), /scope `account:read`/);
+    assert.match(String(op('/api/auth/password', 'post').description), /not accepted/);
+    assert.ok((document.components.schemas.BirdhouseError.properties as Record<string, unknown>).scope);
+    const form = (op('/api/auth/introspect', 'post').requestBody as { content: Record<string, unknown> }).content;
+    assert.deepEqual(Object.keys(form).sort(), ['application/json', 'application/x-www-form-urlencoded']);
   });
 
   it('documents request bodies from the validation decorators and success bodies from the DTO classes', () => {

@@ -97,9 +97,11 @@ class Api {
  * every kind of failure (`non2xx` counts every response that is not the expected one). The run
  * lasts `seconds`, or ends sooner when the promise `until` (optional) settles.
  */
-async function cannon({ url, headers = {}, connections, seconds, overallRate, expect, until }) {
+async function cannon({ url, method, body, headers = {}, connections, seconds, overallRate, expect, until }) {
   const run = autocannon({
     url,
+    ...(method ? { method } : {}),
+    ...(body !== undefined ? { body } : {}),
     headers,
     connections,
     duration: seconds,

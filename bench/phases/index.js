@@ -8,6 +8,7 @@
  */
 module.exports = [
   require('./auth'),
+  require('./introspection'),
   require('./signin'),
   require('./signin-two-factor'),
   require('./fairness'),

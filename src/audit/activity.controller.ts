@@ -5,6 +5,8 @@ import { CurrentSession } from '../auth/current-session.decorator';
 import { Fails } from '../http/api-errors';
 import { Dialect } from '../http/dialect';
 import type { Session } from '../tokens/session';
+import { RequireScope } from '../auth/scope';
+import { SCOPE_SESSIONS_READ } from '../tokens/scopes';
 import { AuditQueries, type ActivityPage } from './audit-queries';
 import { ActivityQueryDto, ActivityResponse } from './dto/activity.dto';
 
@@ -17,6 +19,7 @@ export class ActivityController {
   constructor(private readonly queries: AuditQueries) {}
 
   @Get()
+  @RequireScope(SCOPE_SESSIONS_READ)
   @ApiOkResponse({ type: ActivityResponse, description: "The account's security events, newest first, 50 a page" })
   @Fails(400, 'A `before` that is not a cursor this service gave for the account, or an unknown query parameter')
   async activity(

@@ -2,6 +2,7 @@ import { Injectable, type OnApplicationBootstrap, RequestMethod, type Type } fro
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { AUTH_LEVEL, type AuthLevel } from './auth-level';
+import { REQUIRED_SCOPE } from './scope';
 
 export interface RouteLevel {
   route: string;
@@ -11,6 +12,8 @@ export interface RouteLevel {
   path: string;
   controller: Type;
   handler: (...args: unknown[]) => unknown;
+  /** The scope an access token needs (@RequireScope); undefined: sign-in tokens only. */
+  scope: string | undefined;
 }
 
 /**
@@ -45,7 +48,19 @@ export class AuthLevelAudit implements OnApplicationBootstrap {
           .map((p) => p.replace(/^\/|\/$/g, ''))
           .filter(Boolean)
           .join('/')}`;
-        found.push({ route: `${method} ${full}`, level, method, path: full, controller: metatype as Type, handler });
+        const scope = this.reflector.getAllAndOverride<string | undefined>(REQUIRED_SCOPE, [
+          handler,
+          metatype as (...args: unknown[]) => unknown,
+        ]);
+        found.push({
+          route: `${method} ${full}`,
+          level,
+          method,
+          path: full,
+          controller: metatype as Type,
+          handler,
+          scope,
+        });
       }
     }
     return found;

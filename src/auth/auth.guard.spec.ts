@@ -18,6 +18,8 @@ const ALICE: Session = {
   twoFactor: false,
   method: null,
   secondFactor: false,
+  kind: 'session',
+  scopes: null,
 };
 
 class Routes {

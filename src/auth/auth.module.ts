@@ -13,6 +13,7 @@ import { ClassicController } from './classic.controller';
 import { PasswordGate } from './password-gate';
 import { RestrictedTokenGuard } from './restricted-token.guard';
 import { SignInSteps } from './sign-in-steps';
+import { ScopeCatalog } from './scope-catalog';
 import { StepUp } from './step-up';
 
 @Module({
@@ -24,12 +25,23 @@ import { StepUp } from './step-up';
     SignInSteps,
     StepUp,
     AuthLevelAudit,
+    ScopeCatalog,
     // In this order: Nest runs global guards as registered, and a refused body is answered
     // (in the route's dialect) before the token is checked.
     { provide: APP_GUARD, useClass: RouteDialectGuard },
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RestrictedTokenGuard },
   ],
-  exports: [AuthService, PasswordGate, SignInSteps, StepUp, AuthLevelAudit, TokensModule, AccountsModule, LimitsModule],
+  exports: [
+    AuthService,
+    PasswordGate,
+    SignInSteps,
+    StepUp,
+    AuthLevelAudit,
+    ScopeCatalog,
+    TokensModule,
+    AccountsModule,
+    LimitsModule,
+  ],
 })
 export class AuthModule {}

@@ -129,17 +129,26 @@ export class AuthService {
 
   async invalidate(session: Session, token: string, address: string): Promise<void> {
     if (token === '' || token.length > 1024) throw new DomainError('invalid', 'token must be a non-empty string');
-    // Unknown, expired and malformed tokens alike: revocation is idempotent.
-    if (!isTokenShaped(token)) return;
+    // Unknown, expired and malformed tokens alike: revocation is idempotent (for an access token, not itself).
+    if (!isTokenShaped(token)) {
+      if (session.kind === 'access') throw new DomainError('forbidden', 'an access token may revoke only itself');
+      return;
+    }
     const forbidden = await this.transactions.run(async (manager) => {
       const row = await this.tokens.findLive(manager, token);
-      if (!row) return false;
+      if (!row) return session.kind === 'access';
       if (row.accountId !== session.accountId) return true;
+      // An access token may end itself, and nothing else (section 21).
+      if (session.kind === 'access' && row.id !== session.tokenId) return true;
       const account = { id: session.accountId, login: session.login };
       await this.revoker.revoke(manager, account, { token: row.id }, 'invalidate', { address });
       return false;
     });
-    if (forbidden) throw new DomainError('forbidden', 'the token belongs to another account');
+    if (forbidden)
+      throw new DomainError(
+        'forbidden',
+        session.kind === 'access' ? 'an access token may revoke only itself' : 'the token belongs to another account',
+      );
   }
 
   decodePwd(pwd: string): string {

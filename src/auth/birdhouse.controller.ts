@@ -10,6 +10,8 @@ import { AuthService } from './auth.service';
 import { CurrentSession } from './current-session.decorator';
 import { Origin, type SignInOrigin } from './sign-in-origin';
 import { AcceptsRestrictedToken } from './restricted-token';
+import { AcceptsOwnAccessToken, RequireScope } from './scope';
+import { SCOPE_ACCOUNT_READ } from '../tokens/scopes';
 import { BirdhouseCredentialsDto, BirdhouseSignInDto, InvalidateDto } from './dto/birdhouse.dto';
 import { MeResponse, OkResponse, TokenResponse } from './dto/responses';
 
@@ -60,8 +62,12 @@ export class BirdhouseController {
   @HttpCode(200)
   @Auth(AuthLevel.Required)
   @AcceptsRestrictedToken()
+  @AcceptsOwnAccessToken()
   @ApiOkResponse({ type: OkResponse, description: 'Revoked (also for an unknown, expired or already revoked token)' })
-  @Fails(403, 'The token belongs to another account; nothing is revoked')
+  @Fails(
+    403,
+    'The token belongs to another account, or the caller is an access token and the token is not itself; nothing is revoked',
+  )
   async invalidate(
     @CurrentSession() session: Session,
     @Body() body: InvalidateDto,
@@ -73,6 +79,7 @@ export class BirdhouseController {
 
   @Get('me')
   @Auth(AuthLevel.Required)
+  @RequireScope(SCOPE_ACCOUNT_READ)
   @AcceptsRestrictedToken()
   @ApiOkResponse({ type: MeResponse, description: "The caller's account" })
   me(@CurrentSession() session: Session): { status: 'ok'; handle: string; createdAt: string; twoFactor: boolean } {

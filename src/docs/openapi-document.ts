@@ -6,6 +6,8 @@ import { STATUS_CODES } from 'node:http';
 import { AuthLevel, TOKEN_SCHEME } from '../auth/auth-level';
 import { AuthLevelAudit, type RouteLevel } from '../auth/auth-level-audit';
 import { ACCEPTS_RESTRICTED_TOKEN } from '../auth/restricted-token';
+import { ACCEPTS_OWN_ACCESS_TOKEN } from '../auth/scope';
+import { FORM_BODY_PATHS } from '../http/json-body';
 import { failuresOf, type RouteFailure } from '../http/api-errors';
 import { type DialectName, dialectOf } from '../http/dialect';
 import { SessionRestriction } from '../tokens/session-restriction';
@@ -22,6 +24,12 @@ const SECOND_FACTOR: JsonSchema = {
     '`required`: send the second-factor code (`otp`) with the password; `setup-required`: the server requires two-factor sign-in and this token was issued without it',
 };
 
+/** The scope an access token lacked (CONTRACT section 21). */
+const SCOPE: JsonSchema = {
+  type: 'string',
+  description: 'The scope the access token lacks for this call (`x-gatehouse-scope` of the operation)',
+};
+
 const ERROR_SCHEMAS: Record<DialectName, { name: string; schema: JsonSchema }> = {
   classic: {
     name: 'ClassicError',
@@ -32,6 +40,7 @@ const ERROR_SCHEMAS: Record<DialectName, { name: string; schema: JsonSchema }> =
         error: { type: 'string', example: 'Bad Request' },
         message: { type: 'string' },
         secondFactor: SECOND_FACTOR,
+        scope: SCOPE,
       },
       required: ['error'],
     },
@@ -46,6 +55,7 @@ const ERROR_SCHEMAS: Record<DialectName, { name: string; schema: JsonSchema }> =
         error: { type: 'string', example: 'Unauthorized' },
         message: { type: 'string' },
         secondFactor: SECOND_FACTOR,
+        scope: SCOPE,
       },
       required: ['status', 'error'],
     },
@@ -63,6 +73,7 @@ function derivedFailures(
   level: AuthLevel | undefined,
   body: JsonSchema | undefined,
   refusesRestricted: boolean,
+  scope: string | undefined,
 ): RouteFailure[] {
   const failures: RouteFailure[] = [];
   if (body)
@@ -70,12 +81,15 @@ function derivedFailures(
   if (level === AuthLevel.Required)
     failures.push({ status: 401, description: 'No token, or an invalid, expired or revoked one' });
   if (level === AuthLevel.Optional) failures.push({ status: 401, description: 'An invalid, expired or revoked token' });
-  if (refusesRestricted && (level === AuthLevel.Required || level === AuthLevel.Optional))
-    failures.push({
-      status: 403,
-      description:
-        'TWO_FACTOR=required and the token was issued without a second factor (`"secondFactor":"setup-required"`)',
-    });
+  if (level === AuthLevel.Required || level === AuthLevel.Optional) {
+    const accessToken =
+      scope === undefined
+        ? 'An access token: this call takes a token from a sign-in'
+        : `An access token without the scope \`${scope}\` (\`"scope":"${scope}"\`)`;
+    const restricted =
+      'TWO_FACTOR=required and the token was issued without a second factor (`"secondFactor":"setup-required"`)';
+    failures.push({ status: 403, description: refusesRestricted ? `${accessToken}; or ${restricted}` : accessToken });
+  }
   if (body) {
     failures.push({ status: 413, description: 'The body is over 64 KiB' });
     failures.push({ status: 415, description: 'The body is not JSON' });
@@ -131,9 +145,13 @@ function describeRoute(document: OpenAPIObject, route: RouteLevel, restricting: 
   const body = dto ? requestSchema(dto) : undefined;
   if (dto && body) {
     schemas[dto.name] = body;
+    const schema = { $ref: `#/components/schemas/${dto.name}` };
     operation.requestBody = {
       required: true,
-      content: { 'application/json': { schema: { $ref: `#/components/schemas/${dto.name}` } } },
+      content: {
+        'application/json': { schema },
+        ...(FORM_BODY_PATHS.has(route.path) ? { 'application/x-www-form-urlencoded': { schema } } : {}),
+      },
     };
   }
   // "Not needed" is an explicit `security: []` (CONTRACT section 12): without it a reader (or
@@ -141,10 +159,33 @@ function describeRoute(document: OpenAPIObject, route: RouteLevel, restricting: 
   if (route.level === AuthLevel.NotNeeded) operation.security = [];
   const dialect = dialectOf(route.controller);
   const refusesRestricted = restricting && Reflect.getMetadata(ACCEPTS_RESTRICTED_TOKEN, route.handler) !== true;
-  for (const failure of [...derivedFailures(route.level, body, refusesRestricted), ...failuresOf(route.handler)]) {
-    operation.responses[failure.status] = errorResponse(failure, dialect);
+  const scope = route.scope;
+  const failures = new Map<number, RouteFailure>();
+  for (const failure of [
+    ...derivedFailures(route.level, body, refusesRestricted, scope),
+    ...failuresOf(route.handler),
+  ]) {
+    // A status both derived and declared keeps both reasons.
+    const seen = failures.get(failure.status);
+    failures.set(
+      failure.status,
+      seen && !failure.schema ? { ...failure, description: `${failure.description}; or ${seen.description}` } : failure,
+    );
   }
-  (operation as unknown as Record<string, unknown>)['x-dialect'] = dialect;
+  for (const failure of failures.values()) operation.responses[failure.status] = errorResponse(failure, dialect);
+  const extensions = operation as unknown as Record<string, unknown>;
+  extensions['x-dialect'] = dialect;
+  if (route.level === AuthLevel.Required || route.level === AuthLevel.Optional) {
+    // null: a route for sign-in tokens only (CONTRACT section 21).
+    extensions['x-gatehouse-scope'] = scope ?? null;
+    const line =
+      scope === undefined
+        ? Reflect.getMetadata(ACCEPTS_OWN_ACCESS_TOKEN, route.handler) === true
+          ? 'Access tokens: accepted only to revoke themselves.'
+          : 'Access tokens: not accepted (a token from a sign-in only).'
+        : `Access tokens: need the scope \`${scope}\`.`;
+    operation.description = operation.description ? `${operation.description}\n\n${line}` : line;
+  }
 }
 
 /**

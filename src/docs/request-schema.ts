@@ -7,6 +7,7 @@ export type { JsonSchema };
 /** class-validator's checks that have a JSON Schema equivalent; the others only narrow. */
 const TYPES: Record<string, (constraints: unknown[]) => JsonSchema> = {
   isString: () => ({ type: 'string' }),
+  isArray: () => ({ type: 'array' }),
   isBoolean: () => ({ type: 'boolean' }),
   isInt: () => ({ type: 'integer' }),
   isNumber: () => ({ type: 'number' }),
@@ -32,7 +33,9 @@ export function requestSchema(dto: Type): JsonSchema | undefined {
     if (metadata.type === ValidationTypes.CONDITIONAL_VALIDATION) optional.add(metadata.propertyName);
     const name = metadata.name ?? '';
     if (metadata.type === ValidationTypes.CUSTOM_VALIDATION && TYPES[name]) {
-      Object.assign(property, TYPES[name](metadata.constraints ?? []));
+      // A check of each item (`@IsString({ each: true })`) describes the array's items.
+      const target = metadata.each ? ((property.items as JsonSchema | undefined) ??= {}) : property;
+      Object.assign(target, TYPES[name](metadata.constraints ?? []));
     }
   }
   const required = Object.keys(properties).filter((p) => !optional.has(p));

@@ -17,6 +17,7 @@ export const SECURITY_EVENT_NAMES = [
   'two-factor.reset',
   'backup-codes.regenerated',
   'backup-code.used',
+  'access-token.created',
 ] as const;
 
 export type SecurityEventName = (typeof SECURITY_EVENT_NAMES)[number];
@@ -39,7 +40,8 @@ export type RevocationCause =
   | 'deletion'
   | 'lock'
   | 'recovery'
-  | 'two-factor';
+  | 'two-factor'
+  | 'access-token';
 
 /** An entry point other than this server's HTTP API. */
 export type EntryPoint = 'cli' | 'mcp';

@@ -6,6 +6,8 @@
 
 // Routes: one level per route, read by Gatehouse's guard; a route without one stops the start.
 export { Auth, AuthLevel } from '../auth/auth-level';
+// Access tokens: the scope a route or socket event needs; a route without one takes sign-in tokens only.
+export { RequireScope } from '../auth/scope';
 // Errors: Birdhouse shape unless a controller says @Dialect('classic') (README, "Extending Gatehouse").
 export { Dialect, type DialectName } from '../http/dialect';
 // A status particular to a route, for the OpenAPI document.

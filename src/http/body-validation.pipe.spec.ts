@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BadRequestException } from '@nestjs/common';
-import { IsString } from 'class-validator';
-import { BodyValidationPipe } from './body-validation.pipe';
+import { IsString, Length, ValidateIf } from 'class-validator';
+import { BodyValidationPipe, PlainStringBody } from './body-validation.pipe';
 
 class Credentials {
   @IsString()
@@ -26,7 +26,43 @@ async function refusal(value: unknown, metatype: new (...args: never[]) => unkno
   assert.fail(`accepted ${JSON.stringify(value)}`);
 }
 
+@PlainStringBody()
+class Lookup {
+  @IsString()
+  token!: string;
+
+  @ValidateIf((body: { hint?: unknown }) => body.hint !== undefined)
+  @IsString()
+  hint?: string;
+}
+
+@PlainStringBody()
+class Misdeclared {
+  @IsString()
+  @Length(1, 4)
+  code!: string;
+}
+
 describe('BodyValidationPipe', () => {
+  it('takes a @PlainStringBody quickly when valid, and answers it as any other body when not', async () => {
+    for (const value of [{ token: 'a' }, { token: 'a', hint: 'b' }]) {
+      const dto = await pipe.transform(value, asBody(Lookup));
+      assert.ok(dto instanceof Lookup);
+      assert.deepEqual(JSON.parse(JSON.stringify(dto)), value);
+    }
+    for (const value of [
+      {},
+      { token: 1 },
+      { token: null },
+      { token: 'a', extra: 'x' },
+      { token: 'a', hint: 2 },
+      { hint: 'b' },
+    ])
+      assert.match(await refusal(value, Lookup), /token|hint|extra/, JSON.stringify(value));
+    assert.match(await refusal(JSON.parse('{"token":"a","__proto__":"x"}'), Lookup), /__proto__/);
+    await assert.rejects(pipe.transform({ code: 'abc' }, asBody(Misdeclared)), /other than @IsString/);
+  });
+
   it('turns a valid body into the DTO', async () => {
     const dto = await pipe.transform({ login: 'alice', password: 'secret1' }, asBody(Credentials));
     assert.ok(dto instanceof Credentials);

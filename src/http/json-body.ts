@@ -7,6 +7,12 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * Routes that also take application/x-www-form-urlencoded: token introspection, which RFC 7662
+ * defines as a form post. Flat fields only (repeated ones become arrays, refused by validation).
+ */
+export const FORM_BODY_PATHS: ReadonlySet<string> = new Set(['/api/auth/introspect']);
+
 function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
 }
@@ -44,8 +50,20 @@ export function jsonBody(): RequestHandler {
     strict: true,
     type: ['application/json', 'application/*+json'],
   });
+  const parseForm = express.urlencoded({ limit: BODY_LIMIT_BYTES, extended: false, parameterLimit: 100 });
   return (req: Request, res: Response, next: NextFunction) => {
     if (!WITH_BODY.has(req.method) || !hasBody(req)) return next();
+    if (FORM_BODY_PATHS.has(req.path) && req.is('application/x-www-form-urlencoded')) {
+      const charset = declaredCharset(req);
+      if (charset !== undefined && !UTF8.has(charset)) return fail(req, next, 415, 'the body must be UTF-8');
+      return parseForm(req, res, (error?: unknown) => {
+        if (!error) return next();
+        const { type, status } = error as { type?: string; status?: number };
+        if (type === 'entity.too.large' || status === 413)
+          return fail(req, next, 413, 'the body is larger than 64 KiB');
+        return fail(req, next, 400, 'the body is not a valid form');
+      });
+    }
     if (!req.is(['application/json', 'application/*+json'])) {
       return fail(req, next, 415, 'the body must be JSON (Content-Type: application/json)');
     }

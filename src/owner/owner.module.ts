@@ -16,6 +16,7 @@ import { TokensModule } from '../tokens/tokens.module';
 import { SecretsConfig } from '../secrets/secrets.config';
 import { TwoFactorStoreModule } from '../two-factor/two-factor-store.module';
 import { TwoFactorConfig } from '../two-factor/two-factor.config';
+import { AccessTokensConfig, IntrospectionConfig } from '../access-tokens/access-tokens.config';
 import { OwnerService } from './owner.service';
 
 /**
@@ -30,7 +31,14 @@ export class OwnerModule {
     return {
       module: OwnerModule,
       imports: [
-        ConfigModule.forRoot(config, [TwoFactorConfig, SecretsConfig, AuditConfig, ...configNamespacesOf(modules)]),
+        ConfigModule.forRoot(config, [
+          TwoFactorConfig,
+          SecretsConfig,
+          AuditConfig,
+          AccessTokensConfig,
+          IntrospectionConfig,
+          ...configNamespacesOf(modules),
+        ]),
         ClockModule.forRoot(),
         // Events go to stderr: stdout carries the command's result, or the MCP protocol. Still JSON,
         // but with no control character from stored data left raw for the owner's terminal.

@@ -1,4 +1,5 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { REQUIRED_SCOPE } from '../auth/scope';
 import { EXCEPTION_FILTERS_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import {
@@ -12,6 +13,8 @@ import { WsErrorFilter } from './ws-error.filter';
 export interface SocketEvent {
   namespace: string;
   event: string;
+  /** The scope an access token's socket needs for it (@RequireScope); undefined: any admitted socket. */
+  scope?: string;
 }
 
 const isWsErrorFilter = (filter: unknown): boolean => filter === WsErrorFilter || filter instanceof WsErrorFilter;
@@ -56,7 +59,9 @@ export class GatewayAudit implements OnApplicationBootstrap {
       for (const name of this.scanner.getAllMethodNames(prototype)) {
         const handler = prototype[name] as object;
         if (!Reflect.getMetadata(MESSAGE_MAPPING_METADATA, handler)) continue;
-        events.push({ namespace, event: String(Reflect.getMetadata(MESSAGE_METADATA, handler)) });
+        const scope = (Reflect.getMetadata(REQUIRED_SCOPE, handler) ??
+          Reflect.getMetadata(REQUIRED_SCOPE, metatype)) as string | undefined;
+        events.push({ namespace, event: String(Reflect.getMetadata(MESSAGE_METADATA, handler)), scope });
         // A filter on the handler runs before the gateway's, so it would answer in its own shape.
         const own = (Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, handler) ?? []) as unknown[];
         if (own.some((filter) => !isWsErrorFilter(filter)))

@@ -5,6 +5,7 @@ import { isDatabaseUnavailable } from '../database/database-errors';
 import type { Session } from '../tokens/session';
 import { SessionRestriction, UNRESTRICTED } from '../tokens/session-restriction';
 import { TokenVerifier } from '../tokens/token-verifier';
+import { hasScope, SCOPE_SOCKET } from '../tokens/scopes';
 import { HandshakeLimits } from './handshake-limits';
 import { tokenFromHandshake } from './handshake-token';
 import { LiveSockets } from './live-sockets';
@@ -20,7 +21,10 @@ import {
 /** The `connect_error` messages a client can get from the handshake. */
 export const HANDSHAKE_REFUSED = 'Unauthorized';
 export const HANDSHAKE_UNAVAILABLE = 'Service Unavailable';
-/** A valid token that may not open sockets: restricted until the account sets up a second factor. */
+/**
+ * A valid token that may not open sockets: restricted until the account sets up a second factor,
+ * or an access token without the `socket` scope.
+ */
 export const HANDSHAKE_FORBIDDEN = 'Forbidden';
 
 /**
@@ -92,7 +96,9 @@ export class HandshakeAuthenticator {
       this.limits.tokenRefused(socket, presented);
       return new Error(HANDSHAKE_REFUSED);
     }
-    if (this.restriction.restricted(session)) return new Error(HANDSHAKE_FORBIDDEN);
+    // An access token without the `socket` scope (section 21) is refused as a restricted one is.
+    if (this.restriction.restricted(session) || !hasScope(session.scopes, SCOPE_SOCKET))
+      return new Error(HANDSHAKE_FORBIDDEN);
     socket.data.session = session;
     // Joined before connecting: socket.io leaves the rooms again if the connection never opens.
     await socket.join([accountRoom(session.accountId), tokenRoom(session.tokenId)]);

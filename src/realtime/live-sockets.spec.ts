@@ -18,6 +18,8 @@ function session(tokenId: number, expiresAt = Date.now() + 60_000): Session {
     twoFactor: false,
     method: null,
     secondFactor: false,
+    kind: 'session',
+    scopes: null,
   };
 }
 

@@ -16,6 +16,8 @@ const session: Session = {
   twoFactor: false,
   method: null,
   secondFactor: false,
+  kind: 'session',
+  scopes: null,
 };
 const socket = (data: unknown) => ({ data }) as unknown as Socket;
 

@@ -10,6 +10,8 @@ import { AcceptsRestrictedToken } from '../auth/restricted-token';
 import { ClientAddress } from '../limits/client-address';
 import { SignInRateGuard } from '../limits/sign-in-rate.guard';
 import type { Session } from '../tokens/session';
+import { RequireScope } from '../auth/scope';
+import { SCOPE_SESSIONS_READ } from '../tokens/scopes';
 import type { SessionView } from '../tokens/sessions.service';
 import { PasswordConfirmationDto, RevokeSessionDto } from './dto/self-service.dto';
 import { RevokedResponse, SessionsResponse } from './dto/self-service.responses';
@@ -27,6 +29,7 @@ export class SessionsController {
   ) {}
 
   @Get()
+  @RequireScope(SCOPE_SESSIONS_READ)
   @AcceptsRestrictedToken()
   @ApiOkResponse({ type: SessionsResponse, description: 'The live sessions of the account' })
   async list(@CurrentSession() session: Session): Promise<{ status: 'ok'; total: number; sessions: SessionView[] }> {

@@ -74,7 +74,9 @@ export class ExpiredTokenSweeper {
     if (idleTtl !== null) {
       // Uses noted in this process must reach the table before it is read.
       await this.uses.flush();
-      idle = await this.deleteWhere('idle', 'COALESCE(t.last_used_at, t.created_at) <= :cutoff', 't.id', () => ({
+      // Access tokens never go idle (section 21): a program may use its token once a month.
+      const condition = "t.kind <> 'access' AND COALESCE(t.last_used_at, t.created_at) <= :cutoff";
+      idle = await this.deleteWhere('idle', condition, 't.id', () => ({
         cutoff: this.clock.now() - idleTtl - IDLE_DELETE_MARGIN_MS,
       }));
     }

@@ -17,6 +17,8 @@ function session(tokenId: number, expiresAt = 1_000_000): Session {
     twoFactor: false,
     method: null,
     secondFactor: false,
+    kind: 'session',
+    scopes: null,
   };
 }
 

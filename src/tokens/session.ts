@@ -1,3 +1,5 @@
+import type { TokenKind } from './token.entity';
+
 /** What a valid token stands for: the result of TokenVerifier.authenticate. */
 export interface Session {
   tokenId: number;
@@ -17,6 +19,14 @@ export interface Session {
    * without it, TWO_FACTOR=required restricts the token (SessionRestriction).
    */
   secondFactor: boolean;
+  /** `session` for a sign-in's token, `access` for an access token made for a program (section 21). */
+  kind: TokenKind;
+  /**
+   * The scopes an access token was granted, parsed once when the token is read (the session is
+   * cached, so a scope check costs one Set lookup); null for a sign-in's token, which has every
+   * scope.
+   */
+  scopes: ReadonlySet<string> | null;
 }
 
 /** Why a session no longer stands, or that it still does. */
@@ -28,14 +38,14 @@ export type SessionState = 'live' | 'expired' | 'idle';
  * (through TokenVerifier.isLive): its token expires at `expiresAt`, and with TOKEN_IDLE_TTL
  * (`idleTtlMs`, null when off) it goes idle that long after its last recorded use, or after it
  * was issued when never used. Uses are recorded once a minute, so the idle timeout holds to
- * within a minute.
+ * within a minute. An access token never goes idle: a program may use it once a month.
  */
-export function sessionState(
-  session: Pick<Session, 'expiresAt' | 'lastUsedAt' | 'issuedAt'>,
-  now: number,
-  idleTtlMs: number | null,
-): SessionState {
+export function sessionState(session: SessionTimes, now: number, idleTtlMs: number | null): SessionState {
   if (session.expiresAt <= now) return 'expired';
-  if (idleTtlMs !== null && now - (session.lastUsedAt ?? session.issuedAt) >= idleTtlMs) return 'idle';
+  if (idleTtlMs !== null && session.kind !== 'access' && now - (session.lastUsedAt ?? session.issuedAt) >= idleTtlMs)
+    return 'idle';
   return 'live';
 }
+
+/** What sessionState reads of a session. */
+export type SessionTimes = Pick<Session, 'expiresAt' | 'lastUsedAt' | 'issuedAt'> & { kind?: TokenKind };

@@ -49,7 +49,8 @@ export class SessionsService {
     if (idleTtl !== null) {
       // Idle tokens are refused like expired ones (sessionState), so they are left out; the
       // caller's own is in use right now, whatever the table says yet.
-      live.andWhere('(t.id = :callerId OR COALESCE(t.last_used_at, t.created_at) > :idleSince)', {
+      // Access tokens never go idle.
+      live.andWhere("(t.id = :callerId OR t.kind = 'access' OR COALESCE(t.last_used_at, t.created_at) > :idleSince)", {
         callerId: caller.tokenId,
         idleSince: now - idleTtl,
       });

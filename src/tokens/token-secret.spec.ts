@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { generateToken, hashToken, isTokenShaped } from './token-secret';
+import { generateAccessToken, generateToken, hashToken, isTokenShaped } from './token-secret';
 
 describe('token secrets', () => {
   it('hashes a token to the hex SHA-256 of its UTF-8 text (what the tokens table holds)', () => {
@@ -17,5 +17,14 @@ describe('token secrets', () => {
     assert.ok(isTokenShaped(token));
     assert.equal(isTokenShaped(`${token}=`), false);
     assert.equal(isTokenShaped(token.slice(1)), false);
+  });
+
+  it('issues access tokens with the gh_at_ prefix and 256 random bits', () => {
+    const token = generateAccessToken();
+    assert.match(token, /^gh_at_[A-Za-z0-9_-]{43}$/);
+    assert.ok(isTokenShaped(token));
+    assert.equal(isTokenShaped(`gh_at_${token.slice(6, 20)}`), false);
+    assert.equal(isTokenShaped(`xx_at_${token.slice(6)}`), false);
+    assert.notEqual(generateAccessToken(), token);
   });
 });

@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { isSessionIdShaped, newSessionId } from './session-id';
 import { Token } from './token.entity';
-import { generateToken, hashToken, isTokenShaped } from './token-secret';
+import { generateAccessToken, generateToken, hashToken, isTokenShaped } from './token-secret';
 
 /** Rows per statement when checking live tokens. */
 const BATCH = 500;
@@ -26,6 +26,9 @@ export interface SessionOrigin {
 
 /** The sign-in methods that proved a second factor (or needed none beside a passkey). */
 export const SECOND_FACTOR_METHODS: ReadonlySet<string> = new Set(['password+totp', 'password+backup-code', 'passkey']);
+
+/** The session `method` of an access token (section 18). */
+export const ACCESS_TOKEN_METHOD = 'access-token';
 
 /** Which of an account's tokens a revocation takes (SessionRevoker). */
 export type RevocationTarget =
@@ -71,6 +74,45 @@ export class TokenStore {
       secondFactor: origin.secondFactor ?? SECOND_FACTOR_METHODS.has(origin.method ?? ''),
     });
     return token;
+  }
+
+  /**
+   * Creates an access token (section 21) for the account inside the caller's transaction: named,
+   * with the given scopes, valid for `ttlMs`, listed as a session with method `access-token`.
+   * Returns the token (the one time it exists outside the client) and its session id.
+   */
+  async issueAccess(
+    manager: EntityManager,
+    accountId: number,
+    grant: { name: string; scopes: readonly string[]; ttlMs: number; origin: SessionOrigin },
+  ): Promise<{ token: string; id: string; createdAt: number; expiresAt: number }> {
+    const token = generateAccessToken();
+    const now = this.clock.now();
+    const row = {
+      tokenHash: hashToken(token),
+      publicId: newSessionId(),
+      accountId,
+      createdAt: now,
+      expiresAt: now + grant.ttlMs,
+      client: grant.origin.client,
+      address: grant.origin.address,
+      method: ACCESS_TOKEN_METHOD,
+      // TWO_FACTOR=required: made by a caller who proved the account's second factor, if it has one.
+      secondFactor: grant.origin.secondFactor ?? false,
+      kind: 'access' as const,
+      name: grant.name,
+      scopes: grant.scopes.join(' '),
+    };
+    await manager.getRepository(Token).insert(row);
+    return { token, id: row.publicId, createdAt: now, expiresAt: row.expiresAt };
+  }
+
+  /** The account's unexpired access tokens, newest first. */
+  listAccess(accountId: number): Promise<Token[]> {
+    return this.tokens.find({
+      where: { accountId, kind: 'access', expiresAt: MoreThan(this.clock.now()) },
+      order: { createdAt: 'DESC', id: 'DESC' },
+    });
   }
 
   /** The unexpired row of `token` as the caller's transaction sees it, or null (found by its hash). */

@@ -5,12 +5,13 @@ import { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { RevocationBus } from './revocation-bus';
-import { type Session, sessionState } from './session';
+import { type Session, sessionState, type SessionTimes } from './session';
 import { SessionCache } from './session-cache';
 import { TokenCheckObserver, UNOBSERVED_TOKEN_CHECKS } from './token-check-observer';
 import { Token } from './token.entity';
 import { TokenUseRecorder } from './token-use-recorder';
 import { hashToken, isTokenShaped } from './token-secret';
+import { parseScopes } from './scopes';
 
 /** A check older than this is made again: the bound on how late an outside revocation is seen. */
 const CACHE_MAX_AGE_MS = 750;
@@ -111,6 +112,8 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
       twoFactor: row.account.twoFactorEnabledAt !== null,
       method: row.method,
       secondFactor: row.secondFactor,
+      kind: row.kind,
+      scopes: row.scopes === null ? null : parseScopes(row.scopes),
     };
     if (!this.isLive(session, now)) return null;
     this.cache.set(tokenHash, session, this.clock.now(), generation);
@@ -122,7 +125,7 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
    * Whether the session still stands at `now`: not expired, and not idle for TOKEN_IDLE_TTL
    * (sessionState, the one rule for REST, the handshake and the live-socket sweep).
    */
-  isLive(session: Pick<Session, 'expiresAt' | 'lastUsedAt' | 'issuedAt'>, now: number = this.clock.now()): boolean {
+  isLive(session: SessionTimes, now: number = this.clock.now()): boolean {
     return sessionState(session, now, this.config.tokenIdleTtlMs) === 'live';
   }
 

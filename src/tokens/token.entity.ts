@@ -53,4 +53,19 @@ export class Token {
   /** Whether the token satisfies TWO_FACTOR=required (issued by a two-factor sign-in, or lifted by enabling it). */
   @Column({ name: 'second_factor', type: 'boolean', default: false })
   secondFactor: boolean;
+
+  /** `session` for a sign-in's token, `access` for an access token made for a program (section 21). */
+  @Column({ name: 'kind', type: 'varchar', length: 16, default: 'session' })
+  kind: TokenKind;
+
+  /** An access token's name, given by its owner; null for a sign-in's token. */
+  @Column({ name: 'name', type: 'varchar', length: 64, nullable: true })
+  name: string | null;
+
+  /** An access token's scopes, space-separated; null for a sign-in's token, which has every scope. */
+  @Column({ name: 'scopes', type: 'varchar', length: 1024, nullable: true })
+  scopes: string | null;
 }
+
+/** What a token row is: a sign-in's token, or an access token made for a program. */
+export type TokenKind = 'session' | 'access';

@@ -28,6 +28,8 @@ export interface PostEndpoint {
    * a wrong one is `wrongStatus` (401 by default), never 400, however short.
    */
   password?: { field: string; encode(password: string): string; wrongStatus?: number };
+  /** Fields that name an id: any string is accepted, one that names nothing is 404 (CONTRACT section 21). */
+  ids?: string[];
   /** A new password, checked against the rules (length, bytes, the common-password list). */
   newPassword?: { field: string; encode(password: string): string };
 }

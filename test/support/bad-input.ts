@@ -126,8 +126,10 @@ export function describeRefusals(endpoint: PostEndpoint, context: RefusalContext
         for (const [name, value] of wrong)
           cases.push(jsonCase(`${field} as ${name}`, json({ ...endpoint.valid(), [field]: value })));
         const emptyRefused = field !== endpoint.password?.field;
+        // An id field takes any string: an empty one names nothing (404, CONTRACT section 21).
+        const emptyStatus = endpoint.ids?.includes(field) ? 404 : 400;
         if (emptyRefused)
-          cases.push(jsonCase(`${field} as an empty string`, json({ ...endpoint.valid(), [field]: '' })));
+          cases.push(jsonCase(`${field} as an empty string`, json({ ...endpoint.valid(), [field]: '' }), emptyStatus));
       }
       await refuses(endpoint, cases);
     });

@@ -156,6 +156,32 @@ export const POST_TARGETS: Target[] = [
     signedIn: true,
     adds: { accounts: 0, tokens: 0 },
   },
+  // Access tokens: arbitrary passwords and ids are never the owner's, so nothing is made or revoked.
+  {
+    method: 'POST',
+    path: '/api/auth/tokens',
+    fields: ['name', 'scopes', 'expiresIn', 'pwd', 'otp'],
+    statuses: [400, 403, 413, 415],
+    signedIn: true,
+    adds: { accounts: 0, tokens: 0 },
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/tokens/revoke',
+    fields: ['id'],
+    statuses: [400, 404, 413, 415],
+    signedIn: true,
+    adds: { accounts: 0, tokens: 0 },
+  },
+  // Introspection answers 200 for any token (arbitrary ones are inactive); a form body is accepted too.
+  {
+    method: 'POST',
+    path: '/api/auth/introspect',
+    fields: ['token', 'token_type_hint'],
+    statuses: [200, 400, 413, 415],
+    signedIn: true,
+    adds: { accounts: 0, tokens: 0 },
+  },
 ];
 export const GET_TARGETS: Target[] = [
   {
@@ -174,6 +200,14 @@ export const GET_TARGETS: Target[] = [
     signedIn: true,
     adds: { accounts: 0, tokens: 0 },
   },
+  {
+    method: 'GET',
+    path: '/api/auth/tokens',
+    fields: [],
+    statuses: [200],
+    signedIn: true,
+    adds: { accounts: 0, tokens: 0 },
+  },
   { method: 'GET', path: '/health', fields: [], statuses: [200], signedIn: false, adds: { accounts: 0, tokens: 0 } },
 ];
 export const CREDENTIAL_TARGETS = POST_TARGETS.filter((t) => t.fields.includes('login') || t.fields.includes('handle'));
@@ -186,7 +220,7 @@ export interface FuzzHarness {
   api: ReturnType<typeof client>;
   /** The account whose rows no fuzzed request may change (set before the first test). */
   owner: { login: string; password: string; token: string };
-  validBody(target: Target): Record<string, string>;
+  validBody(target: Target): Record<string, unknown>;
   observe(): Promise<ReturnType<typeof difference>>;
   assertSettled(
     changes: ReturnType<typeof difference>,
@@ -213,7 +247,7 @@ export function fuzzHarness(db: () => TestDatabase): FuzzHarness {
   });
 
   /** A body the endpoint accepts: fresh credentials for registrations, the owner's for sign-ins. */
-  function validBody(target: Target): Record<string, string> {
+  function validBody(target: Target): Record<string, unknown> {
     switch (target.path) {
       case '/register':
         return { login: uniqueLogin('fuzz'), password: 'good-password' };
@@ -239,6 +273,12 @@ export function fuzzHarness(db: () => TestDatabase): FuzzHarness {
       case '/api/auth/2fa/disable':
       case '/api/auth/2fa/backup-codes':
         return { pwd: b64('not-the-password'), otp: '123456' };
+      case '/api/auth/tokens':
+        return { name: 'fuzz', scopes: ['account:read'], pwd: b64('not-the-password') };
+      case '/api/auth/tokens/revoke':
+        return { id: 'A'.repeat(22) };
+      case '/api/auth/introspect':
+        return { token: 'A'.repeat(43) };
       default:
         return {};
     }
@@ -270,6 +310,14 @@ export function fuzzHarness(db: () => TestDatabase): FuzzHarness {
       case '/api/auth/me':
         assert.deepEqual(Object.keys(body).sort(), ['createdAt', 'handle', 'status', 'twoFactor'], where);
         assert.equal(body.handle, owner.login, where);
+        break;
+      case '/api/auth/tokens':
+        assert.deepEqual(Object.keys(body).sort(), ['status', 'tokens'], where);
+        assert.deepEqual(body.tokens, [], where);
+        break;
+      case '/api/auth/introspect':
+        // No token the fuzzer makes up is live; the answer is RFC 7662's, without `status`.
+        assert.deepEqual(body, { active: false }, where);
         break;
       case '/api/auth/sessions':
         assert.deepEqual(Object.keys(body).sort(), ['sessions', 'status', 'total'], where);
