@@ -37,6 +37,7 @@ eachEngine(__filename, (db) => {
       valid: () => ({ id: victim.id }),
       auth: signedIn,
       creates: false,
+      ids: ['id'],
     },
     {
       path: '/api/auth/sessions/revoke-others',

@@ -144,6 +144,9 @@ eachEngine(__filename, (db) => {
     const again = await api.post('/api/auth/sessions/revoke', { id: target }, auth(first));
     assert.deepEqual([again.status, again.body.status, again.body.error], [404, 'error', 'Not Found']);
     assert.equal((await api.post('/api/auth/sessions/revoke', { id: 'x'.repeat(22) }, auth(first))).status, 404);
+    // Any string is an id (section 21): empty, over 64 characters or with a NUL, it names no session.
+    for (const id of ['', 'x'.repeat(65), 'x'.repeat(5000), 'a\u0000b'])
+      assert.equal((await api.post('/api/auth/sessions/revoke', { id }, auth(first))).status, 404, JSON.stringify(id));
     assert.equal((await api.get('/api/auth/me', auth(first))).status, 200);
   });
 

@@ -1,10 +1,12 @@
-import { IsString, Length } from 'class-validator';
+import { IsString } from 'class-validator';
 import { OtpField } from '../../auth/dto/otp-field';
 
-/** Body of POST /api/auth/sessions/revoke: a session's public id from GET /api/auth/sessions. */
+/**
+ * Body of POST /api/auth/sessions/revoke: a session's public id from GET /api/auth/sessions. Any
+ * string is an id: one that names no live session of the caller (empty, too long) is 404.
+ */
 export class RevokeSessionDto {
   @IsString()
-  @Length(1, 64)
   id: string;
 }
 
