@@ -22,7 +22,15 @@ export async function serve(modules: () => Promise<Type[]>): Promise<void> {
     const { SecretsConfig } = await import('./secrets/secrets.config');
     const { TwoFactorConfig } = await import('./two-factor/two-factor.config');
     const { AuditConfig } = await import('./audit/audit.config');
-    parseNamespaces(configSource(config), [TwoFactorConfig, SecretsConfig, AuditConfig, ...configNamespacesOf(added)]);
+    const { PasskeyRelyingParty, PasskeysSwitch } = await import('./passkeys/passkeys.config');
+    parseNamespaces(configSource(config), [
+      TwoFactorConfig,
+      SecretsConfig,
+      AuditConfig,
+      PasskeysSwitch,
+      PasskeyRelyingParty,
+      ...configNamespacesOf(added),
+    ]);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`gatehouse: invalid configuration: ${error.message}\n`);

@@ -8,6 +8,7 @@ import { AddSessionsLocksAndRecoveryCodes1764600000000 } from './migrations/1764
 import { ExplicitForeignKeyUpdateRule1764700000000 } from './migrations/1764700000000-ExplicitForeignKeyUpdateRule';
 import { AddTwoFactor1765100000000 } from './migrations/1765100000000-AddTwoFactor';
 import { CreateSecurityEvents1765200000000 } from './migrations/1765200000000-CreateSecurityEvents';
+import { AddPasskeys1765400000000 } from './migrations/1765400000000-AddPasskeys';
 import { createPrivateFile, createPrivateFolder } from './private-files';
 import { QuietTypeOrmLogger } from './quiet-logger';
 
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   ExplicitForeignKeyUpdateRule1764700000000,
   AddTwoFactor1765100000000,
   CreateSecurityEvents1765200000000,
+  AddPasskeys1765400000000,
 ];
 
 /**

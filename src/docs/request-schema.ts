@@ -8,6 +8,7 @@ export type { JsonSchema };
 const TYPES: Record<string, (constraints: unknown[]) => JsonSchema> = {
   isString: () => ({ type: 'string' }),
   isBoolean: () => ({ type: 'boolean' }),
+  isObject: () => ({ type: 'object' }),
   isInt: () => ({ type: 'integer' }),
   isNumber: () => ({ type: 'number' }),
   isIn: ([values]) => ({ enum: values }),

@@ -17,6 +17,8 @@ export const SECURITY_EVENT_NAMES = [
   'two-factor.reset',
   'backup-codes.regenerated',
   'backup-code.used',
+  'passkey.added',
+  'passkey.removed',
 ] as const;
 
 export type SecurityEventName = (typeof SECURITY_EVENT_NAMES)[number];
