@@ -80,6 +80,7 @@ function signedOut(message) {
   backToSignIn();
   say(message ?? '');
   $('handle').focus();
+  document.dispatchEvent(new Event('account:signed-out'));
 }
 
 function connectSocket(token) {
@@ -200,6 +201,8 @@ async function refresh() {
   if (!me) return;
   $('who').textContent = me.body.handle;
   showTwoFactor(me.body.twoFactor === true);
+  // For the other parts of the page (passkeys.js), alongside the lists below.
+  document.dispatchEvent(new Event('account:refreshed'));
   await refreshSessions();
   const activity = await call('GET', '/api/auth/activity');
   if (activity && activity.status === 200)
