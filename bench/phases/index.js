@@ -10,6 +10,7 @@ module.exports = [
   require('./auth'),
   require('./signin'),
   require('./signin-two-factor'),
+  require('./signin-passkey'),
   require('./fairness'),
   require('./floods'),
   require('./handshakes'),
