@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { OffsetClock } from '../src/clock/clock';
+import { DatabaseChallengeStore } from '../src/passkeys/challenge-store';
 import type { SecurityEvent } from '../src/events/security-event';
 import { appPerSuite } from './support/app';
 import { eachEngine } from './support/engines';
@@ -322,6 +323,18 @@ eachEngine(__filename, (db) => {
     assert.equal(await count('passkeys'), 0);
     assert.equal(await count('passkey_users'), 0);
     assert.deepEqual((await signIn(key.get(await loginOptions()))).body, REFUSED);
+  });
+
+  it('sweeps expired challenges out of the database', async () => {
+    const count = async () =>
+      Number(((await db().sql('SELECT COUNT(*) AS n FROM passkey_challenges')) as { n: number | string }[])[0].n);
+    await loginOptions();
+    assert.ok((await count()) >= 1);
+    await running().app.get(DatabaseChallengeStore).sweep();
+    assert.ok((await count()) >= 1, 'an unexpired challenge stays');
+    clock.advance(5 * 60_000 + 1_000);
+    await running().app.get(DatabaseChallengeStore).sweep();
+    assert.equal(await count(), 0);
   });
 
   it('keeps challenges only as hashes', async () => {
