@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { appPerSuite, startApp } from './support/app';
+import { appPerSuite, startApp, TEST_SECRETS_KEY } from './support/app';
+import { assertSucceeded, runCli } from './support/cli';
 import { eachEngine } from './support/engines';
 import { b64, client, uniqueLogin } from './support/http';
 import { SoftwarePasskey } from './support/passkeys';
@@ -100,6 +101,52 @@ eachEngine(__filename, (db) => {
       const listed = await api.get('/api/auth/passkeys', as(signedIn.body.token));
       assert.equal(listed.status, 200, listed.text);
       assert.equal(listed.body.passkeys.length, 1);
+    });
+  });
+
+  describe("the owner's tools and the account's own changes", () => {
+    const running = appPerSuite(db);
+    const api = client(() => running().url);
+    const cli = (...args: string[]) =>
+      runCli(args, { DATABASE_URL: db().url, BCRYPT_COST: '4', SECRETS_KEY: TEST_SECRETS_KEY });
+
+    it('leave passkeys in place, except lock (refused, 403) and deletion (gone)', async () => {
+      const { login, key } = await enrolPasskey(api);
+      const signIn = async () => {
+        const options = (await api.post('/api/auth/passkey/login/options', {})).body.options;
+        return api.post('/api/auth/passkey/login', { credential: key.get(options) });
+      };
+      assert.equal((await signIn()).status, 200);
+      for (const command of ['revoke-tokens', 'reset-2fa', 'reset-password']) {
+        assertSucceeded(await cli(command, login));
+        assert.equal((await signIn()).status, 200, `after ${command}`);
+      }
+      const issued = await cli('recovery-code', login);
+      assertSucceeded(issued);
+      const code = /: (\S+)$/.exec(issued.stdout.split('\n')[0])![1];
+      const recovered = await api.post('/api/auth/recover', {
+        handle: login,
+        code,
+        newPwd: b64('recovered-password-1'),
+      });
+      assert.equal(recovered.status, 200, recovered.text);
+      assert.equal((await signIn()).status, 200, 'after a recovery');
+
+      assertSucceeded(await cli('lock', login));
+      assert.equal((await signIn()).status, 403);
+      assertSucceeded(await cli('unlock', login));
+      assert.equal((await signIn()).status, 200);
+
+      const [{ id }] = (await db().sql('SELECT id FROM accounts WHERE login = ?', [login])) as { id: number }[];
+      const count = async (table: string) =>
+        Number(
+          ((await db().sql(`SELECT COUNT(*) AS n FROM ${table} WHERE account_id = ?`, [id])) as { n: number }[])[0].n,
+        );
+      assert.equal(await count('passkeys'), 1);
+      assertSucceeded(await cli('delete-account', login));
+      assert.equal((await signIn()).status, 401);
+      assert.equal(await count('passkeys'), 0);
+      assert.equal(await count('passkey_users'), 0);
     });
   });
 
