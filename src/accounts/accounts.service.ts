@@ -90,11 +90,6 @@ export class AccountsService {
     return this.accounts.findOneBy({ loginKey: identifierKey(login) });
   }
 
-  /** The account with this id, if any. */
-  findById(id: number): Promise<Account | null> {
-    return this.accounts.findOneBy({ id });
-  }
-
   /**
    * The account when login and password match, otherwise null. An unknown login spends one
    * hash verification like a wrong password, so the two take the same time. A hash made at a

@@ -29,12 +29,17 @@ export const challengeHash = (challenge: string): string => createHash('sha256')
 /**
  * The challenges waiting for their responses, on every instance: in the database, or in Redis when
  * REDIS_URL is set (PasskeysModule picks). `take` uses a challenge up whether or not the response
- * that presents it then verifies, and answers null for one unknown, expired or already taken.
+ * that presents it then verifies, and answers whether it was issued for `expected` (the same
+ * purpose and account) and had not expired: false for one unknown, foreign, expired or already
+ * taken.
  */
 export abstract class ChallengeStore {
   abstract put(challenge: string, purpose: ChallengePurpose): Promise<void>;
-  abstract take(challenge: string): Promise<ChallengePurpose | null>;
+  abstract take(challenge: string, expected: ChallengePurpose): Promise<boolean>;
 }
+
+const matches = (found: ChallengePurpose, expected: ChallengePurpose): boolean =>
+  found.purpose === expected.purpose && found.accountId === expected.accountId;
 
 /** In the database: one row per challenge, deleted by the first take or swept once expired. */
 @Injectable()
@@ -59,16 +64,25 @@ export class DatabaseChallengeStore extends ChallengeStore {
     );
   }
 
-  /** The DELETE decides: of two requests presenting one challenge, only the one that deleted its row has it. */
-  async take(challenge: string): Promise<ChallengePurpose | null> {
+  /**
+   * One conditional DELETE decides (of two requests presenting one challenge, only the one that
+   * deleted its row has it); a challenge that does not match is deleted all the same.
+   */
+  async take(challenge: string, expected: ChallengePurpose): Promise<boolean> {
     const key = challengeHash(challenge);
     return this.transactions.run(async (manager) => {
-      const repo = manager.getRepository(PasskeyChallenge);
-      const row = await repo.findOneBy({ challengeHash: key });
-      if (!row) return null;
-      const { affected } = await repo.delete({ challengeHash: key });
-      if (affected !== 1 || row.expiresAt <= this.clock.now()) return null;
-      return { purpose: row.purpose as ChallengePurpose['purpose'], accountId: row.accountId };
+      const query = manager
+        .getRepository(PasskeyChallenge)
+        .createQueryBuilder()
+        .delete()
+        .where('challenge_hash = :key', { key })
+        .andWhere('purpose = :purpose', { purpose: expected.purpose })
+        .andWhere('expires_at > :now', { now: this.clock.now() });
+      if (expected.accountId === null) query.andWhere('account_id IS NULL');
+      else query.andWhere('account_id = :accountId', { accountId: expected.accountId });
+      if ((await query.execute()).affected === 1) return true;
+      await manager.getRepository(PasskeyChallenge).delete({ challengeHash: key });
+      return false;
     });
   }
 
@@ -112,9 +126,9 @@ export class RedisChallengeStore extends ChallengeStore {
     await this.putScript([key(challenge)], [JSON.stringify(purpose), CHALLENGE_TTL_MS]);
   }
 
-  async take(challenge: string): Promise<ChallengePurpose | null> {
+  async take(challenge: string, expected: ChallengePurpose): Promise<boolean> {
     const value = (await this.takeScript([key(challenge)], [])) as string | null;
-    return value ? (JSON.parse(value) as ChallengePurpose) : null;
+    return value !== null && matches(JSON.parse(value) as ChallengePurpose, expected);
   }
 }
 

@@ -52,6 +52,9 @@ export class Passkey {
 
   @Column({ name: 'last_used_at', type: 'bigint', nullable: true, transformer: epochMillis })
   lastUsedAt: number | null;
+
+  /** The account's user handle, when read with it (PasskeyStore.forSignIn); no column of this table. */
+  user?: PasskeyUser | null;
 }
 
 /**

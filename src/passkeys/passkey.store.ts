@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
+import type { Account } from '../accounts/account.entity';
 import { isSessionIdShaped, newSessionId } from '../tokens/session-id';
 import { Passkey, PasskeyUser } from './passkey.entity';
 
@@ -21,27 +22,29 @@ export interface NewPasskey {
 /** The rows of passkeys and user handles. Writes go through the caller's transaction. */
 @Injectable()
 export class PasskeyStore {
-  constructor(
-    @InjectRepository(Passkey) private readonly passkeys: Repository<Passkey>,
-    @InjectRepository(PasskeyUser) private readonly users: Repository<PasskeyUser>,
-  ) {}
+  constructor(@InjectRepository(Passkey) private readonly passkeys: Repository<Passkey>) {}
 
   /** The account's passkeys, oldest first. */
   listOf(accountId: number): Promise<Passkey[]> {
     return this.passkeys.find({ where: { accountId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
-  byCredentialId(credentialId: string): Promise<Passkey | null> {
-    return this.passkeys.findOneBy({ credentialHash: credentialHash(credentialId) });
+  /**
+   * The passkey with this credential id, with its account and the account's user handle, in one
+   * query: a sign-in reads all three, and each statement costs the main thread more than the
+   * signature check does.
+   */
+  forSignIn(credentialId: string): Promise<(Passkey & { account: Account }) | null> {
+    return this.passkeys
+      .createQueryBuilder('p')
+      .innerJoinAndSelect('p.account', 'a')
+      .leftJoinAndMapOne('p.user', PasskeyUser, 'u', 'u.account_id = p.account_id')
+      .where('p.credential_hash = :hash', { hash: credentialHash(credentialId) })
+      .getOne() as Promise<(Passkey & { account: Account }) | null>;
   }
 
   existsCredential(manager: EntityManager, credentialId: string): Promise<boolean> {
     return manager.getRepository(Passkey).existsBy({ credentialHash: credentialHash(credentialId) });
-  }
-
-  /** The account's user handle, null before its first registration. */
-  async handleOf(accountId: number): Promise<string | null> {
-    return (await this.users.findOneBy({ accountId }))?.userHandle ?? null;
   }
 
   /** The account's user handle, made (32 random bytes) and stored the first time. */

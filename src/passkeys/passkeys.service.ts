@@ -118,9 +118,10 @@ export class PasskeysService {
     if (name !== undefined && !PRINTABLE_NAME.test(name))
       throw new DomainError('invalid', 'name must be 1 to 64 printable characters');
     const challenge = challengeOf(response.response.clientDataJSON);
-    const taken = challenge === null ? null : await this.challenges.take(challenge);
-    if (!taken || taken.purpose !== 'register' || taken.accountId !== caller.accountId)
-      throw notRegistered('no unexpired challenge of this account');
+    const taken =
+      challenge !== null &&
+      (await this.challenges.take(challenge, { purpose: 'register', accountId: caller.accountId }));
+    if (!taken) throw notRegistered('no unexpired challenge of this account');
     const verified = await verifyRegistrationResponse({
       response,
       expectedChallenge: challenge!,
@@ -211,10 +212,10 @@ export class PasskeysService {
     const response = asAuthentication(credential);
     if (typeof response === 'string') throw new DomainError('invalid', response);
     const challenge = challengeOf(response.response.clientDataJSON);
-    const taken = challenge === null ? null : await this.challenges.take(challenge);
-    const passkey = await this.store.byCredentialId(response.id);
-    const account = passkey && (await this.accounts.findById(passkey.accountId));
-    if (!passkey || !account) throw refused();
+    const taken = challenge !== null && (await this.challenges.take(challenge, { purpose: 'login', accountId: null }));
+    const passkey = await this.store.forSignIn(response.id);
+    if (!passkey) throw refused();
+    const account = passkey.account;
     const refuse = (): never => {
       throw new RefusedAttempt(refused(), true, 'passkey');
     };
@@ -226,8 +227,8 @@ export class PasskeysService {
         address: origin.address,
       },
       async () => {
-        if (!taken || taken.purpose !== 'login') return refuse();
-        const handle = await this.store.handleOf(account.id);
+        if (!taken) return refuse();
+        const handle = passkey.user?.userHandle ?? null;
         if (handle === null || response.response.userHandle !== handle) return refuse();
         const verified = await verifyAuthenticationResponse({
           response,
