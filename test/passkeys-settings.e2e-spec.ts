@@ -104,6 +104,32 @@ eachEngine(__filename, (db) => {
     });
   });
 
+  describe('the per-address sign-in budget (RATE_LIMIT_PER_MINUTE)', () => {
+    const running = appPerSuite(db, { RATE_LIMIT_PER_MINUTE: '4' });
+    const api = client(() => running().url);
+
+    it('counts login/options and login with password sign-ins, then answers 429 with Retry-After', async () => {
+      const first = (await api.post('/api/auth/passkey/login/options', {})).body.options;
+      assert.equal(
+        (await api.post('/api/auth/passkey/login', { credential: new SoftwarePasskey().get(first) })).status,
+        401,
+      );
+      assert.equal(
+        (await api.post('/api/auth/login', { handle: 'nobody-here', pwd: b64('wrong-password') })).status,
+        401,
+      );
+      assert.equal((await api.post('/api/auth/passkey/login/options', {})).status, 200);
+      const limited = await api.post('/api/auth/passkey/login/options', {});
+      assert.equal(limited.status, 429);
+      assert.ok(Number(limited.headers.get('retry-after')) > 0);
+      assert.equal(limited.body.error, 'Too Many Requests');
+      assert.equal(
+        (await api.post('/api/auth/passkey/login', { credential: new SoftwarePasskey().get(first) })).status,
+        429,
+      );
+    });
+  });
+
   describe("the owner's tools and the account's own changes", () => {
     const running = appPerSuite(db);
     const api = client(() => running().url);
@@ -111,12 +137,18 @@ eachEngine(__filename, (db) => {
       runCli(args, { DATABASE_URL: db().url, BCRYPT_COST: '4', SECRETS_KEY: TEST_SECRETS_KEY });
 
     it('leave passkeys in place, except lock (refused, 403) and deletion (gone)', async () => {
-      const { login, key } = await enrolPasskey(api);
+      const { login, key, token } = await enrolPasskey(api);
       const signIn = async () => {
         const options = (await api.post('/api/auth/passkey/login/options', {})).body.options;
         return api.post('/api/auth/passkey/login', { credential: key.get(options) });
       };
       assert.equal((await signIn()).status, 200);
+      // Stored in the audit log too, and shown to the account.
+      const activity = await api.get('/api/auth/activity', { Authentication: token });
+      assert.ok(
+        activity.body.events.some((e: { event: string }) => e.event === 'passkey.added'),
+        activity.text,
+      );
       for (const command of ['revoke-tokens', 'reset-2fa', 'reset-password']) {
         assertSucceeded(await cli(command, login));
         assert.equal((await signIn()).status, 200, `after ${command}`);
@@ -184,10 +216,12 @@ eachEngine(__filename, (db) => {
       try {
         const apiA = client(() => a.url);
         const apiB = client(() => b.url);
+        const stored = async () =>
+          Number(((await db().sql('SELECT COUNT(*) AS n FROM passkey_challenges')) as { n: number | string }[])[0].n);
+        const before = await stored();
         const { key } = await enrolPasskey(apiA);
         const request = (await apiA.post('/api/auth/passkey/login/options', {})).body.options;
-        const rows = (await db().sql('SELECT COUNT(*) AS n FROM passkey_challenges')) as { n: number | string }[];
-        assert.equal(Number(rows[0].n), 0, 'nothing in the database');
+        assert.equal(await stored(), before, 'nothing more in the database');
         const response = key.get(request);
         const replies = await Promise.all([
           apiB.post('/api/auth/passkey/login', { credential: response }),
