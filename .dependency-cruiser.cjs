@@ -7,7 +7,7 @@
  *   database and the Redis connection)  →  accounts, tokens, limits (each with its stores, the
  *   Redis ones included, beside the abstraction they implement), secrets (the key stored
  *   secrets are encrypted under)  →  http, docs, auth, realtime, recovery, health, metrics,
- *   lifecycle, account-page, self-service, two-factor, audit, access-tokens  →  cli, owner, mcp,
+ *   lifecycle, account-page, self-service, two-factor, passkeys, audit, access-tokens  →  cli, owner, mcp,
  *   extension  →  the files at the root of src/ (app.module, app.factory, serve, main, modules,
  *   entities)
  *
@@ -33,6 +33,7 @@ const layers = [
     'account-page',
     'self-service',
     'two-factor',
+    'passkeys',
     'audit',
     'access-tokens',
   ],

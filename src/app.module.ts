@@ -21,6 +21,10 @@ import { RecoveryModule } from './recovery/recovery.module';
 import { SecretsConfig } from './secrets/secrets.config';
 import { TwoFactorConfig } from './two-factor/two-factor.config';
 import { TwoFactorModule } from './two-factor/two-factor.module';
+import { parseNamespaces } from './config/config-namespace';
+import { configSource } from './config/config';
+import { PasskeyRelyingParty, PasskeysSwitch } from './passkeys/passkeys.config';
+import { PasskeysModule, PasskeyTablesModule } from './passkeys/passkeys.module';
 
 export interface AppModuleOptions {
   /**
@@ -38,6 +42,9 @@ export interface AppModuleOptions {
 export class AppModule {
   static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
     const modules = options.modules ?? [];
+    // PASSKEYS=off leaves the routes out altogether: 404, and absent from the OpenAPI document.
+    const passkeys = (parseNamespaces(configSource(config), [PasskeysSwitch]).get(PasskeysSwitch) as PasskeysSwitch)
+      .PASSKEYS;
     return {
       module: AppModule,
       imports: [
@@ -47,6 +54,8 @@ export class AppModule {
           AuditConfig,
           AccessTokensConfig,
           IntrospectionConfig,
+          PasskeysSwitch,
+          PasskeyRelyingParty,
           ...configNamespacesOf(modules),
         ]),
         ClockModule.forRoot(options.clock),
@@ -59,6 +68,8 @@ export class AppModule {
         SelfServiceModule,
         RecoveryModule,
         TwoFactorModule,
+        PasskeyTablesModule,
+        ...(passkeys ? [PasskeysModule] : []),
         AuditModule,
         AccessTokensModule,
         LifecycleModule,

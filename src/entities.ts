@@ -1,4 +1,5 @@
 import { Account } from './accounts/account.entity';
+import { Passkey, PasskeyChallenge, PasskeyUser } from './passkeys/passkey.entity';
 import { StoredEvent } from './audit/stored-event.entity';
 import { RecoveryCode } from './recovery/recovery-code.entity';
 import { Token } from './tokens/token.entity';
@@ -11,4 +12,14 @@ import { TwoFactor } from './two-factor/two-factor.entity';
  * its feature modules (TypeOrmModule.forFeature with autoLoadEntities), so that src/database
  * names none of them; test/database-schema.e2e-spec.ts checks that the two lists agree.
  */
-export const ENTITIES = [Account, Token, RecoveryCode, TwoFactor, BackupCode, StoredEvent];
+export const ENTITIES = [
+  Account,
+  Token,
+  RecoveryCode,
+  TwoFactor,
+  BackupCode,
+  StoredEvent,
+  Passkey,
+  PasskeyUser,
+  PasskeyChallenge,
+];

@@ -23,12 +23,15 @@ export async function serve(modules: () => Promise<Type[]>): Promise<void> {
     const { TwoFactorConfig } = await import('./two-factor/two-factor.config');
     const { AuditConfig } = await import('./audit/audit.config');
     const { AccessTokensConfig, IntrospectionConfig } = await import('./access-tokens/access-tokens.config');
+    const { PasskeyRelyingParty, PasskeysSwitch } = await import('./passkeys/passkeys.config');
     parseNamespaces(configSource(config), [
       TwoFactorConfig,
       SecretsConfig,
       AuditConfig,
       AccessTokensConfig,
       IntrospectionConfig,
+      PasskeysSwitch,
+      PasskeyRelyingParty,
       ...configNamespacesOf(added),
     ]);
   } catch (error) {

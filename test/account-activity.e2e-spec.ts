@@ -27,7 +27,7 @@ eachEngine(__filename, (db) => {
       await page.goto(`${running().url}/account`);
       await page.getByLabel('Handle').fill(login);
       await page.getByLabel('Password', { exact: true }).fill(password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.locator('#socket-state', { hasText: /^connected$/ }).waitFor({ timeout: 5000 });
       const activity = page.getByRole('table', { name: 'Security events of this account, newest first' });
       // Its own registration is already stored; its sign-ins are written within a second.

@@ -29,7 +29,7 @@ eachEngine(__filename, (db) => {
   async function signIn(page: Page, login: string, password: string): Promise<string> {
     await page.getByLabel('Handle').fill(login);
     await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: `Signed in as ${login}` }).waitFor();
     await page.locator('#socket-state', { hasText: /^connected$/ }).waitFor({ timeout: 5000 });
     return (await page.evaluate<string | null>("sessionStorage.getItem('gatehouse.token')"))!;
@@ -57,7 +57,7 @@ eachEngine(__filename, (db) => {
     const { page } = await openPage();
     await page.getByLabel('Handle').fill(login);
     await page.getByLabel('Password', { exact: true }).fill('not-the-password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await notice(page).filter({ hasText: 'Sign-in failed' }).waitFor();
     assert.ok(await signInForm(page).isVisible());
     assert.equal(await page.evaluate<number>('sessionStorage.length'), 0);

@@ -126,6 +126,7 @@ eachEngine(__filename, (db) => {
       'token-use flush',
       'expired-token sweep',
       'live-socket sweep',
+      'passkey challenge sweep',
       'security-event retention',
       'owner-event poll',
       'notes retention',

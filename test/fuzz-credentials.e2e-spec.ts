@@ -81,7 +81,11 @@ eachEngine(__filename, (db) => {
         const request: RawRequest =
           target.method === 'POST' ? { body: json(valid), headers: { ...JSON_TYPE, ...sent } } : { headers: sent };
         // Replaces the owner's token: an arbitrary header is never a valid one.
-        const unsigned = { ...target, signedIn: false, statuses: target.signedIn ? [401] : [200] };
+        const unsigned = {
+          ...target,
+          signedIn: false,
+          statuses: target.signedIn ? [401] : [target.validStatus ?? 200],
+        };
         await fuzz.exchange(
           unsigned,
           request,

@@ -33,7 +33,7 @@ eachEngine(__filename, (db) => {
     await page.goto(`${running().url}/account`);
     await page.getByLabel('Handle').fill(login);
     await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: `Signed in as ${login}` }).waitFor();
     await page.locator('#two-factor-state', { hasText: /^Off/ }).waitFor();
 
@@ -69,7 +69,7 @@ eachEngine(__filename, (db) => {
     await notice(page).filter({ hasText: 'You are signed out.' }).waitFor();
     await page.getByLabel('Handle').fill(login);
     await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     const code = page.locator('#second-factor').getByLabel('Authenticator or backup code');
     await code.waitFor();
     await code.fill('000000');

@@ -11,6 +11,7 @@ module.exports = [
   require('./introspection'),
   require('./signin'),
   require('./signin-two-factor'),
+  require('./signin-passkey'),
   require('./fairness'),
   require('./floods'),
   require('./handshakes'),

@@ -11,6 +11,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Access tokens: not accepted (a token from a sign-in only). */
         post: operations["TwoFactorController_backupCodes"];
         delete?: never;
         options?: never;
@@ -27,6 +28,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Access tokens: not accepted (a token from a sign-in only). */
         post: operations["TwoFactorController_disable"];
         delete?: never;
         options?: never;
@@ -43,6 +45,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Access tokens: not accepted (a token from a sign-in only). */
         post: operations["TwoFactorController_enable"];
         delete?: never;
         options?: never;
@@ -59,6 +62,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Access tokens: not accepted (a token from a sign-in only). */
         post: operations["TwoFactorController_setup"];
         delete?: never;
         options?: never;
@@ -73,6 +77,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Access tokens: need the scope `sessions:read`. */
         get: operations["ActivityController_activity"];
         put?: never;
         post?: never;
@@ -91,7 +96,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Access tokens: not accepted (a token from a sign-in only). */
         post: operations["AccountController_delete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/introspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Access tokens: need the scope `introspect`. */
+        post: operations["IntrospectionController_introspect"];
         delete?: never;
         options?: never;
         head?: never;
@@ -107,6 +130,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Access tokens: accepted only to revoke themselves. */
         post: operations["BirdhouseController_invalidate"];
         delete?: never;
         options?: never;
@@ -137,9 +161,94 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Access tokens: need the scope `account:read`. */
         get: operations["BirdhouseController_me"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/passkey/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["PasskeyLoginController_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/passkey/login/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["PasskeyLoginController_options"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Access tokens: need the scope `account:read`. */
+        get: operations["PasskeysController_list"];
+        put?: never;
+        /** @description Access tokens: not accepted (a token from a sign-in only). */
+        post: operations["PasskeysController_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/passkeys/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Access tokens: not accepted (a token from a sign-in only). */
+        post: operations["PasskeysController_options"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/passkeys/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Access tokens: not accepted (a token from a sign-in only). */
+        post: operations["PasskeysController_remove"];
         delete?: never;
         options?: never;
         head?: never;
@@ -155,6 +264,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Access tokens: not accepted (a token from a sign-in only). */
         post: operations["AccountController_changePassword"];
         delete?: never;
         options?: never;
@@ -201,6 +311,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Access tokens: need the scope `sessions:read`. */
         get: operations["SessionsController_list"];
         put?: never;
         post?: never;
@@ -219,6 +330,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Access tokens: not accepted (a token from a sign-in only). */
         post: operations["SessionsController_revoke"];
         delete?: never;
         options?: never;
@@ -235,7 +347,43 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Access tokens: not accepted (a token from a sign-in only). */
         post: operations["SessionsController_revokeOthers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Access tokens: need the scope `account:read`. */
+        get: operations["AccessTokensController_list"];
+        put?: never;
+        /** @description Access tokens: not accepted (a token from a sign-in only). */
+        post: operations["AccessTokensController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/tokens/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Access tokens: not accepted (a token from a sign-in only). */
+        post: operations["AccessTokensController_revoke"];
         delete?: never;
         options?: never;
         head?: never;
@@ -294,6 +442,30 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AccessTokenCreatedResponse: {
+            /** @description The token's id (its session id) */
+            id: string;
+            /** @enum {string} */
+            status: "ok";
+            /** @description The access token, shown this once: `gh_at_` and 43 characters */
+            token: string;
+        };
+        AccessTokensResponse: {
+            /** @enum {string} */
+            status: "ok";
+            tokens: components["schemas"]["AccessTokenView"][];
+        };
+        AccessTokenView: {
+            /** @description ISO 8601, UTC */
+            createdAt: string;
+            /** @description ISO 8601, UTC */
+            expiresAt: string;
+            id: string;
+            /** @description ISO 8601, UTC, to within a minute */
+            lastUsedAt: string | null;
+            name: string;
+            scopes: string[];
+        };
         ActivityEventResponse: {
             /** @description Client address, where the event came over the network */
             address: string | null;
@@ -324,6 +496,10 @@ export interface components {
             /** @enum {string} */
             status: "ok";
         };
+        AddPasskeyDto: {
+            credential: Record<string, never>;
+            name?: string;
+        };
         BackupCodesResponse: {
             /** @description Ten single-use backup codes, shown this once (case, spaces and dashes do not matter) */
             backupCodes: string[];
@@ -339,6 +515,8 @@ export interface components {
             /** @example Unauthorized */
             error: string;
             message?: string;
+            /** @description The scope the access token lacks for this call (`x-gatehouse-scope` of the operation) */
+            scope?: string;
             /**
              * @description `required`: send the second-factor code (`otp`) with the password; `setup-required`: the server requires two-factor sign-in and this token was issued without it
              * @enum {string}
@@ -366,6 +544,8 @@ export interface components {
             /** @example Bad Request */
             error: string;
             message?: string;
+            /** @description The scope the access token lacks for this call (`x-gatehouse-scope` of the operation) */
+            scope?: string;
             /**
              * @description `required`: send the second-factor code (`otp`) with the password; `setup-required`: the server requires two-factor sign-in and this token was issued without it
              * @enum {string}
@@ -385,6 +565,21 @@ export interface components {
             /** @description The token: send it in the Authentication header */
             token: string;
         };
+        CreateAccessTokenDto: {
+            expiresIn?: string;
+            name: string;
+            otp?: string;
+            pwd: string;
+            scopes: string[];
+        };
+        CreationOptionsResponse: {
+            /** @description PublicKeyCredentialCreationOptionsJSON (binary fields base64url): resident key and user verification required, ES256 (-7) and RS256 (-257), existing passkeys excluded; valid 5 minutes, once */
+            options: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: "ok";
+        };
         HealthResponse: {
             /** @enum {string} */
             database?: "up";
@@ -392,6 +587,25 @@ export interface components {
             redis?: "up" | "down" | "off";
             /** @enum {string} */
             status: "ok";
+        };
+        IntrospectDto: {
+            token: string;
+            token_type_hint?: string;
+        };
+        IntrospectionResponse: {
+            active: boolean;
+            /** @description Expiry, Unix seconds */
+            exp?: number;
+            /** @description Issue time, Unix seconds */
+            iat?: number;
+            /** @description The scopes, space-separated ("" for a restricted token) */
+            scope?: string;
+            /** @description The account's id, as a string */
+            sub?: string;
+            /** @enum {string} */
+            token_type?: "session" | "access_token";
+            /** @description The account's handle */
+            username?: string;
         };
         InvalidateDto: {
             token: string;
@@ -409,6 +623,37 @@ export interface components {
             /** @enum {string} */
             status: "ok";
         };
+        PasskeyAddedResponse: {
+            passkey: components["schemas"]["PasskeyResponse"];
+            /** @enum {string} */
+            status: "ok";
+        };
+        PasskeyLoginDto: {
+            credential: Record<string, never>;
+        };
+        PasskeyOptionsDto: {
+            otp?: string;
+            pwd: string;
+        };
+        PasskeyResponse: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Opaque id, for removing it */
+            id: string;
+            /**
+             * Format: date-time
+             * @description Its last sign-in, or null
+             */
+            lastUsedAt: string | null;
+            /** @description 1 to 64 printable characters */
+            name: string;
+        };
+        PasskeysResponse: {
+            /** @description Oldest first */
+            passkeys: components["schemas"]["PasskeyResponse"][];
+            /** @enum {string} */
+            status: "ok";
+        };
         PasswordConfirmationDto: {
             otp?: string;
             pwd: string;
@@ -417,6 +662,22 @@ export interface components {
             code: string;
             handle: string;
             newPwd: string;
+        };
+        RemovePasskeyDto: {
+            id: string;
+            otp?: string;
+            pwd: string;
+        };
+        RequestOptionsResponse: {
+            /** @description PublicKeyCredentialRequestOptionsJSON (challenge base64url), without allowCredentials: the browser offers its passkeys for this site; valid 5 minutes, once */
+            options: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: "ok";
+        };
+        RevokeAccessTokenDto: {
+            id: string;
         };
         RevokedResponse: {
             /** @description How many other tokens were revoked */
@@ -541,7 +802,7 @@ export interface operations {
                     "application/json": components["schemas"]["BirdhouseError"];
                 };
             };
-            /** @description Forbidden: Wrong password (no `secondFactor` field), or a missing or wrong code (`"secondFactor":"required"`); both count as a failed sign-in */
+            /** @description Forbidden: Wrong password (no `secondFactor` field), or a missing or wrong code (`"secondFactor":"required"`); both count as a failed sign-in; or An access token: this call takes a token from a sign-in */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -646,7 +907,7 @@ export interface operations {
                     "application/json": components["schemas"]["BirdhouseError"];
                 };
             };
-            /** @description Forbidden: Wrong password (no `secondFactor` field), or a missing or wrong code (`"secondFactor":"required"`); both count as a failed sign-in; or the server requires two-factor sign-in (TWO_FACTOR=required) */
+            /** @description Forbidden: Wrong password (no `secondFactor` field), or a missing or wrong code (`"secondFactor":"required"`); both count as a failed sign-in; or the server requires two-factor sign-in (TWO_FACTOR=required); or An access token: this call takes a token from a sign-in */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -751,7 +1012,7 @@ export interface operations {
                     "application/json": components["schemas"]["BirdhouseError"];
                 };
             };
-            /** @description Forbidden: Wrong code (`"secondFactor":"required"`; counts as a failed sign-in) */
+            /** @description Forbidden: Wrong code (`"secondFactor":"required"`; counts as a failed sign-in); or An access token: this call takes a token from a sign-in */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -856,7 +1117,7 @@ export interface operations {
                     "application/json": components["schemas"]["BirdhouseError"];
                 };
             };
-            /** @description Forbidden: Wrong password (no `secondFactor` field), or a missing or wrong code (`"secondFactor":"required"`); both count as a failed sign-in */
+            /** @description Forbidden: Wrong password (no `secondFactor` field), or a missing or wrong code (`"secondFactor":"required"`); both count as a failed sign-in; or An access token: this call takes a token from a sign-in */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -960,6 +1221,15 @@ export interface operations {
                     "application/json": components["schemas"]["BirdhouseError"];
                 };
             };
+            /** @description Forbidden: An access token without the scope `sessions:read` (`"scope":"sessions:read"`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
             /** @description Too Many Requests: Too many refused tokens from this address; see Retry-After */
             429: {
                 headers: {
@@ -1029,7 +1299,7 @@ export interface operations {
                     "application/json": components["schemas"]["BirdhouseError"];
                 };
             };
-            /** @description Forbidden: Wrong password, or a missing or wrong second-factor code (counts as a failed sign-in) */
+            /** @description Forbidden: Wrong password, or a missing or wrong second-factor code (counts as a failed sign-in); or An access token: this call takes a token from a sign-in */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1057,6 +1327,103 @@ export interface operations {
                 };
             };
             /** @description Too Many Requests: Too many attempts (per account and address, or per address), or too many refused tokens from this address; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Internal Server Error: An unforeseen failure; the details go to the log only */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Service Unavailable: The database (or the shared store) cannot be reached; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+        };
+    };
+    IntrospectionController_introspect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntrospectDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["IntrospectDto"];
+            };
+        };
+        responses: {
+            /** @description RFC 7662: `{"active":false}` for an unknown, expired, revoked or malformed token; no `status` field. The body may also be application/x-www-form-urlencoded. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntrospectionResponse"];
+                };
+            };
+            /** @description Bad Request: Bad input: malformed JSON, a missing, unknown or mistyped field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Unauthorized: No token, or an invalid, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Forbidden: An access token without the scope `introspect` (`"scope":"introspect"`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Payload Too Large: The body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Unsupported Media Type: The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Too Many Requests: Too many introspection requests with this token (INTROSPECTION_PER_MINUTE); see Retry-After; or Too many refused tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1125,7 +1492,7 @@ export interface operations {
                     "application/json": components["schemas"]["BirdhouseError"];
                 };
             };
-            /** @description Forbidden: The token belongs to another account; nothing is revoked */
+            /** @description Forbidden: The token belongs to another account, or the caller is an access token and the token is not itself; nothing is revoked; or An access token: this call takes a token from a sign-in */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1304,7 +1671,548 @@ export interface operations {
                     "application/json": components["schemas"]["BirdhouseError"];
                 };
             };
+            /** @description Forbidden: An access token without the scope `account:read` (`"scope":"account:read"`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
             /** @description Too Many Requests: Too many refused tokens from this address; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Internal Server Error: An unforeseen failure; the details go to the log only */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Service Unavailable: The database (or the shared store) cannot be reached; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+        };
+    };
+    PasskeyLoginController_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyLoginDto"];
+            };
+        };
+        responses: {
+            /** @description Signed in: a new token, as a password sign-in gives */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description Bad Request: Bad input: malformed JSON, a missing, unknown or mistyped field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Unauthorized: The passkey was not accepted (one answer for every refusal) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Forbidden: The account is locked */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Payload Too Large: The body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Unsupported Media Type: The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Too Many Requests: Too many sign-in attempts (per account and address, or per address); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Internal Server Error: An unforeseen failure; the details go to the log only */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Service Unavailable: The database (or the shared store) cannot be reached; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+        };
+    };
+    PasskeyLoginController_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Options for navigator.credentials.get */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestOptionsResponse"];
+                };
+            };
+            /** @description Bad Request: The body is not {} */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Payload Too Large: The body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Unsupported Media Type: The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Too Many Requests: Too many sign-in attempts from this address; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Internal Server Error: An unforeseen failure; the details go to the log only */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Service Unavailable: The database (or the shared store) cannot be reached; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+        };
+    };
+    PasskeysController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account's passkeys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeysResponse"];
+                };
+            };
+            /** @description Unauthorized: No token, or an invalid, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Forbidden: An access token without the scope `account:read` (`"scope":"account:read"`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Too Many Requests: Too many refused tokens from this address; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Internal Server Error: An unforeseen failure; the details go to the log only */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Service Unavailable: The database (or the shared store) cannot be reached; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+        };
+    };
+    PasskeysController_add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddPasskeyDto"];
+            };
+        };
+        responses: {
+            /** @description The passkey is registered */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyAddedResponse"];
+                };
+            };
+            /** @description Bad Request: Bad input: malformed JSON, a missing, unknown or mistyped field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Unauthorized: No token, or an invalid, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Forbidden: An access token: this call takes a token from a sign-in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Payload Too Large: The body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Unsupported Media Type: The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Too Many Requests: Too many refused tokens from this address; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Internal Server Error: An unforeseen failure; the details go to the log only */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Service Unavailable: The database (or the shared store) cannot be reached; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+        };
+    };
+    PasskeysController_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyOptionsDto"];
+            };
+        };
+        responses: {
+            /** @description Options for navigator.credentials.create */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreationOptionsResponse"];
+                };
+            };
+            /** @description Bad Request: Bad input: malformed JSON, a missing, unknown or mistyped field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Unauthorized: No token, or an invalid, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Forbidden: Wrong password, or a missing or wrong second-factor code (`"secondFactor":"required"`); counts as a failed sign-in; or An access token: this call takes a token from a sign-in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Payload Too Large: The body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Unsupported Media Type: The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Too Many Requests: Too many attempts (per account and address, or per address), or too many refused tokens from this address; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Internal Server Error: An unforeseen failure; the details go to the log only */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Service Unavailable: The database (or the shared store) cannot be reached; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+        };
+    };
+    PasskeysController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RemovePasskeyDto"];
+            };
+        };
+        responses: {
+            /** @description The passkey is removed; no token is revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OkResponse"];
+                };
+            };
+            /** @description Bad Request: Bad input: malformed JSON, a missing, unknown or mistyped field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Unauthorized: No token, or an invalid, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Forbidden: Wrong password, or a missing or wrong second-factor code (`"secondFactor":"required"`); counts as a failed sign-in; or An access token: this call takes a token from a sign-in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Not Found: Not a passkey of the caller's account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Payload Too Large: The body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Unsupported Media Type: The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Too Many Requests: Too many attempts (per account and address, or per address), or too many refused tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1373,7 +2281,7 @@ export interface operations {
                     "application/json": components["schemas"]["BirdhouseError"];
                 };
             };
-            /** @description Forbidden: Wrong current password, or a missing or wrong second-factor code (counts as a failed sign-in) */
+            /** @description Forbidden: Wrong current password, or a missing or wrong second-factor code (counts as a failed sign-in); or An access token: this call takes a token from a sign-in */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1639,6 +2547,15 @@ export interface operations {
                     "application/json": components["schemas"]["BirdhouseError"];
                 };
             };
+            /** @description Forbidden: An access token without the scope `sessions:read` (`"scope":"sessions:read"`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
             /** @description Too Many Requests: Too many refused tokens from this address; see Retry-After */
             429: {
                 headers: {
@@ -1701,6 +2618,15 @@ export interface operations {
             };
             /** @description Unauthorized: No token, or an invalid, expired or revoked one */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Forbidden: An access token: this call takes a token from a sign-in */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1804,7 +2730,7 @@ export interface operations {
                     "application/json": components["schemas"]["BirdhouseError"];
                 };
             };
-            /** @description Forbidden: Wrong password, or a missing or wrong second-factor code (counts as a failed sign-in) */
+            /** @description Forbidden: Wrong password, or a missing or wrong second-factor code (counts as a failed sign-in); or An access token: this call takes a token from a sign-in */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1832,6 +2758,272 @@ export interface operations {
                 };
             };
             /** @description Too Many Requests: Too many attempts (per account and address, or per address), or too many refused tokens from this address; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Internal Server Error: An unforeseen failure; the details go to the log only */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Service Unavailable: The database (or the shared store) cannot be reached; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+        };
+    };
+    AccessTokensController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account's live access tokens (never the token) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessTokensResponse"];
+                };
+            };
+            /** @description Unauthorized: No token, or an invalid, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Forbidden: An access token without the scope `account:read` (`"scope":"account:read"`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Too Many Requests: Too many refused tokens from this address; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Internal Server Error: An unforeseen failure; the details go to the log only */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Service Unavailable: The database (or the shared store) cannot be reached; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+        };
+    };
+    AccessTokensController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAccessTokenDto"];
+            };
+        };
+        responses: {
+            /** @description A new access token, shown this once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessTokenCreatedResponse"];
+                };
+            };
+            /** @description Bad Request: Bad input: a missing, unknown or mistyped field; no scopes or an unknown one; a `name` that is not 1 to 64 printable characters; an `expiresIn` not in the TOKEN_TTL syntax, under 1s or over ACCESS_TOKEN_MAX_TTL; or Bad input: malformed JSON, a missing, unknown or mistyped field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Unauthorized: No token, or an invalid, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Forbidden: Wrong password, or a missing or wrong second-factor code (counts as a failed sign-in); or An access token: this call takes a token from a sign-in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Payload Too Large: The body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Unsupported Media Type: The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Too Many Requests: Too many attempts (per account and address, or per address), or too many refused tokens from this address; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Internal Server Error: An unforeseen failure; the details go to the log only */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Service Unavailable: The database (or the shared store) cannot be reached; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+        };
+    };
+    AccessTokensController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeAccessTokenDto"];
+            };
+        };
+        responses: {
+            /** @description The access token is revoked and its sockets dropped */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OkResponse"];
+                };
+            };
+            /** @description Bad Request: Bad input: malformed JSON, a missing, unknown or mistyped field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Unauthorized: No token, or an invalid, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Forbidden: An access token: this call takes a token from a sign-in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Not Found: Not a live access token of the caller's account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Payload Too Large: The body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Unsupported Media Type: The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirdhouseError"];
+                };
+            };
+            /** @description Too Many Requests: Too many refused tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;

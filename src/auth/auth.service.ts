@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { Account } from '../accounts/account.entity';
 import { accountLocked, AccountsService } from '../accounts/accounts.service';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -11,7 +12,7 @@ import { TokenStore } from '../tokens/token-store';
 import { decodeBase64Password } from './base64-password';
 import { PasswordGate } from './password-gate';
 import type { SignInOrigin } from './sign-in-origin';
-import { SignInSteps } from './sign-in-steps';
+import { type SignInAttempt, SignInSteps } from './sign-in-steps';
 
 /** One answer for an unknown login and a wrong password. */
 const wrongCredentials = (): DomainError => new DomainError('unauthenticated', 'wrong login or password');
@@ -125,6 +126,41 @@ export class AuthService {
       );
       return { token: await this.tokens.issue(manager, account.id, { ...origin, method }), method };
     });
+  }
+
+  /**
+   * A new token for an account whose first factor was verified elsewhere (a passkey's signature),
+   * on the same path as a password sign-in: under the account's row lock, the lock refused, the
+   * sign-in steps consulted, the token issued with its method, `sign-in.succeeded` recorded.
+   * `within` writes what the factor needs kept in the same transaction (a passkey's counter) and
+   * returns false to refuse after all. Resolves to 'locked' for a locked account and to 'refused'
+   * when the account is gone or `within` refused.
+   */
+  async signInVerified(
+    accountId: number,
+    firstFactor: 'passkey',
+    origin: SignInOrigin,
+    within: (manager: EntityManager) => Promise<boolean>,
+  ): Promise<{ token: string; method: string; account: Account } | 'locked' | 'refused'> {
+    const issued = await this.transactions.run(async (manager) => {
+      const account = await this.accounts.lockForUpdate(manager, accountId);
+      if (!account) return 'refused';
+      if (account.lockedAt !== null) return 'locked';
+      if (!(await within(manager))) return 'refused';
+      const attempt = { purpose: 'sign-in', firstFactor, account, address: origin.address, client: origin.client };
+      const method = await this.steps.run(attempt as SignInAttempt, manager);
+      return { token: await this.tokens.issue(manager, account.id, { ...origin, method }), method, account };
+    });
+    if (typeof issued === 'string') return issued;
+    this.events.record({
+      event: 'sign-in.succeeded',
+      accountId: issued.account.id,
+      login: issued.account.login,
+      client: origin.client,
+      address: origin.address,
+      method: issued.method,
+    });
+    return issued;
   }
 
   async invalidate(session: Session, token: string, address: string): Promise<void> {

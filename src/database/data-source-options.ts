@@ -9,6 +9,7 @@ import { ExplicitForeignKeyUpdateRule1764700000000 } from './migrations/17647000
 import { AddTwoFactor1765100000000 } from './migrations/1765100000000-AddTwoFactor';
 import { CreateSecurityEvents1765200000000 } from './migrations/1765200000000-CreateSecurityEvents';
 import { AddAccessTokens1765300000000 } from './migrations/1765300000000-AddAccessTokens';
+import { AddPasskeys1765400000000 } from './migrations/1765400000000-AddPasskeys';
 import { createPrivateFile, createPrivateFolder } from './private-files';
 import { QuietTypeOrmLogger } from './quiet-logger';
 
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   AddTwoFactor1765100000000,
   CreateSecurityEvents1765200000000,
   AddAccessTokens1765300000000,
+  AddPasskeys1765400000000,
 ];
 
 /**

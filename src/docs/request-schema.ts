@@ -9,6 +9,7 @@ const TYPES: Record<string, (constraints: unknown[]) => JsonSchema> = {
   isString: () => ({ type: 'string' }),
   isArray: () => ({ type: 'array' }),
   isBoolean: () => ({ type: 'boolean' }),
+  isObject: () => ({ type: 'object' }),
   isInt: () => ({ type: 'integer' }),
   isNumber: () => ({ type: 'number' }),
   isIn: ([values]) => ({ enum: values }),

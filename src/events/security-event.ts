@@ -18,6 +18,8 @@ export const SECURITY_EVENT_NAMES = [
   'backup-codes.regenerated',
   'backup-code.used',
   'access-token.created',
+  'passkey.added',
+  'passkey.removed',
 ] as const;
 
 export type SecurityEventName = (typeof SECURITY_EVENT_NAMES)[number];

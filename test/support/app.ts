@@ -44,6 +44,8 @@ export interface StartOptions {
   waitForDatabase?: boolean;
   /** The app's time source (default: the system clock). */
   clock?: Clock;
+  /** The port of 127.0.0.1 to listen on (default: any free one); a page on http://localhost:<port> needs it known first. */
+  port?: number;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function startApp(
   db: Pick<TestDatabase, 'url'>,
   env: TestEnv = {},
   modules: Type[] = [],
-  { waitForDatabase = true, clock }: StartOptions = {},
+  { waitForDatabase = true, clock, port: fixedPort = 0 }: StartOptions = {},
 ): Promise<RunningApp> {
   const started = performance.now();
   const config = parseConfig({ ...TEST_ENV, DATABASE_URL: db.url, ...env });
@@ -69,7 +71,7 @@ export async function startApp(
     events: { sink: (line) => events.push(JSON.parse(line) as SecurityEvent) },
   });
   try {
-    await app.listen(0, '127.0.0.1');
+    await app.listen(fixedPort, '127.0.0.1');
   } catch (error) {
     await app.close().catch(() => undefined);
     throw error;

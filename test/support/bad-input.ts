@@ -60,7 +60,7 @@ export function describeRefusals(endpoint: PostEndpoint, context: RefusalContext
         jsonCase('an object then garbage', `${valid}x`),
         jsonCase('a raw control character in a string', valid.replace(/":"/, '":"\u0001')),
         jsonCase('an invalid escape', valid.replace(/":"/, '":"\\x41')),
-        jsonCase('a backslash before the closing quote', valid.replace(/"}$/, '\\"}')),
+        jsonCase('a backslash before the closing quote', valid.replace(/"(}+)$/, '\\"$1')),
         jsonCase('NaN', '{"a":NaN}'),
         jsonCase('undefined', 'undefined'),
         jsonCase('only whitespace', '   \n'),

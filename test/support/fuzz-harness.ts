@@ -29,6 +29,8 @@ export interface Target {
   signedIn: boolean;
   /** What a success adds. */
   adds: { accounts: number; tokens: number };
+  /** The status of validBody's request when it is not 200 (a passkey response that names no credential). */
+  validStatus?: number;
 }
 
 export const POST_TARGETS: Target[] = [
@@ -182,7 +184,65 @@ export const POST_TARGETS: Target[] = [
     signedIn: true,
     adds: { accounts: 0, tokens: 0 },
   },
+  // Passkeys: the owner has none, and no challenge is ever issued for a fuzzed response.
+  {
+    method: 'POST',
+    path: '/api/auth/passkeys/options',
+    fields: ['pwd', 'otp'],
+    statuses: [400, 403, 413, 415],
+    signedIn: true,
+    adds: { accounts: 0, tokens: 0 },
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/passkeys',
+    fields: ['credential', 'name'],
+    statuses: [400, 413, 415],
+    signedIn: true,
+    adds: { accounts: 0, tokens: 0 },
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/passkeys/remove',
+    fields: ['id', 'pwd'],
+    statuses: [400, 404, 413, 415],
+    signedIn: true,
+    adds: { accounts: 0, tokens: 0 },
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/passkey/login/options',
+    fields: [],
+    statuses: [200, 400, 413, 415],
+    signedIn: false,
+    adds: { accounts: 0, tokens: 0 },
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/passkey/login',
+    fields: ['credential'],
+    statuses: [400, 401, 413, 415],
+    signedIn: false,
+    adds: { accounts: 0, tokens: 0 },
+    validStatus: 401,
+  },
 ];
+
+/** WebAuthn JSON forms that are well-formed and verify against nothing (no such challenge or credential). */
+export const WELL_FORMED_REGISTRATION = {
+  id: 'AAAAAAAAAAAAAAAAAAAAAA',
+  rawId: 'AAAAAAAAAAAAAAAAAAAAAA',
+  type: 'public-key',
+  response: { clientDataJSON: 'e30', attestationObject: 'oA' },
+  clientExtensionResults: {},
+};
+export const WELL_FORMED_ASSERTION = {
+  id: 'AAAAAAAAAAAAAAAAAAAAAA',
+  rawId: 'AAAAAAAAAAAAAAAAAAAAAA',
+  response: { clientDataJSON: 'e30', authenticatorData: 'AAAA', signature: 'AAAA', userHandle: 'AAAA' },
+  clientExtensionResults: {},
+  type: 'public-key',
+};
 export const GET_TARGETS: Target[] = [
   {
     method: 'GET',
@@ -203,6 +263,14 @@ export const GET_TARGETS: Target[] = [
   {
     method: 'GET',
     path: '/api/auth/tokens',
+    fields: [],
+    statuses: [200],
+    signedIn: true,
+    adds: { accounts: 0, tokens: 0 },
+  },
+  {
+    method: 'GET',
+    path: '/api/auth/passkeys',
     fields: [],
     statuses: [200],
     signedIn: true,
@@ -279,6 +347,14 @@ export function fuzzHarness(db: () => TestDatabase): FuzzHarness {
         return { id: 'A'.repeat(22) };
       case '/api/auth/introspect':
         return { token: 'A'.repeat(43) };
+      case '/api/auth/passkeys/options':
+        return { pwd: b64('not-the-password') };
+      case '/api/auth/passkeys':
+        return { credential: WELL_FORMED_REGISTRATION, name: 'Laptop' };
+      case '/api/auth/passkeys/remove':
+        return { id: 'A'.repeat(22), pwd: b64('not-the-password') };
+      case '/api/auth/passkey/login':
+        return { credential: WELL_FORMED_ASSERTION };
       default:
         return {};
     }
@@ -318,6 +394,13 @@ export function fuzzHarness(db: () => TestDatabase): FuzzHarness {
       case '/api/auth/introspect':
         // No token the fuzzer makes up is live; the answer is RFC 7662's, without `status`.
         assert.deepEqual(body, { active: false }, where);
+        break;
+      case '/api/auth/passkeys':
+        assert.deepEqual(body, { status: 'ok', passkeys: [] }, where);
+        break;
+      case '/api/auth/passkey/login/options':
+        assert.deepEqual(Object.keys(body).sort(), ['options', 'status'], where);
+        assert.equal(body.options.allowCredentials, undefined, where);
         break;
       case '/api/auth/sessions':
         assert.deepEqual(Object.keys(body).sort(), ['sessions', 'status', 'total'], where);
