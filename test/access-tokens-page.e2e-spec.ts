@@ -33,7 +33,7 @@ eachEngine(__filename, (db) => {
     await form.getByLabel('Name of the new token').fill('deploy script');
     await form.getByLabel('Your password').fill(password);
     await form.getByRole('button', { name: 'Create access token' }).click();
-    await notice(page).filter({ hasText: 'choose at least one scope' }).waitFor();
+    await notice(page).filter({ hasText: 'Choose at least one scope' }).waitFor();
 
     await form.getByRole('checkbox', { name: 'account:read' }).check();
     await form.getByRole('checkbox', { name: 'socket' }).check();

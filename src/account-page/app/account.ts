@@ -652,7 +652,7 @@ async function revokeAccessToken(id: string): Promise<void> {
 onSubmit('access-token-create', async () => {
   const form = $<HTMLFormElement>('access-token-create');
   const scopes = Array.from(form.querySelectorAll<HTMLInputElement>('input[name=scope]:checked'), (box) => box.value);
-  if (scopes.length === 0) return say('Could not create the access token: choose at least one scope.');
+  if (scopes.length === 0) return say('Choose at least one scope for the access token.');
   const name = $<HTMLInputElement>('access-token-name').value.trim();
   const expiresIn = $<HTMLSelectElement>('access-token-expires').value;
   const reply = await call(() =>
