@@ -529,6 +529,8 @@ function passkeyStopped(
     case 'notAvailable':
       return say('Passkey sign-in is not available on this server.');
     case 'unavailable':
+      // Signing in, there is no session to keep.
+      if (result.status === 503 && !withToken) return say('The service is temporarily unavailable. Try again shortly.');
       return sayUnavailable(result);
     case 'refused':
       // A 401 of a call that carried the page's token: the client has signed the page out.
