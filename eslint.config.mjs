@@ -113,20 +113,4 @@ export default tseslint.config(
       },
     },
   },
-  {
-    // The passkey part of the account page runs after account.js and uses its client.
-    files: ['public/account/passkeys.js'],
-    languageOptions: {
-      globals: {
-        $: 'readonly',
-        call: 'readonly',
-        say: 'readonly',
-        failed: 'readonly',
-        b64: 'readonly',
-        otpOf: 'readonly',
-        onSubmit: 'readonly',
-        signedIn: 'readonly',
-      },
-    },
-  },
 );

@@ -5,8 +5,12 @@ import { after, before, describe, it } from 'node:test';
 import {
   connectSocket,
   createGatehouseClient,
+  base64urlToBuffer,
+  bufferToBase64url,
   encodePassword,
+  handshake,
   memoryTokenStore,
+  missingScope,
   routes,
   type SecurityPayload,
   whoami,
@@ -111,6 +115,14 @@ describe('the client library', () => {
       await gatehouse.recover({ handle: '', code: '', newPwd: '' });
       await gatehouse.me();
       await gatehouse.invalidate('not-a-token');
+      await gatehouse.passkeys.loginOptions();
+      await gatehouse.passkeys.login({
+        id: '',
+        rawId: '',
+        type: 'public-key',
+        response: { clientDataJSON: '', authenticatorData: '', signature: '' },
+        clientExtensionResults: {},
+      });
       for (const call of [
         () => gatehouse.sessions(),
         () => gatehouse.revokeSession('x'),
@@ -122,6 +134,21 @@ describe('the client library', () => {
         () => gatehouse.twoFactor.enable({ code: '' }),
         () => gatehouse.twoFactor.backupCodes({ ...password, otp: '' }),
         () => gatehouse.twoFactor.disable({ ...password, otp: '' }),
+        () => gatehouse.passkeys.options(password),
+        () =>
+          gatehouse.passkeys.add({
+            id: '',
+            rawId: '',
+            type: 'public-key',
+            response: { clientDataJSON: '', attestationObject: '' },
+            clientExtensionResults: {},
+          }),
+        () => gatehouse.passkeys.list(),
+        () => gatehouse.passkeys.remove({ id: 'x', ...password }),
+        () => gatehouse.accessTokens.create({ name: 'x', scopes: ['socket'], ...password }),
+        () => gatehouse.accessTokens.list(),
+        () => gatehouse.accessTokens.revoke('x'),
+        () => gatehouse.introspect('x'),
       ]) {
         gatehouse.tokens.set('not-a-token');
         await call();
@@ -188,6 +215,80 @@ describe('the client library', () => {
       assert.equal((await gatehouse.invalidate()).data?.status, 'ok');
       assert.equal(tokens.get(), null);
       assert.equal((await api.get('/api/auth/me', { Authentication: own! })).status, 401);
+    });
+
+    it('creates, lists and revokes access tokens, introspects (JSON and form), and keeps a token that lacks a scope', async () => {
+      const { login, password } = await api.account(uniqueLogin('Client'));
+      const owner = createGatehouseClient({ baseUrl: running().url });
+      assert.equal((await owner.signIn({ handle: login, password })).kind, 'signedIn');
+      const created = await owner.accessTokens.create({
+        name: 'reporting',
+        scopes: ['introspect'],
+        expiresIn: '1h',
+        pwd: encodePassword(password),
+      });
+      assert.match(created.data?.token ?? '', /^gh_at_/, JSON.stringify(created.error));
+      const listed = await owner.accessTokens.list();
+      assert.deepEqual(
+        listed.data?.tokens.map(({ id, name, scopes }) => ({ id, name, scopes })),
+        [{ id: created.data!.id, name: 'reporting', scopes: ['introspect'] }],
+      );
+
+      let signedOut = 0;
+      const service = createGatehouseClient({
+        baseUrl: running().url,
+        token: created.data!.token,
+        onSignedOut: () => signedOut++,
+      });
+      const json = await service.introspect(owner.tokens.get()!);
+      assert.deepEqual(
+        { ...json.data, exp: typeof json.data?.exp, iat: typeof json.data?.iat, sub: typeof json.data?.sub },
+        {
+          active: true,
+          sub: 'string',
+          username: login,
+          scope: 'account:read sessions:read introspect socket',
+          exp: 'number',
+          iat: 'number',
+          token_type: 'session',
+        },
+      );
+      const form = await service.introspect(created.data!.token, { form: true, tokenTypeHint: 'access_token' });
+      assert.deepEqual(
+        [form.data?.active, form.data?.token_type, form.data?.scope],
+        [true, 'access_token', 'introspect'],
+      );
+      assert.deepEqual((await service.introspect('gh_at_unknown')).data, { active: false });
+
+      // A scope it lacks: 403 with `scope`, and the token stays.
+      const me = await service.me();
+      assert.deepEqual([me.response.status, missingScope(me)], [403, 'account:read']);
+      assert.deepEqual([service.tokens.get(), signedOut], [created.data!.token, 0]);
+      assert.equal(missingScope(await owner.me()), null);
+      // Nor may it open a socket (no `socket` scope): a typed outcome, the token kept.
+      const socket = connectSocket(running().url, { token: created.data!.token, reconnection: false });
+      assert.deepEqual(await handshake(socket), { kind: 'forbidden' });
+      socket.close();
+      const mine = connectSocket(running().url, { token: owner.tokens.get()!, reconnection: false });
+      assert.deepEqual(await handshake(mine), { kind: 'connected' });
+      mine.close();
+
+      assert.equal((await owner.accessTokens.revoke(created.data!.id)).data?.status, 'ok');
+      assert.deepEqual((await owner.accessTokens.list()).data?.tokens, []);
+      assert.equal((await service.introspect(owner.tokens.get()!)).response.status, 401);
+      assert.deepEqual([service.tokens.get(), signedOut], [null, 1]);
+      const gone = connectSocket(running().url, { token: created.data!.token, reconnection: false });
+      assert.deepEqual(await handshake(gone), { kind: 'unauthorized' });
+      gone.close();
+    });
+
+    it('converts between base64url and bytes as the WebAuthn JSON forms write them', () => {
+      const bytes = Uint8Array.from([0, 251, 255, 62, 63, 1]);
+      assert.equal(bufferToBase64url(bytes), 'APv_Pj8B');
+      assert.equal(bufferToBase64url(bytes.subarray(1, 3)), '-_8');
+      assert.deepEqual(new Uint8Array(base64urlToBuffer('APv_Pj8B')), bytes);
+      assert.deepEqual(new Uint8Array(base64urlToBuffer('-_8=')), bytes.subarray(1, 3));
+      assert.throws(() => base64urlToBuffer('a+b/'), TypeError);
     });
 
     it('keeps its token on a 503, and a sign-in answered 503 is "unavailable"', async () => {

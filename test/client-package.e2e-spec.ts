@@ -136,7 +136,7 @@ describe('the client package', () => {
     writeFileSync(
       join(project, 'main.ts'),
       [
-        "import { connectSocket, createGatehouseClient, type SignInResult } from '@gatehouse/client';",
+        "import { addPasskey, type AddPasskeyResult, connectSocket, createGatehouseClient, handshake, type HandshakeOutcome, signInWithPasskey, type SignInResult } from '@gatehouse/client';",
         "const gatehouse = createGatehouseClient({ baseUrl: 'http://127.0.0.1:3000' });",
         'export async function sessionCount(): Promise<number> {',
         "  const result: SignInResult = await gatehouse.signIn({ handle: 'alice', password: 'secret-password' });",
@@ -149,6 +149,17 @@ describe('the client package', () => {
         // A route's body is typed: the Birdhouse dialect takes `pwd`, not `password`.
         '// @ts-expect-error',
         "void gatehouse.login({ handle: 'alice', password: 'x' });",
+        // The passkey ceremonies, access tokens, introspection and the handshake's outcome.
+        'export async function passkeyThenToken(): Promise<string | null> {',
+        "  const added: AddPasskeyResult = await addPasskey(gatehouse, { password: 'x', name: 'Laptop' });",
+        "  if (added.kind === 'secondFactor') await added.withCode('123456');",
+        '  const signedIn = await signInWithPasskey(gatehouse);',
+        "  if (signedIn.kind !== 'signedIn') return null;",
+        "  const created = await gatehouse.accessTokens.create({ name: 'ci', scopes: ['socket'], pwd: 'eA==' });",
+        "  const outcome: HandshakeOutcome = await handshake(connectSocket(undefined, { token: created.data?.token ?? '' }));",
+        '  const { data } = await gatehouse.introspect(signedIn.token, { form: true });',
+        "  return outcome.kind === 'forbidden' || data?.active !== true ? null : (data.username ?? null);",
+        '}',
         '',
       ].join('\n'),
     );

@@ -110,4 +110,68 @@ eachEngine(__filename, (db) => {
       );
     },
   );
+
+  /** An app of its own for one test, on a localhost origin its passkey settings name. */
+  async function withApp(env: Record<string, string>, body: (origin: string, app: RunningApp) => Promise<void>) {
+    const port = await freePort();
+    const own = `http://localhost:${port}`;
+    const app = await startApp(db(), { PASSKEY_ORIGINS: own, ...env }, [], { port });
+    try {
+      await body(own, app);
+    } finally {
+      await app.close();
+    }
+  }
+
+  it(
+    'under TWO_FACTOR=required, a restricted token sees the add form only, and the passkey lifts the restriction',
+    { skip: BROWSER_SKIP },
+    () =>
+      withApp({ TWO_FACTOR: 'required' }, async (own, app) => {
+        const { login, password } = await client(() => app.url).account(uniqueLogin('PagePkReq'));
+        const page = await (await browser.context()).newPage();
+        const errors = pageErrors(page);
+        await virtualAuthenticator(page);
+        await page.goto(`${own}/account`);
+        await signInWithPassword(page, login, password);
+        const section = page.locator('#passkeys');
+        const add = page.locator('#passkey-add');
+        await add.waitFor();
+        assert.equal(await page.locator('#passkey-listing').isHidden(), true, 'the list is not for a restricted token');
+        assert.equal(await page.locator('#access-tokens').isHidden(), true);
+        await add.getByLabel('Name of the new passkey').fill('Phone');
+        await add.getByLabel('Your password').fill(password);
+        await add.getByRole('button', { name: 'Add a passkey' }).click();
+        await notice(page).filter({ hasText: 'Passkey "Phone" added' }).waitFor();
+
+        await page.getByRole('button', { name: 'Sign out' }).click();
+        await notice(page).filter({ hasText: 'You are signed out.' }).waitFor();
+        await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+        await page.getByRole('heading', { name: `Signed in as ${login}` }).waitFor();
+        await section.locator('#passkey-list tr', { hasText: 'Phone' }).waitFor();
+        await page.locator('#access-tokens').waitFor();
+        await page.locator('#socket-state', { hasText: /^connected$/ }).waitFor({ timeout: 5000 });
+        assert.deepEqual(
+          errors.filter((e) => !e.startsWith('Failed to load resource')),
+          [],
+        );
+      }),
+  );
+
+  it('with PASSKEYS=off, a click on "Sign in with a passkey" hides it and says why', { skip: BROWSER_SKIP }, () =>
+    withApp({ PASSKEYS: 'off' }, async (own, app) => {
+      const { login, password } = await client(() => app.url).account(uniqueLogin('PagePkOff'));
+      const page = await (await browser.context()).newPage();
+      await virtualAuthenticator(page);
+      await page.goto(`${own}/account`);
+      const button = page.getByRole('button', { name: 'Sign in with a passkey' });
+      await button.click();
+      await notice(page).filter({ hasText: 'Passkey sign-in is not available' }).waitFor();
+      assert.equal(await button.isHidden(), true);
+      // Signed in with the password, no passkey section either.
+      await signInWithPassword(page, login, password);
+      await page.locator('#access-tokens').waitFor();
+      assert.equal(await page.locator('#passkeys').isHidden(), true);
+    }),
+  );
 });

@@ -1,5 +1,6 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import { encodePassword } from './password';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from './webauthn-json';
 import { routes } from './routes';
 import type { components, paths } from './schema';
 import { memoryTokenStore, type TokenStore } from './tokens';
@@ -146,6 +147,60 @@ export function createGatehouseClient(options: GatehouseClientOptions) {
     activity: (before?: string) =>
       api.GET('/api/auth/activity', before === undefined ? {} : { params: { query: { before } } }),
 
+    /**
+     * Passkeys (WebAuthn). `addPasskey` and `signInWithPasskey` (./passkeys) run the whole
+     * ceremony in a browser; these are the single calls.
+     */
+    passkeys: {
+      /** `POST /api/auth/passkeys/options`: creation options for `navigator.credentials.create`. */
+      options: (body: Schemas['PasskeyOptionsDto']) => api.POST('/api/auth/passkeys/options', { body }),
+      /** `POST /api/auth/passkeys`: registers the browser's answer to those options. */
+      add: (credential: RegistrationResponseJSON, name?: string) =>
+        api.POST('/api/auth/passkeys', {
+          body: { credential: credential as unknown as Record<string, never>, ...(name === undefined ? {} : { name }) },
+        }),
+      /** `GET /api/auth/passkeys`: the account's passkeys, oldest first (needs `account:read`). */
+      list: () => api.GET('/api/auth/passkeys'),
+      /** `POST /api/auth/passkeys/remove`: no token is revoked. */
+      remove: (body: Schemas['RemovePasskeyDto']) => api.POST('/api/auth/passkeys/remove', { body }),
+      /** `POST /api/auth/passkey/login/options`: request options for a discoverable `navigator.credentials.get`. */
+      // The route takes exactly `{}`, which the document does not spell as a body.
+      loginOptions: () => api.POST('/api/auth/passkey/login/options', { body: {} as never }),
+      /** `POST /api/auth/passkey/login`: a token, as a password sign-in gives (not put in the store: `signInWithPasskey` does). */
+      login: (credential: AuthenticationResponseJSON) =>
+        api.POST('/api/auth/passkey/login', { body: { credential: credential as unknown as Record<string, never> } }),
+    },
+
+    /** Access tokens for programs: named, scoped, shown once. */
+    accessTokens: {
+      /** `POST /api/auth/tokens`: `{ token, id }`; the token is shown this once. */
+      create: (body: Schemas['CreateAccessTokenDto']) => api.POST('/api/auth/tokens', { body }),
+      /** `GET /api/auth/tokens`: the live access tokens, never the tokens themselves (needs `account:read`). */
+      list: () => api.GET('/api/auth/tokens'),
+      /** `POST /api/auth/tokens/revoke`: revokes one by its id; its sockets are dropped. */
+      revoke: (id: string) => api.POST('/api/auth/tokens/revoke', { body: { id } }),
+    },
+
+    /**
+     * `POST /api/auth/introspect` (RFC 7662), as a service asks about a token presented to it: the
+     * client's own token is the caller's and needs the `introspect` scope. Its success is RFC
+     * 7662's `{ active, sub?, username?, scope?, exp?, iat?, token_type? }`, without `status`.
+     * `form: true` sends the body form-encoded, as RFC 7662 writes it; JSON otherwise.
+     */
+    introspect: (token: string, options: { tokenTypeHint?: string; form?: boolean } = {}) => {
+      const body = {
+        token,
+        ...(options.tokenTypeHint === undefined ? {} : { token_type_hint: options.tokenTypeHint }),
+      };
+      return options.form
+        ? api.POST('/api/auth/introspect', {
+            body,
+            bodySerializer: (fields) => new URLSearchParams(fields as Record<string, string>).toString(),
+            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          })
+        : api.POST('/api/auth/introspect', { body });
+    },
+
     twoFactor: {
       /** `POST /api/auth/2fa/setup`: a secret and its otpauth:// URI, not yet on. */
       setup: (body: Schemas['TwoFactorSetupDto']) => api.POST('/api/auth/2fa/setup', { body }),
@@ -183,3 +238,12 @@ export function createGatehouseClient(options: GatehouseClientOptions) {
 }
 
 export type GatehouseClient = ReturnType<typeof createGatehouseClient>;
+
+/**
+ * The scope an access token lacks, when a call answered `403` with `scope`: the token is fine
+ * (keep it) but was not created for this call. `null` for any other answer.
+ */
+export function missingScope(reply: { error?: unknown; response: Response }): string | null {
+  const scope = (reply.error as { scope?: unknown } | undefined)?.scope;
+  return reply.response.status === 403 && typeof scope === 'string' ? scope : null;
+}

@@ -40,3 +40,46 @@ export function connectSocket<Listen extends EventsMap = NoEvents, Emit extends 
 export function whoami(socket: GatehouseSocket, timeoutMs = 5000): Promise<WhoamiReply> {
   return (socket as Socket<ServerToClientEvents, ClientToServerEvents>).timeout(timeoutMs).emitWithAck('whoami');
 }
+
+/**
+ * How a socket's handshake ended:
+ * - `connected`;
+ * - `unauthorized`: the token is no good (drop it, sign in again);
+ * - `forbidden`: the token is good but may not open sockets: an access token without the `socket`
+ *   scope, or a token the server restricts until two-factor sign-in is set up (keep it);
+ * - `limited`: too many refused tokens from this address (wait a minute);
+ * - `failed`: anything else (the server unreachable, a timeout), with socket.io's message.
+ */
+export type HandshakeOutcome =
+  | { kind: 'connected' }
+  | { kind: 'unauthorized' }
+  | { kind: 'forbidden' }
+  | { kind: 'limited' }
+  | { kind: 'failed'; message: string };
+
+/** Waits for the socket's first `connect` or `connect_error` and says which, typed. */
+export function handshake(socket: GatehouseSocket, timeoutMs = 10_000): Promise<HandshakeOutcome> {
+  if (socket.connected) return Promise.resolve({ kind: 'connected' });
+  return new Promise((resolve) => {
+    const done = (outcome: HandshakeOutcome) => {
+      clearTimeout(timer);
+      socket.off('connect', onConnect);
+      socket.off('connect_error', onError);
+      resolve(outcome);
+    };
+    const onConnect = () => done({ kind: 'connected' });
+    const onError = (error: Error) =>
+      done(
+        error.message === 'Unauthorized'
+          ? { kind: 'unauthorized' }
+          : error.message === 'Forbidden'
+            ? { kind: 'forbidden' }
+            : error.message === 'Too Many Requests'
+              ? { kind: 'limited' }
+              : { kind: 'failed', message: error.message },
+      );
+    const timer = setTimeout(() => done({ kind: 'failed', message: 'timeout' }), timeoutMs);
+    socket.on('connect', onConnect);
+    socket.on('connect_error', onError);
+  });
+}

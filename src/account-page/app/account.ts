@@ -2,13 +2,18 @@
 // build time (scripts/build-page.mjs) into public/account/account.js, the one script the page loads.
 // The token lives in sessionStorage only: it ends with the tab, and no other page reads it.
 import {
+  type AddPasskeyResult,
+  addPasskey,
   connectSocket,
   createGatehouseClient,
   encodePassword,
   type GatehouseSocket,
+  type PasskeySignInResult,
+  passkeysSupported,
   type Schemas,
   type SecurityPayload,
   sessionStorageTokenStore,
+  signInWithPasskey,
   type SignInResult,
 } from '@gatehouse/client';
 import qrcode from 'qrcode-generator';
@@ -89,6 +94,10 @@ function signedOut(message?: string): void {
   $('signed-out').hidden = false;
   $('sessions').replaceChildren();
   $('activity').replaceChildren();
+  $('passkey-list').replaceChildren();
+  $('passkey-remove-id').replaceChildren();
+  $('access-token-list').replaceChildren();
+  hideNewAccessToken();
   $('two-factor-enrol').hidden = true;
   $('backup-codes-shown').hidden = true;
   backToSignIn();
@@ -158,6 +167,9 @@ const EVENT_LABELS: Record<string, string> = {
   'two-factor.reset': 'Two-factor sign-in turned off by the server owner',
   'backup-codes.regenerated': 'New backup codes',
   'backup-code.used': 'Backup code used',
+  'passkey.added': 'Passkey added',
+  'passkey.removed': 'Passkey removed',
+  'access-token.created': 'Access token created',
 };
 
 function cells(row: HTMLTableRowElement, texts: string[]): HTMLTableRowElement {
@@ -217,6 +229,8 @@ async function refresh(): Promise<void> {
   await refreshSessions();
   const activity = await call(() => gatehouse.activity());
   if (activity?.data) $('activity').replaceChildren(...activity.data.events.slice(0, RECENT_ACTIVITY).map(activityRow));
+  await refreshPasskeys();
+  await refreshAccessTokens();
 }
 
 async function signedIn(token: string): Promise<void> {
@@ -271,6 +285,14 @@ function backToSignIn(): void {
   $('sign-in').hidden = false;
 }
 
+function sayUnavailable({ status, retryAfter }: { status: 503 | 429; retryAfter: number | null }): void {
+  say(
+    status === 503
+      ? 'The service is temporarily unavailable. You are still signed in; try again shortly.'
+      : `Too many attempts. Try again in ${retryAfter ?? 'a few'} seconds.`,
+  );
+}
+
 async function logIn(attempt: () => Promise<SignInResult>): Promise<void> {
   let result: SignInResult;
   try {
@@ -284,11 +306,7 @@ async function logIn(attempt: () => Promise<SignInResult>): Promise<void> {
       say('Enter the code from your authenticator app, or one of your backup codes.');
       return askForCode(result.withCode);
     case 'unavailable':
-      return say(
-        result.status === 503
-          ? 'The service is temporarily unavailable. You are still signed in; try again shortly.'
-          : `Too many attempts. Try again in ${result.retryAfter ?? 'a few'} seconds.`,
-      );
+      return sayUnavailable(result);
     case 'refused':
       backToSignIn();
       return failed({ error: result.error, response: { status: result.status } }, 'Sign-in failed');
@@ -452,6 +470,209 @@ onSubmit('two-factor-disable', async () => {
   say('Two-factor sign-in is off.');
   $('backup-codes-shown').hidden = true;
   await refresh();
+});
+
+// Passkeys (CONTRACT section 19), through the client's ceremonies: the browser's WebAuthn API
+// alone, no third-party script.
+const passkeysOn = passkeysSupported();
+
+const whenOrNever = (iso: string | null): string => (iso ? new Date(iso).toLocaleString() : 'never');
+
+function passkeyRow(passkey: Schemas['PasskeyResponse']): HTMLTableRowElement {
+  return cells(document.createElement('tr'), [
+    passkey.name,
+    whenOrNever(passkey.createdAt),
+    whenOrNever(passkey.lastUsedAt),
+  ]);
+}
+
+function passkeyChoice(passkey: Schemas['PasskeyResponse']): HTMLOptionElement {
+  const option = document.createElement('option');
+  option.value = passkey.id;
+  option.textContent = passkey.name;
+  return option;
+}
+
+/**
+ * The passkey section: hidden where the browser has no WebAuthn or the server has passkeys off
+ * (404). A token restricted until two-factor sign-in is set up (TWO_FACTOR=required) may add a
+ * passkey, and then sign in with it, but not list them (403 setup-required): it sees the add form only.
+ */
+async function refreshPasskeys(): Promise<void> {
+  if (!passkeysOn) return void ($('passkeys').hidden = true);
+  const reply = await call(() => gatehouse.passkeys.list());
+  if (!reply) return;
+  const restricted = reply.response.status === 403 && (reply.error as ErrorBody)?.secondFactor === 'setup-required';
+  $('passkeys').hidden = !reply.data && !restricted;
+  $('passkey-listing').hidden = !reply.data;
+  const passkeys = reply.data?.passkeys ?? [];
+  $('passkey-list').replaceChildren(...passkeys.map(passkeyRow));
+  $('passkey-remove-id').replaceChildren(...passkeys.map(passkeyChoice));
+  $('passkey-remove').hidden = passkeys.length === 0;
+  $('passkeys-none').hidden = passkeys.length > 0;
+}
+
+/** Says why a passkey ceremony stopped; `what` starts the sentence for a refusal. */
+function passkeyStopped(
+  result: Exclude<AddPasskeyResult | PasskeySignInResult, { kind: 'added' | 'signedIn' | 'secondFactor' }>,
+  what: string,
+  cancelled: string,
+  withToken: boolean,
+): void {
+  switch (result.kind) {
+    case 'unsupported':
+      return say(`${what}: this browser cannot use passkeys here.`);
+    case 'cancelled':
+      return say(cancelled);
+    case 'browserError':
+      return say(`${what}: ${result.message}`);
+    case 'notAvailable':
+      return say('Passkey sign-in is not available on this server.');
+    case 'unavailable':
+      // Signing in, there is no session to keep.
+      if (result.status === 503 && !withToken) return say('The service is temporarily unavailable. Try again shortly.');
+      return sayUnavailable(result);
+    case 'refused':
+      // A 401 of a call that carried the page's token: the client has signed the page out.
+      if (result.status === 401 && withToken) return;
+      return failed({ error: result.error, response: { status: result.status } }, what);
+  }
+}
+
+onSubmit('passkey-add', async () => {
+  const nameField = $<HTMLInputElement>('passkey-add-name');
+  const name = nameField.value.trim();
+  let result: AddPasskeyResult;
+  try {
+    result = await addPasskey(gatehouse, {
+      password: $<HTMLInputElement>('passkey-add-pwd').value,
+      ...otpOf('passkey-add-otp'),
+      ...(name === '' ? {} : { name }),
+    });
+  } catch {
+    return say('The service cannot be reached. Try again in a moment.');
+  }
+  switch (result.kind) {
+    case 'added':
+      nameField.value = '';
+      say(`Passkey "${result.passkey.name}" added: you can sign in with it instead of your password.`);
+      return refreshPasskeys();
+    case 'secondFactor':
+      return say(
+        result.codeRejected
+          ? 'Could not add a passkey: that code is wrong or already used.'
+          : 'Could not add a passkey: enter a code from your authenticator app, or a backup code.',
+      );
+    default:
+      return passkeyStopped(result, 'Could not add a passkey', 'No passkey was added.', true);
+  }
+});
+
+onSubmit('passkey-remove', async () => {
+  const reply = await call(() =>
+    gatehouse.passkeys.remove({
+      id: $<HTMLSelectElement>('passkey-remove-id').value,
+      pwd: pwdOf('passkey-remove-pwd'),
+      ...otpOf('passkey-remove-otp'),
+    }),
+  );
+  if (!reply) return;
+  if (!reply.data) return failed(reply, 'Could not remove the passkey');
+  say('Passkey removed.');
+  await refreshPasskeys();
+});
+
+$('passkey-sign-in').hidden = !passkeysOn;
+$('passkey-sign-in').addEventListener('click', async () => {
+  const button = $<HTMLButtonElement>('passkey-sign-in');
+  button.disabled = true;
+  let result: PasskeySignInResult;
+  try {
+    result = await signInWithPasskey(gatehouse);
+  } catch {
+    return say('The service cannot be reached. Try again in a moment.');
+  } finally {
+    button.disabled = false;
+  }
+  if (result.kind === 'signedIn') {
+    backToSignIn();
+    say('');
+    return signedIn(result.token);
+  }
+  // Passkeys off on this server: the button has nothing to offer.
+  if (result.kind === 'notAvailable') button.hidden = true;
+  passkeyStopped(result, 'Passkey sign-in failed', 'No passkey was used.', false);
+});
+
+// Access tokens for programs (CONTRACT section 21). A new token is shown once, in the page only:
+// it is never stored, and it goes with the next token, a revocation or signing out.
+function hideNewAccessToken(): void {
+  $('access-token-value').textContent = '';
+  $('access-token-shown').hidden = true;
+}
+
+function accessTokenRow(token: Schemas['AccessTokenView']): HTMLTableRowElement {
+  const row = cells(document.createElement('tr'), [
+    token.name,
+    token.scopes.join(' '),
+    when(token.createdAt),
+    whenOrNever(token.lastUsedAt),
+    when(token.expiresAt),
+  ]);
+  const action = document.createElement('td');
+  const revoke = document.createElement('button');
+  revoke.type = 'button';
+  revoke.className = 'danger';
+  revoke.textContent = 'Revoke';
+  revoke.setAttribute('aria-label', `Revoke access token ${token.name}`);
+  revoke.addEventListener('click', () => void revokeAccessToken(token.id));
+  action.append(revoke);
+  row.append(action);
+  return row;
+}
+
+/** The access-token section, unless the token may not read them (restricted, or not a sign-in's). */
+async function refreshAccessTokens(): Promise<void> {
+  const reply = await call(() => gatehouse.accessTokens.list());
+  if (!reply) return;
+  $('access-tokens').hidden = !reply.data;
+  const list = reply.data?.tokens ?? [];
+  $('access-token-list').replaceChildren(...list.map(accessTokenRow));
+  $('access-token-table').hidden = list.length === 0;
+  $('access-tokens-none').hidden = list.length > 0;
+}
+
+async function revokeAccessToken(id: string): Promise<void> {
+  const reply = await call(() => gatehouse.accessTokens.revoke(id));
+  if (!reply) return;
+  if (!reply.data) return failed(reply, 'Could not revoke the access token');
+  hideNewAccessToken();
+  say('Access token revoked.');
+  await refreshAccessTokens();
+}
+
+onSubmit('access-token-create', async () => {
+  const form = $<HTMLFormElement>('access-token-create');
+  const scopes = Array.from(form.querySelectorAll<HTMLInputElement>('input[name=scope]:checked'), (box) => box.value);
+  if (scopes.length === 0) return say('Choose at least one scope for the access token.');
+  const name = $<HTMLInputElement>('access-token-name').value.trim();
+  const expiresIn = $<HTMLSelectElement>('access-token-expires').value;
+  const reply = await call(() =>
+    gatehouse.accessTokens.create({
+      name,
+      scopes,
+      ...(expiresIn === '' ? {} : { expiresIn }),
+      pwd: pwdOf('access-token-pwd'),
+      ...otpOf('access-token-otp'),
+    }),
+  );
+  if (!reply) return;
+  if (!reply.data) return failed(reply, 'Could not create the access token');
+  $('access-token-value').textContent = reply.data.token;
+  $('access-token-shown').hidden = false;
+  form.reset();
+  say(`Access token "${name}" created. Copy it now: it is shown only this once.`);
+  await refreshAccessTokens();
 });
 
 const saved = tokens.get();
