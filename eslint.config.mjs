@@ -84,33 +84,4 @@ export default tseslint.config(
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
-  {
-    // The account page's script runs in the browser, after socket.io's client script (`io`) and
-    // qrcode-generator's (`qrcode`).
-    files: ['public/**/*.js'],
-    languageOptions: {
-      sourceType: 'script',
-      globals: {
-        window: 'readonly',
-        document: 'readonly',
-        location: 'readonly',
-        navigator: 'readonly',
-        sessionStorage: 'readonly',
-        localStorage: 'readonly',
-        fetch: 'readonly',
-        console: 'readonly',
-        setTimeout: 'readonly',
-        clearTimeout: 'readonly',
-        setInterval: 'readonly',
-        clearInterval: 'readonly',
-        TextEncoder: 'readonly',
-        btoa: 'readonly',
-        atob: 'readonly',
-        Event: 'readonly',
-        URL: 'readonly',
-        io: 'readonly',
-        qrcode: 'readonly',
-      },
-    },
-  },
 );
