@@ -7,7 +7,7 @@ import { spawnService, waitHealthy, within } from './support/process';
 import { openSocket } from './support/sockets';
 
 eachEngine(__filename, (db) => {
-  it('logs a full register / sign-in / sign-out flow in JSON lines that carry no password and no token', async () => {
+  it('logs a full register / sign-in / sign-out flow in JSON lines that carry no password, token or challenge', async () => {
     const service = await spawnService({ DATABASE_URL: db().url });
     const secrets: string[] = [];
     try {
@@ -37,6 +37,22 @@ eachEngine(__filename, (db) => {
       assert.equal((await post('/auth', { login, password: `${password}-wrong` })).status, 401);
       assert.equal((await post('/api/auth/login', { handle: uniqueLogin('nobody'), pwd: b64(pwd) })).status, 401);
       assert.equal((await post('/register', { login, password })).status, 409);
+      // An access token, a service introspecting with it, and a passkey challenge: none reaches the log.
+      const access = await post(
+        '/api/auth/tokens',
+        { name: 'logged script', scopes: ['introspect'], pwd: b64(pwd) },
+        { Authentication: reg.body.token },
+      );
+      assert.equal(access.status, 200, access.text);
+      secrets.push(access.body.token);
+      const introspected = await request(service.url, 'POST', '/api/auth/introspect', {
+        raw: `token=${encodeURIComponent(signIn.body.token)}`,
+        headers: { Authentication: access.body.token, 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      assert.equal(introspected.body.active, true, introspected.text);
+      const passkeyLogin = await post('/api/auth/passkey/login/options', {});
+      assert.equal(passkeyLogin.status, 200, passkeyLogin.text);
+      secrets.push(passkeyLogin.body.options.challenge);
       assert.equal((await post('/api/auth/register', { handle: 'has space', pwd: b64(pwd) })).status, 400);
       const forged = `${signIn.body.token.slice(0, -2)}xx`;
       secrets.push(forged);
