@@ -3,25 +3,11 @@ import { describe, it } from 'node:test';
 import { type Session, sessionState } from '../tokens/session';
 import { LiveSockets } from './live-sockets';
 import type { GatehouseNamespace, GatehouseSocket } from './socket-session';
+import { testSession } from '../tokens/session.spec-helpers';
 
 type Socket = GatehouseSocket;
 
-function session(tokenId: number, expiresAt = Date.now() + 60_000): Session {
-  return {
-    tokenId,
-    accountId: 1,
-    login: 'alice',
-    accountCreatedAt: 0,
-    issuedAt: 0,
-    expiresAt,
-    lastUsedAt: null,
-    twoFactor: false,
-    method: null,
-    secondFactor: false,
-    kind: 'session',
-    scopes: null,
-  };
-}
+const session = (tokenId: number, expiresAt = Date.now() + 60_000): Session => testSession(tokenId, expiresAt);
 
 /** Just enough of a socket.io socket to watch what LiveSockets does to it; close() disconnects it as socket.io does. */
 function fakeSocket(data: object) {

@@ -2,25 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Session } from './session';
 import { SessionCache } from './session-cache';
+import { testSession } from './session.spec-helpers';
 
 const MAX_AGE = 750;
 
-function session(tokenId: number, expiresAt = 1_000_000): Session {
-  return {
-    tokenId,
-    accountId: 1,
-    login: 'alice',
-    accountCreatedAt: 0,
-    issuedAt: 0,
-    expiresAt,
-    lastUsedAt: null,
-    twoFactor: false,
-    method: null,
-    secondFactor: false,
-    kind: 'session',
-    scopes: null,
-  };
-}
+const session = (tokenId: number, expiresAt = 1_000_000): Session => testSession(tokenId, expiresAt);
 
 /** A cache holding `ids` (hash `h<id>`), checked at `now`. */
 function cacheWith(ids: number[], now = 0, maxEntries = 100): SessionCache {
