@@ -133,7 +133,7 @@ eachEngine(__filename, (db) => {
       { ...good, response: undefined },
     ])
       assert.equal((await add(credential)).status, 400, JSON.stringify(credential)?.slice(0, 80));
-    for (const name of ['', 'x'.repeat(65), 'tab\there', 7, null])
+    for (const name of ['', '   ', 'x'.repeat(65), 'tab\there', 'bidi\u202e', 'zero\u200bwidth', 7, null])
       assert.equal((await add(good, name)).status, 400, JSON.stringify(name));
     assert.equal((await api.post('/api/auth/passkeys', { credential: good, extra: 1 }, as(user.token))).status, 400);
 

@@ -8,7 +8,7 @@ import { DomainError } from '../errors/domain-error';
 import { SecurityEvents } from '../events/security-events';
 import type { Session } from '../tokens/session';
 import { SessionRevoker } from '../tokens/session-revoker';
-import { isPrintable } from '../tokens/printable';
+import { isPrintableName } from '../tokens/printable';
 import { TokenStore } from '../tokens/token-store';
 import { AccessTokensConfig } from './access-tokens.config';
 import type { AccessTokenView, CreateAccessTokenDto } from './dto/access-tokens.dto';
@@ -106,10 +106,7 @@ export class AccessTokensService {
   }
 
   private checkName(name: string): string {
-    const length = [...name].length;
-    // Printable: no control, format or unassigned character (a zero-width joiner inside an emoji aside), not blank.
-    if (length < 1 || length > NAME_MAX || !isPrintable(name) || /^\s*$/u.test(name) || /(?!\u200d)\p{C}/u.test(name))
-      throw invalid(`name must be 1 to ${NAME_MAX} printable characters`);
+    if (!isPrintableName(name, NAME_MAX)) throw invalid(`name must be 1 to ${NAME_MAX} printable characters`);
     return name;
   }
 

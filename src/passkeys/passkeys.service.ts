@@ -21,6 +21,7 @@ import { DomainError } from '../errors/domain-error';
 import { SecurityEvents } from '../events/security-events';
 import { RefusedAttempt } from '../limits/sign-in-limiter';
 import type { Session } from '../tokens/session';
+import { isPrintableName } from '../tokens/printable';
 import { ChallengeStore, newChallenge } from './challenge-store';
 import type { Passkey } from './passkey.entity';
 import { PasskeyStore } from './passkey.store';
@@ -31,7 +32,6 @@ import { asAuthentication, asRegistration, challengeOf } from './webauthn-json';
 const ALGORITHMS = [-7, -257];
 /** What a new passkey is called when the body names none. */
 export const DEFAULT_NAME = 'Passkey';
-const PRINTABLE_NAME = /^[^\p{C}]{1,64}$/u;
 
 /** One answer for every refused passkey sign-in: it tells nothing of why. */
 const refused = (): DomainError => new DomainError('unauthenticated', 'the passkey was not accepted');
@@ -115,7 +115,7 @@ export class PasskeysService {
   ): Promise<PasskeyView> {
     const response = asRegistration(credential);
     if (typeof response === 'string') throw new DomainError('invalid', response);
-    if (name !== undefined && !PRINTABLE_NAME.test(name))
+    if (name !== undefined && !isPrintableName(name))
       throw new DomainError('invalid', 'name must be 1 to 64 printable characters');
     const challenge = challengeOf(response.response.clientDataJSON);
     const taken =

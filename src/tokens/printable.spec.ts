@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { escapeControlCharacters, escapeControlCharactersIn, escapeJsonLine, isPrintable } from './printable';
+import {
+  escapeControlCharacters,
+  escapeControlCharactersIn,
+  escapeJsonLine,
+  isPrintable,
+  isPrintableName,
+} from './printable';
 
 describe('escapeControlCharacters', () => {
   it('escapes C0 controls and DEL as \\xHH', () => {
@@ -68,5 +74,25 @@ describe('escapeJsonLine', () => {
     assert.ok(isPrintable(line), line);
     assert.deepEqual(JSON.parse(line), value);
     assert.equal(escapeJsonLine('{"a":"b"}'), '{"a":"b"}');
+  });
+});
+
+describe('isPrintableName', () => {
+  it('takes 1 to 64 printable characters, emoji with joiners included', () => {
+    for (const name of ['a', 'Laptop ✓', 'é'.repeat(64), 'family 👩\u200d👩\u200d👧'])
+      assert.equal(isPrintableName(name), true, JSON.stringify(name));
+  });
+  it('refuses empty, blank, too long, controls, bidi and zero-width characters, and line separators', () => {
+    for (const name of [
+      '',
+      '   ',
+      'x'.repeat(65),
+      'tab\there',
+      'bidi\u202e',
+      'zero\u200bwidth',
+      'line\u2028break',
+      'al\ud800one',
+    ])
+      assert.equal(isPrintableName(name), false, JSON.stringify(name));
   });
 });

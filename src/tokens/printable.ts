@@ -49,3 +49,13 @@ export function escapeControlCharactersIn<T>(value: T): T {
 export function escapeJsonLine(json: string): string {
   return json.replace(UNPRINTABLE, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/**
+ * Whether `text` is a name a person gave something (an access token, a passkey): 1 to `max`
+ * characters (code points), not blank, printable (isPrintable), and free of every other
+ * control, format, private-use or unassigned character but the zero-width joiner inside emoji.
+ */
+export function isPrintableName(text: string, max = 64): boolean {
+  const length = [...text].length;
+  return length >= 1 && length <= max && isPrintable(text) && !/^\s*$/u.test(text) && !/(?!\u200d)\p{C}/u.test(text);
+}
